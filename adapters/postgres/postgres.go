@@ -37,7 +37,7 @@ func ParsePoolConfig(databaseURL string, opts PoolOptions) (*pgxpool.Config, err
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
 	}
 	if !hasParam(databaseURL, "pool_max_conns") {
-		cfg.MaxConns = int32(max(4, 4*runtime.GOMAXPROCS(0)))
+		cfg.MaxConns = int32(min(64, max(4, 4*runtime.GOMAXPROCS(0)))) //nolint:gosec // clamped to 4..64
 	}
 	if !hasParam(databaseURL, "pool_min_conns") {
 		cfg.MinConns = 0

@@ -1,0 +1,58 @@
+# Agora: `make run` serves the API locally, `make test` runs every check.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+GO        ?= go
+TOOL      := $(GO) tool -modfile=tools/go.mod
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+BIN       := bin/agora
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## build bin/agora
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/agora
+
+.PHONY: run
+run: build ## build, start a local PostgreSQL when DATABASE_URL is unset, migrate, serve on :8000
+	@scripts/run.sh
+
+.PHONY: deps
+deps: ## install the system packages the tests need (as root, with apt)
+	@scripts/install-deps.sh
+
+.PHONY: generate
+generate: ## regenerate the sqlc data layer from sql/
+	$(TOOL) sqlc generate
+
+.PHONY: check-generated
+check-generated: ## fail when the committed sqlc code is stale
+	$(TOOL) sqlc diff
+	$(TOOL) sqlc vet
+
+.PHONY: vet
+vet:
+	$(GO) vet ./...
+
+.PHONY: lint
+lint: ## golangci-lint (pinned in tools/go.mod)
+	$(TOOL) golangci-lint run ./...
+
+.PHONY: test-go
+test-go: ## unit and integration tests, race detector on
+	$(GO) test -race -count=1 -timeout 15m ./...
+
+.PHONY: check-openapi
+check-openapi: ## lint the OpenAPI document and check for unannounced breaking changes
+	@if [ -x scripts/check-openapi.sh ]; then scripts/check-openapi.sh; fi
+
+.PHONY: test
+test: deps check-generated vet lint check-openapi test-go ## everything CI runs
+
+.PHONY: clean
+clean:
+	rm -rf bin tmp

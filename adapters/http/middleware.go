@@ -1,0 +1,138 @@
+package http
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	"go.uber.org/zap"
+)
+
+const headerRequestID = "X-Request-ID"
+
+// routeUnmatched is the one route label for paths no route matches, so that
+// arbitrary URLs cannot blow up metric cardinality.
+const routeUnmatched = "unmatched"
+
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`)
+
+// requestID keeps a well-formed incoming X-Request-ID and makes a new one
+// otherwise, so a request can be followed from Nginx to the logs.
+func requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Request().Header.Get(headerRequestID)
+		if !validRequestID.MatchString(id) {
+			id = uuid.NewString()
+		}
+		c.Set(headerRequestID, id)
+		c.Response().Header().Set(headerRequestID, id)
+		return next(c)
+	}
+}
+
+func requestIDOf(c echo.Context) string {
+	id, _ := c.Get(headerRequestID).(string)
+	return id
+}
+
+// telemetry counts and times every request and writes its log line. The
+// error is handled here (not later by Echo) so that the status it turns
+// into is the one recorded.
+func (s *Server) telemetry(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		var done func()
+		if s.opts.Metrics != nil {
+			done = s.opts.Metrics.RequestStarted()
+		}
+		if err := next(c); err != nil {
+			s.handleError(err, c)
+		}
+		elapsed := time.Since(start)
+		if done != nil {
+			done()
+		}
+		req, res := c.Request(), c.Response()
+		route := s.routeOf(c)
+		if s.opts.Metrics != nil {
+			s.opts.Metrics.ObserveRequest(req.Method, route, res.Status, elapsed)
+		}
+		fields := make([]zap.Field, 0, 12)
+		fields = append(fields,
+			zap.String("request_id", requestIDOf(c)),
+			zap.String("method", req.Method),
+			zap.String("route", route),
+			zap.Int("status", res.Status),
+			zap.Float64("duration", elapsed.Seconds()),
+			zap.Int64("bytes", res.Size),
+			zap.String("remote_ip", c.RealIP()),
+		)
+		if p, ok := principalOf(c); ok {
+			fields = append(fields, zap.String("user_id", p.UserID.String()))
+		}
+		fields = append(fields, traceFields(req.Context())...)
+		s.log.Info("request", fields...)
+		return nil
+	}
+}
+
+// routeOf returns the matched route template, or the fixed unmatched label.
+func (s *Server) routeOf(c echo.Context) string {
+	if p := c.Path(); p != "" && s.routes[p] {
+		return p
+	}
+	return routeUnmatched
+}
+
+// recover turns a panic into a 500 problem and a logged stack, never a crash.
+func (s *Server) recover(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				if e, ok := r.(error); ok && errors.Is(e, errAbortHandler) {
+					panic(r)
+				}
+				s.log.Error("panic", zap.Any("panic", r), zap.Stack("stack"), zapRequestID(c))
+				err = fmt.Errorf("panic: %v", r)
+			}
+		}()
+		return next(c)
+	}
+}
+
+// securityHeaders sets the contract's headers on every response, errors included.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		return next(c)
+	}
+}
+
+// noStore keeps API answers, which are mostly private, out of every cache.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// deadline bounds a request's context; queries run under it, so a stuck
+// database cannot hold a request past the timeout.
+func (s *Server) deadline(timeout time.Duration) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ctx, cancel := context.WithTimeout(c.Request().Context(), timeout)
+			defer cancel()
+			c.SetRequest(c.Request().WithContext(ctx))
+			return next(c)
+		}
+	}
+}

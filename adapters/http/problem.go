@@ -1,0 +1,138 @@
+package http
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"go.uber.org/zap"
+
+	"agora/domain/errs"
+)
+
+// retryAfterSeconds is what 503 answers suggest; a database restart or
+// failover usually takes a few seconds.
+const retryAfterSeconds = "5"
+
+// errAbortHandler is re-panicked by recover, as net/http expects.
+var errAbortHandler = http.ErrAbortHandler
+
+// problem is an RFC 9457 problem document.
+type problem struct {
+	Type      string       `json:"type"`
+	Title     string       `json:"title"`
+	Status    int          `json:"status"`
+	Detail    string       `json:"detail"`
+	RequestID string       `json:"request_id"`
+	Errors    []fieldError `json:"errors,omitempty"`
+}
+
+type fieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// statusOf is the one table from error kind to HTTP status.
+var statusOf = []struct {
+	kind   error
+	status int
+}{
+	{errs.ErrInvalid, http.StatusUnprocessableEntity},
+	{errs.ErrBadRequest, http.StatusBadRequest},
+	{errs.ErrNotFound, http.StatusNotFound},
+	{errs.ErrConflict, http.StatusConflict},
+	{errs.ErrForbidden, http.StatusForbidden},
+	{errs.ErrUnauthenticated, http.StatusUnauthorized},
+	{errs.ErrUnavailable, http.StatusServiceUnavailable},
+	{errTooManyRequests, http.StatusTooManyRequests},
+	{errUnsupportedMediaType, http.StatusUnsupportedMediaType},
+	{errPayloadTooLarge, http.StatusRequestEntityTooLarge},
+	{context.DeadlineExceeded, http.StatusServiceUnavailable},
+}
+
+// defaultDetail is said when an error of a kind carries no message of its own.
+var defaultDetail = map[int]string{
+	http.StatusBadRequest:            "The request is malformed.",
+	http.StatusUnauthorized:          "A valid access token is required.",
+	http.StatusForbidden:             "You are not allowed to do this.",
+	http.StatusNotFound:              "The resource does not exist.",
+	http.StatusMethodNotAllowed:      "The method is not allowed on this resource.",
+	http.StatusConflict:              "The request conflicts with the current state.",
+	http.StatusRequestEntityTooLarge: "The request body is larger than 64 KiB.",
+	http.StatusUnsupportedMediaType:  "The request body must be application/json.",
+	http.StatusUnprocessableEntity:   "The request breaks one or more rules.",
+	http.StatusTooManyRequests:       "Too many requests; retry later.",
+	http.StatusInternalServerError:   "An internal error occurred.",
+	http.StatusServiceUnavailable:    "The service is temporarily unavailable; retry later.",
+}
+
+// handleError turns any error into a problem+json response. Internal text is
+// logged, never sent.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, detail, fields := s.classify(err, c)
+	p := problem{
+		Type:      "about:blank",
+		Title:     http.StatusText(status),
+		Status:    status,
+		Detail:    detail,
+		RequestID: requestIDOf(c),
+	}
+	for _, f := range fields {
+		p.Errors = append(p.Errors, fieldError{Field: f.Field, Message: f.Message})
+	}
+	h := c.Response().Header()
+	switch status {
+	case http.StatusUnauthorized:
+		h.Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	case http.StatusServiceUnavailable:
+		h.Set("Retry-After", retryAfterSeconds)
+	case http.StatusTooManyRequests:
+		if h.Get("Retry-After") == "" {
+			h.Set("Retry-After", "60")
+		}
+	}
+	if status >= 500 {
+		s.log.Error("request failed", zap.Int("status", status), zapError(err), zapRequestID(c))
+	}
+	h.Set(echo.HeaderContentType, "application/problem+json")
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	if werr := c.JSON(status, p); werr != nil {
+		s.log.Warn("write problem", zapError(werr), zapRequestID(c))
+	}
+}
+
+func (s *Server) classify(err error, c echo.Context) (status int, detail string, fields []errs.FieldError) {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		status = he.Code
+		if status == http.StatusNotFound && s.routeOf(c) == routeUnmatched {
+			return status, "No resource at this path.", nil
+		}
+		return status, defaultDetail[status], nil
+	}
+	for _, row := range statusOf {
+		if errors.Is(err, row.kind) {
+			status = row.status
+			break
+		}
+	}
+	if status == 0 {
+		return http.StatusInternalServerError, defaultDetail[http.StatusInternalServerError], nil
+	}
+	detail = errs.MessageOf(err)
+	if detail == "" || status >= 500 {
+		detail = defaultDetail[status]
+	}
+	return status, detail, errs.FieldsOf(err)
+}
+
+func zapError(err error) zap.Field { return zap.Error(err) }
+
+func zapRequestID(c echo.Context) zap.Field { return zap.String("request_id", requestIDOf(c)) }

@@ -1,0 +1,145 @@
+// Package http is the REST adapter: an Echo server with the middleware chain
+// of the contract (request ID, recovery, telemetry, security headers, body
+// limit, rate limits, authentication), strict JSON decoding into DTOs, and the
+// one place where domain errors become problem+json responses.
+package http
+
+import (
+	"context"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.uber.org/zap"
+
+	"agora/adapters/telemetry"
+)
+
+// Options configures the server. Services and checks come from cmd/agora.
+type Options struct {
+	Logger  *zap.Logger
+	Metrics *telemetry.Metrics
+	// Ready reports whether the service can serve (database up, schema current).
+	Ready func(context.Context) error
+	// TrustedProxies are the peers whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+	// RequestTimeout bounds each request's context, and so its SQL.
+	RequestTimeout time.Duration
+	// SeparateMetrics moves /metrics (and pprof) to the internal listener.
+	SeparateMetrics bool
+	// OpenAPISpec is served at /api/v1/openapi.yaml; Docs renders it at /docs.
+	OpenAPISpec []byte
+	Docs        http.Handler
+	DocsCSP     string
+
+	Identity IdentityDeps
+	Social   SocialDeps
+}
+
+// Server is the public API's HTTP handler.
+type Server struct {
+	echo   *echo.Echo
+	log    *zap.Logger
+	opts   Options
+	routes map[string]bool
+}
+
+// New builds the router and the middleware chain.
+func New(opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = zap.NewNop()
+	}
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = 10 * time.Second
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = ipExtractor(opts.TrustedProxies)
+	s := &Server{echo: e, log: opts.Logger, opts: opts}
+	e.HTTPErrorHandler = s.handleError
+
+	// Order matters: the request ID first so every later line carries it;
+	// recovery inside telemetry so a panic is still logged and counted as 500.
+	e.Use(requestID, s.telemetry, s.recover, securityHeaders,
+		middleware.BodyLimit("64K"), s.deadline(opts.RequestTimeout))
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	if !opts.SeparateMetrics && opts.Metrics != nil {
+		e.GET("/metrics", echo.WrapHandler(s.metricsHandler()))
+	}
+	if opts.Docs != nil {
+		e.GET("/docs", s.docs)
+		e.GET("/docs/*", s.docs)
+	}
+
+	api := e.Group("/api/v1", noStore)
+	if opts.OpenAPISpec != nil {
+		api.GET("/openapi.yaml", s.openAPI)
+	}
+	s.registerIdentityRoutes(e, api)
+	s.registerSocialRoutes(api)
+
+	s.routes = map[string]bool{}
+	for _, r := range e.Routes() {
+		s.routes[r.Path] = true
+	}
+	return s
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// InternalHandler serves /metrics, /healthz, /readyz and pprof on the
+// internal listener (METRICS_ADDR), which Nginx never exposes.
+func (s *Server) InternalHandler() http.Handler {
+	mux := http.NewServeMux()
+	if s.opts.Metrics != nil {
+		mux.Handle("GET /metrics", s.metricsHandler())
+	}
+	mux.Handle("GET /healthz", s)
+	mux.Handle("GET /readyz", s)
+	registerPprof(mux)
+	return mux
+}
+
+func (s *Server) metricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.opts.Metrics.Registry, promhttp.HandlerOpts{
+		ErrorLog:          zap.NewStdLog(s.log),
+		EnableOpenMetrics: false,
+	})
+}
+
+// NewHTTPServer wraps a handler with the timeouts that protect a public
+// listener from slow and hostile clients.
+func NewHTTPServer(addr string, h http.Handler, log *zap.Logger) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          zap.NewStdLog(log.Named("http")),
+	}
+}
+
+// ipExtractor believes X-Forwarded-For only from trusted proxies. Echo trusts
+// loopback and private ranges by default; we trust exactly what is configured.
+func ipExtractor(trusted []netip.Prefix) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range trusted {
+		_, n, err := netParseCIDR(p.String())
+		if err == nil {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.uber.org/zap"
+
+	httpapi "agora/adapters/http"
+	"agora/adapters/postgres"
+	"agora/adapters/telemetry"
+)
+
+func buildInfo() telemetry.BuildInfo { return telemetry.ReadBuildInfo(version) }
+
+// app is the wired service: every adapter built from the configuration and
+// handed to the services, top to bottom.
+type app struct {
+	log      *zap.Logger
+	pool     *pgxpool.Pool
+	api      *httpapi.Server
+	closers  []func()
+	internal http.Handler
+}
+
+func newApp(ctx context.Context, cfg config, log *zap.Logger) (*app, error) {
+	if cfg.DatabaseURL == "" {
+		return nil, errors.New("invalid configuration: DATABASE_URL: must be set")
+	}
+	metrics := telemetry.NewMetrics(buildInfo())
+
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.PoolOptions{StatementTimeout: cfg.DBStatementTimeout})
+	if err != nil {
+		return nil, err
+	}
+	a := &app{log: log, pool: pool}
+	a.closers = append(a.closers, pool.Close)
+	metrics.RegisterPool(pool)
+	ready, err := postgres.NewReadiness(pool)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+
+	identity, err := wireIdentity(ctx, cfg, pool, log, metrics)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	social, err := wireSocial(ctx, cfg, pool, log, metrics, identity)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+
+	opts := httpapi.Options{
+		Logger:          log,
+		Metrics:         metrics,
+		Ready:           ready.Check,
+		TrustedProxies:  cfg.TrustedProxies,
+		RequestTimeout:  cfg.RequestTimeout,
+		SeparateMetrics: cfg.MetricsAddr != "",
+		Identity:        identity,
+		Social:          social,
+	}
+	wireDocs(&opts)
+	a.api = httpapi.New(opts)
+	a.internal = a.api.InternalHandler()
+	return a, nil
+}
+
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+}
+
+// serve runs the API until ctx is cancelled (SIGTERM, SIGINT), then stops
+// accepting, lets in-flight requests finish within SHUTDOWN_TIMEOUT, closes
+// the pool and returns nil, so the process exits 0.
+func serve(ctx context.Context, env map[string]string, stdout io.Writer) error {
+	cfg, err := loadConfig(env)
+	if err != nil {
+		return err
+	}
+	log, err := telemetry.NewLogger(cfg.LogLevel, stdout)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+
+	a, err := newApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	servers := []*http.Server{httpapi.NewHTTPServer(cfg.HTTPAddr, a.api, log)}
+	if cfg.MetricsAddr != "" {
+		servers = append(servers, httpapi.NewHTTPServer(cfg.MetricsAddr, a.internal, log))
+	}
+	errc := make(chan error, len(servers))
+	for _, srv := range servers {
+		go func() {
+			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("listen on %s: %w", srv.Addr, err)
+			}
+		}()
+	}
+	b := buildInfo()
+	log.Info("server started", zap.String("addr", cfg.HTTPAddr), zap.String("metrics_addr", cfg.MetricsAddr),
+		zap.String("version", b.Version), zap.String("revision", b.Revision))
+
+	select {
+	case err := <-errc:
+		shutdown(servers, time.Second, log)
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutdown started", zap.Duration("timeout", cfg.ShutdownTimeout))
+	shutdown(servers, cfg.ShutdownTimeout, log)
+	log.Info("shutdown complete")
+	return nil
+}
+
+func shutdown(servers []*http.Server, timeout time.Duration, log *zap.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	for _, srv := range servers {
+		if err := srv.Shutdown(ctx); err != nil {
+			log.Warn("shutdown incomplete", zap.String("addr", srv.Addr), zap.Error(err))
+			_ = srv.Close()
+		}
+	}
+}

@@ -1,0 +1,2 @@
+-- name: GetUserByID :one
+SELECT * FROM users WHERE id = $1;
