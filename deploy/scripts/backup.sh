@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# Agora database backup: pg_dump -> gzip -> backup_YYYYMMDD_HHMMSS.sql.gz.
+#
+#   deploy/scripts/backup.sh [--dry-run] [--prune-only]
+#
+# Runs from cron at 02:00 as the deploy user (bootstrap.sh installs the job).
+# On any failure it exits non-zero, leaves no partial file behind, keeps the
+# older backups, and records the failure in the node_exporter textfile metric
+# so the "backup failed / too old" alerts fire.
+#
+# Environment (all optional):
+#   BACKUP_DIR              where backups go (/home/deploy/backups)
+#   BACKUP_RETENTION_DAYS   calendar days kept, today included (7)
+#   BACKUP_DATABASE_URL     dump this libpq URL with the local pg_dump instead
+#                           of running pg_dump inside the Compose postgres
+#                           container (used by the tests)
+#   BACKUP_RCLONE_REMOTE    off-site copy, e.g. "b2:agora-backups" or
+#                           "s3:my-bucket/agora"; rclone reads its remote's
+#                           settings from RCLONE_CONFIG_<NAME>_* variables or
+#                           from ~/.config/rclone/rclone.conf
+#   TEXTFILE_DIR            node_exporter textfile collector folder
+#                           (/var/lib/node_exporter/textfile_collector)
+#   COMPOSE_FILE            the stack's compose file (deploy/compose.yaml)
+#   BACKUP_NOW              UTC time stamp YYYYMMDD_HHMMSS to use instead of
+#                           the clock (tests)
+#   ENV_FILE                deploy/.env; its BACKUP_*, RCLONE_* and
+#                           TEXTFILE_DIR lines apply unless already set in
+#                           the environment (cron passes nothing else)
+set -euo pipefail
+
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+deploy_dir="$(dirname "$script_dir")"
+ENV_FILE="${ENV_FILE:-$deploy_dir/.env}"
+
+# Read only the backup's own settings from the env file; it is not sourced
+# as shell code.
+if [[ -r $ENV_FILE ]]; then
+    while IFS= read -r line || [[ -n $line ]]; do
+        if [[ $line =~ ^(BACKUP_[A-Z0-9_]+|RCLONE_[A-Z0-9_]+|TEXTFILE_DIR)=(.*)$ ]]; then
+            name="${BASH_REMATCH[1]}"
+            value="${BASH_REMATCH[2]}"
+            if [[ -z ${!name+x} ]]; then
+                export "$name=$value"
+            fi
+        fi
+    done <"$ENV_FILE"
+fi
+
+BACKUP_DIR="${BACKUP_DIR:-/home/deploy/backups}"
+BACKUP_RETENTION_DAYS="${BACKUP_RETENTION_DAYS:-7}"
+BACKUP_DATABASE_URL="${BACKUP_DATABASE_URL:-}"
+BACKUP_RCLONE_REMOTE="${BACKUP_RCLONE_REMOTE:-}"
+TEXTFILE_DIR="${TEXTFILE_DIR:-/var/lib/node_exporter/textfile_collector}"
+COMPOSE_FILE="${COMPOSE_FILE:-$deploy_dir/compose.yaml}"
+
+dry_run=0
+prune_only=0
+for arg in "$@"; do
+    case "$arg" in
+        --dry-run) dry_run=1 ;;
+        --prune-only) prune_only=1 ;;
+        -h | --help)
+            sed -n '2,31p' "${BASH_SOURCE[0]}"
+            exit 0
+            ;;
+        *)
+            echo "backup: unknown argument: $arg" >&2
+            exit 2
+            ;;
+    esac
+done
+
+log() { printf '%s backup: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
+
+# run prints the command; it executes it unless --dry-run.
+run() {
+    printf '+ %s\n' "$*"
+    if [[ $dry_run -eq 0 ]]; then
+        "$@"
+    fi
+}
+
+if ! [[ $BACKUP_RETENTION_DAYS =~ ^[1-9][0-9]*$ ]]; then
+    echo "backup: BACKUP_RETENTION_DAYS must be a positive integer" >&2
+    exit 2
+fi
+
+if [[ -n ${BACKUP_NOW:-} ]]; then
+    if ! [[ $BACKUP_NOW =~ ^[0-9]{8}_[0-9]{6}$ ]]; then
+        echo "backup: BACKUP_NOW must look like YYYYMMDD_HHMMSS" >&2
+        exit 2
+    fi
+    stamp="$BACKUP_NOW"
+else
+    stamp="$(date -u +%Y%m%d_%H%M%S)"
+fi
+today="${stamp%%_*}"
+now_epoch="$(date -u +%s)"
+
+final="$BACKUP_DIR/backup_${stamp}.sql.gz"
+partial="$BACKUP_DIR/.backup_${stamp}.sql.gz.partial"
+metric_file="$TEXTFILE_DIR/agora_backup.prom"
+
+# previous_metric NAME prints NAME's value from the last metric file, or 0.
+previous_metric() {
+    local value=""
+    if [[ -r $metric_file ]]; then
+        value="$(awk -v n="$1" '$1 == n { print $2 }' "$metric_file" | tail -n 1)"
+    fi
+    printf '%s\n' "${value:-0}"
+}
+
+# write_metrics STATUS SUCCESS_TIME SIZE writes the textfile atomically.
+write_metrics() {
+    local status="$1" success="$2" size="$3" tmp
+    if [[ $dry_run -eq 1 ]]; then
+        printf '+ write %s (status %s)\n' "$metric_file" "$status"
+        return 0
+    fi
+    if ! mkdir -p "$TEXTFILE_DIR" 2>/dev/null; then
+        log "cannot create $TEXTFILE_DIR; metric not written"
+        return 0
+    fi
+    tmp="$TEXTFILE_DIR/.agora_backup.prom.$$"
+    {
+        echo '# HELP agora_backup_last_run_timestamp_seconds When the last backup run ended (Unix time).'
+        echo '# TYPE agora_backup_last_run_timestamp_seconds gauge'
+        echo "agora_backup_last_run_timestamp_seconds $now_epoch"
+        echo '# HELP agora_backup_last_success_timestamp_seconds When the last good backup was written (Unix time, 0 if never).'
+        echo '# TYPE agora_backup_last_success_timestamp_seconds gauge'
+        echo "agora_backup_last_success_timestamp_seconds $success"
+        echo '# HELP agora_backup_last_size_bytes Size of the last good backup file.'
+        echo '# TYPE agora_backup_last_size_bytes gauge'
+        echo "agora_backup_last_size_bytes $size"
+        echo '# HELP agora_backup_last_status 1 if the last backup run succeeded, 0 if it failed.'
+        echo '# TYPE agora_backup_last_status gauge'
+        echo "agora_backup_last_status $status"
+    } >"$tmp" 2>/dev/null || true
+    chmod 0644 "$tmp" 2>/dev/null || true  # node_exporter reads it as nobody
+    if ! mv -f "$tmp" "$metric_file" 2>/dev/null; then
+        rm -f "$tmp"
+        log "cannot write $metric_file"
+    fi
+}
+
+# prune keeps backups from the last BACKUP_RETENTION_DAYS calendar days
+# (today included), judged by the date in the file name, not the mtime.
+prune() {
+    local cutoff f base day
+    cutoff="$(date -u -d "${today} -$((BACKUP_RETENTION_DAYS - 1)) days" +%Y%m%d)"
+    shopt -s nullglob
+    for f in "$BACKUP_DIR"/backup_*.sql.gz; do
+        base="${f##*/}"
+        [[ $base =~ ^backup_([0-9]{8})_[0-9]{6}\.sql\.gz$ ]] || continue
+        day="${BASH_REMATCH[1]}"
+        if [[ $day < "$cutoff" ]]; then
+            run rm -f -- "$f"
+        fi
+    done
+    shopt -u nullglob
+    if [[ -n $BACKUP_RCLONE_REMOTE ]]; then
+        run rclone delete --min-age "${BACKUP_RETENTION_DAYS}d" --include 'backup_*.sql.gz' "$BACKUP_RCLONE_REMOTE"
+    fi
+}
+
+if [[ $prune_only -eq 1 ]]; then
+    prune
+    exit 0
+fi
+
+# The dump command: the local pg_dump against a URL, or pg_dump inside the
+# postgres container (same major version as the server).
+dump_cmd=()
+if [[ -n $BACKUP_DATABASE_URL ]]; then
+    dump_cmd=(pg_dump --dbname="$BACKUP_DATABASE_URL" --no-owner --no-privileges)
+else
+    # shellcheck disable=SC2016 # expanded by the shell inside the container
+    dump_cmd=(docker compose -f "$COMPOSE_FILE" exec -T postgres
+        sh -c 'pg_dump --username="$POSTGRES_USER" --dbname="$POSTGRES_DB" --no-owner --no-privileges')
+fi
+
+succeeded=0
+cleanup() {
+    local rc=$?
+    if [[ $succeeded -ne 1 ]]; then
+        rm -f -- "$partial"
+        if [[ $dry_run -eq 0 ]]; then
+            log "FAILED (exit $rc); no file written, older backups kept"
+        fi
+        write_metrics 0 "$(previous_metric agora_backup_last_success_timestamp_seconds)" \
+            "$(previous_metric agora_backup_last_size_bytes)"
+        [[ $rc -ne 0 ]] || rc=1
+        exit "$rc"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+run mkdir -p "$BACKUP_DIR"
+run chmod 0700 "$BACKUP_DIR"
+
+printf '+ %s | gzip -c > %s\n' "${dump_cmd[*]}" "$partial"
+if [[ $dry_run -eq 0 ]]; then
+    umask 077
+    log "dumping to $final"
+    "${dump_cmd[@]}" | gzip -c >"$partial"
+fi
+
+# A complete plain-format dump ends with this line; a cut-off one does not.
+printf '+ gzip -dc %s | tail -n 5 | grep -F "PostgreSQL database dump complete"\n' "$partial"
+if [[ $dry_run -eq 0 ]]; then
+    if ! gzip -dc -- "$partial" | tail -n 5 | grep -F 'PostgreSQL database dump complete' >/dev/null; then
+        log "the dump is incomplete"
+        exit 1
+    fi
+fi
+
+run sync -- "$partial"
+run mv -f -- "$partial" "$final"
+
+size=0
+if [[ $dry_run -eq 0 ]]; then
+    size="$(stat -c %s -- "$final")"
+    log "wrote $final ($size bytes)"
+fi
+
+if [[ -n $BACKUP_RCLONE_REMOTE ]]; then
+    # A failed upload fails the run (and the metric) but keeps the good local
+    # file: it is complete, and the next run uploads again.
+    run rclone copy --retries 3 -- "$final" "$BACKUP_RCLONE_REMOTE"
+fi
+
+prune
+
+succeeded=1
+write_metrics 1 "$now_epoch" "$size"

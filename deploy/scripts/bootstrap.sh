@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# Prepare a fresh Debian 12 / Ubuntu 22.04+ VPS for Agora. Run as root, once;
+# running it again changes nothing that is already in place.
+#
+#   bootstrap.sh [--dry-run] --domain api.example.com --email ops@example.com
+#                [--ssh-key /path/to/key.pub] [--repo-dir /home/deploy/agora]
+#                [--repo-url URL]
+#
+# It sets up:
+#   - the `deploy` user, logging in with SSH keys only (the key from
+#     --ssh-key, else root's authorized_keys); root login and passwords off,
+#   - UFW: deny incoming except 22, 80 and 443,
+#   - unattended security upgrades (reboots at 04:00 when one needs it),
+#   - Docker Engine and the Compose plugin (Docker's apt repository),
+#   - the folders: /home/deploy/backups, the node_exporter textfile folder,
+#     /var/www/certbot (ACME webroot),
+#   - a Let's Encrypt certificate (lineage "agora") with automatic renewal
+#     (certbot.timer) that reloads Nginx and refreshes agora_tls.prom,
+#   - cron: the database backup every day at 02:00, the TLS metric at 03:15.
+#
+# --dry-run prints every command and file it would run or write, as on a
+# fresh machine, and changes nothing (it needs no root).
+set -euo pipefail
+
+DEPLOY_USER="${DEPLOY_USER:-deploy}"
+deploy_home="/home/$DEPLOY_USER"
+repo_dir="$deploy_home/agora"
+repo_url=""
+domain=""
+email=""
+ssh_key=""
+dry_run=0
+textfile_dir="/var/lib/node_exporter/textfile_collector"
+backup_dir="$deploy_home/backups"
+webroot="/var/www/certbot"
+
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --dry-run) dry_run=1 ;;
+        --domain | --email | --ssh-key | --repo-dir | --repo-url)
+            [[ $# -ge 2 ]] || { echo "bootstrap: $1 needs a value" >&2; exit 2; }
+            case "$1" in
+                --domain) domain="$2" ;;
+                --email) email="$2" ;;
+                --ssh-key) ssh_key="$2" ;;
+                --repo-dir) repo_dir="$2" ;;
+                --repo-url) repo_url="$2" ;;
+            esac
+            shift
+            ;;
+        -h | --help)
+            sed -n '2,24p' "${BASH_SOURCE[0]}"
+            exit 0
+            ;;
+        *)
+            echo "bootstrap: unknown argument: $1" >&2
+            exit 2
+            ;;
+    esac
+    shift
+done
+
+log() { printf 'bootstrap: %s\n' "$*" >&2; }
+die() {
+    log "$*"
+    exit 1
+}
+
+run() {
+    printf '+ %s\n' "$*"
+    if [[ $dry_run -eq 0 ]]; then
+        "$@"
+    fi
+}
+
+# missing CMD... succeeds when CMD fails, i.e. when a step still has to be
+# done. In a dry run every step is shown, as on a fresh machine.
+missing() {
+    [[ $dry_run -eq 1 ]] && return 0
+    ! "$@" >/dev/null 2>&1
+}
+
+# write_file PATH MODE OWNER: writes stdin to PATH when it differs.
+# Returns 0 when it wrote, 1 when the file was already up to date.
+write_file() {
+    local path="$1" mode="$2" owner="$3" content tmp
+    content="$(cat)"
+    if [[ $dry_run -eq 1 ]]; then
+        printf '+ write %s (mode %s, owner %s):\n' "$path" "$mode" "$owner"
+        printf '%s\n' "$content" | sed 's/^/|   /'
+        return 0
+    fi
+    if [[ -f $path ]] && [[ "$(cat "$path")" == "$content" ]]; then
+        return 1
+    fi
+    mkdir -p "$(dirname "$path")"
+    tmp="$(mktemp "$path.XXXXXX")"
+    printf '%s\n' "$content" >"$tmp"
+    chmod "$mode" "$tmp"
+    chown "$owner" "$tmp"
+    mv -f "$tmp" "$path"
+    printf '+ wrote %s\n' "$path"
+    return 0
+}
+
+if [[ $dry_run -eq 0 && $EUID -ne 0 ]]; then
+    die "run as root (or with --dry-run)"
+fi
+if [[ -n $domain && -z $email ]]; then
+    die "--domain needs --email (Let's Encrypt expiry notices)"
+fi
+
+# ---------------------------------------------------------------- packages
+export DEBIAN_FRONTEND=noninteractive
+run apt-get update
+run apt-get install -y --no-install-recommends \
+    ca-certificates curl gnupg git ufw openssh-server unattended-upgrades \
+    apt-listchanges certbot cron python3 openssl rclone gzip
+
+# ------------------------------------------------------------ deploy user
+if missing id -u "$DEPLOY_USER"; then
+    run useradd --create-home --shell /bin/bash "$DEPLOY_USER"
+fi
+run install -d -m 0700 -o "$DEPLOY_USER" -g "$DEPLOY_USER" "$deploy_home/.ssh"
+
+authorized="$deploy_home/.ssh/authorized_keys"
+if [[ -n $ssh_key ]]; then
+    key_source="$ssh_key"
+else
+    key_source="/root/.ssh/authorized_keys"
+fi
+if [[ $dry_run -eq 1 ]] || ! grep -q . "$authorized" 2>/dev/null; then
+    if [[ $dry_run -eq 0 ]] && ! grep -q '^ssh-\|^ecdsa-\|^sk-' "$key_source" 2>/dev/null; then
+        die "no SSH public key in $key_source: pass --ssh-key FILE (refusing to lock you out)"
+    fi
+    run install -m 0600 -o "$DEPLOY_USER" -g "$DEPLOY_USER" "$key_source" "$authorized"
+fi
+
+# ------------------------------------------------------------------- SSH
+# Debian and Ubuntu read sshd_config.d/*.conf first, and the first value of
+# a setting wins, so this file overrides later ones (e.g. cloud-init's).
+if write_file /etc/ssh/sshd_config.d/10-agora.conf 0644 root:root <<'EOF'; then
+# Managed by Agora's bootstrap.sh
+PermitRootLogin no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+PermitEmptyPasswords no
+X11Forwarding no
+MaxAuthTries 3
+EOF
+    run sshd -t
+    run systemctl reload ssh
+fi
+
+# ------------------------------------------------------------------- UFW
+# Docker publishes ports through its own iptables rules, past UFW: that is
+# why compose.yaml publishes only Nginx's 80/443 (and Grafana on loopback).
+run ufw default deny incoming
+run ufw default allow outgoing
+run ufw allow 22/tcp
+run ufw allow 80/tcp
+run ufw allow 443/tcp
+run ufw --force enable
+
+# --------------------------------------------------- unattended upgrades
+write_file /etc/apt/apt.conf.d/20auto-upgrades 0644 root:root <<'EOF' || true
+APT::Periodic::Update-Package-Lists "1";
+APT::Periodic::Unattended-Upgrade "1";
+APT::Periodic::AutocleanInterval "7";
+EOF
+write_file /etc/apt/apt.conf.d/52agora-unattended-upgrades 0644 root:root <<'EOF' || true
+// Managed by Agora's bootstrap.sh
+Unattended-Upgrade::Automatic-Reboot "true";
+Unattended-Upgrade::Automatic-Reboot-Time "04:00";
+Unattended-Upgrade::Remove-Unused-Dependencies "true";
+EOF
+run systemctl enable --now unattended-upgrades
+
+# ---------------------------------------------------------------- Docker
+if missing command -v docker; then
+    # shellcheck source=/dev/null
+    os_id="$(. /etc/os-release && echo "$ID")"
+    # shellcheck source=/dev/null
+    codename="$(. /etc/os-release && echo "$VERSION_CODENAME")"
+    arch="$(dpkg --print-architecture 2>/dev/null || echo amd64)"
+    run install -m 0755 -d /etc/apt/keyrings
+    run curl -fsSL "https://download.docker.com/linux/$os_id/gpg" -o /etc/apt/keyrings/docker.asc
+    run chmod a+r /etc/apt/keyrings/docker.asc
+    write_file /etc/apt/sources.list.d/docker.list 0644 root:root <<EOF || true
+deb [arch=$arch signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/$os_id $codename stable
+EOF
+    run apt-get update
+    run apt-get install -y docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin
+fi
+write_file /etc/docker/daemon.json 0644 root:root <<'EOF' || true
+{
+  "log-driver": "json-file",
+  "log-opts": { "max-size": "10m", "max-file": "5" }
+}
+EOF
+run systemctl enable --now docker
+run usermod -aG docker "$DEPLOY_USER"
+
+# --------------------------------------------------------------- folders
+run install -d -m 0700 -o "$DEPLOY_USER" -g "$DEPLOY_USER" "$backup_dir"
+run install -d -m 0755 -o "$DEPLOY_USER" -g "$DEPLOY_USER" "$textfile_dir"
+run install -d -m 0755 "$webroot"
+
+if [[ -n $repo_url ]] && missing test -d "$repo_dir/.git"; then
+    run runuser -u "$DEPLOY_USER" -- git clone "$repo_url" "$repo_dir"
+fi
+run install -d -m 0700 -o "$DEPLOY_USER" -g "$DEPLOY_USER" "$repo_dir/deploy/secrets"
+
+# ------------------------------------------------------------ TLS (certbot)
+hook_src="$repo_dir/deploy/scripts/certbot-deploy-hook.sh"
+run install -d -m 0755 /etc/letsencrypt/renewal-hooks/deploy
+run ln -sfn "$hook_src" /etc/letsencrypt/renewal-hooks/deploy/agora.sh
+if [[ -n $domain ]]; then
+    if missing test -s /etc/letsencrypt/live/agora/fullchain.pem; then
+        # Nginx cannot start without a certificate, so the first HTTP-01
+        # challenge is served by a throwaway web server from the same
+        # webroot that Nginx serves later; renewals then go through Nginx.
+        printf '+ python3 -m http.server 80 --directory %s &\n' "$webroot"
+        server_pid=""
+        if [[ $dry_run -eq 0 ]]; then
+            python3 -m http.server 80 --bind 0.0.0.0 --directory "$webroot" >/dev/null 2>&1 &
+            server_pid=$!
+            trap 'kill "$server_pid" 2>/dev/null || true' EXIT
+            sleep 1
+        fi
+        run certbot certonly --webroot --webroot-path "$webroot" --cert-name agora \
+            --domain "$domain" --email "$email" --agree-tos --non-interactive --no-eff-email
+        if [[ -n $server_pid ]]; then
+            run kill "$server_pid"
+            trap - EXIT
+        fi
+    fi
+else
+    log "no --domain: skipping the certificate (see deploy/README.md)"
+fi
+run systemctl enable --now certbot.timer
+
+# ------------------------------------------------------------------- cron
+write_file /etc/cron.d/agora 0644 root:root <<EOF || true
+# Managed by Agora's bootstrap.sh
+SHELL=/bin/bash
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# Database backup, every day at 02:00 (server time).
+0 2 * * * $DEPLOY_USER $repo_dir/deploy/scripts/backup.sh >>$backup_dir/backup.log 2>&1
+# TLS expiry metric for the "certificate expires soon" alert.
+15 3 * * * root $repo_dir/deploy/scripts/certbot-deploy-hook.sh --metrics-only >/dev/null 2>&1
+EOF
+
+log "done. Next: as $DEPLOY_USER, fill in $repo_dir/deploy/.env and run deploy/scripts/deploy.sh"

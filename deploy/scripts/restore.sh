@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Restore an Agora backup made by backup.sh.
+#
+#   deploy/scripts/restore.sh [--dry-run] [--yes] [--target-url URL] FILE
+#
+# Without --target-url (production): stops the backend, drops and re-creates
+# the Compose postgres database, loads FILE into it in one transaction, then
+# starts the backend again. This destroys the current data, so it asks for
+# --yes.
+#
+# With --target-url URL: loads FILE into that existing, empty database with
+# the local psql (a scratch database to inspect a backup, or the tests).
+#
+# FILE is checked (gzip integrity and a complete dump) before anything is
+# touched. Any SQL error stops the restore and rolls the load back.
+set -euo pipefail
+
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+deploy_dir="$(dirname "$script_dir")"
+COMPOSE_FILE="${COMPOSE_FILE:-$deploy_dir/compose.yaml}"
+
+dry_run=0
+yes=0
+target_url=""
+file=""
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --dry-run) dry_run=1 ;;
+        --yes) yes=1 ;;
+        --target-url)
+            [[ $# -ge 2 ]] || { echo "restore: --target-url needs a value" >&2; exit 2; }
+            target_url="$2"
+            shift
+            ;;
+        -h | --help)
+            sed -n '2,15p' "${BASH_SOURCE[0]}"
+            exit 0
+            ;;
+        -*)
+            echo "restore: unknown option: $1" >&2
+            exit 2
+            ;;
+        *)
+            [[ -z $file ]] || { echo "restore: only one FILE" >&2; exit 2; }
+            file="$1"
+            ;;
+    esac
+    shift
+done
+
+[[ -n $file ]] || { echo "usage: restore.sh [--dry-run] [--yes] [--target-url URL] FILE" >&2; exit 2; }
+
+log() { printf '%s restore: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
+
+run() {
+    printf '+ %s\n' "$*"
+    if [[ $dry_run -eq 0 ]]; then
+        "$@"
+    fi
+}
+
+compose() { run docker compose -f "$COMPOSE_FILE" "$@"; }
+
+# 1. Check the file before touching anything.
+printf '+ gzip -t %s\n' "$file"
+printf '+ gzip -dc %s | tail -n 5 | grep -F "PostgreSQL database dump complete"\n' "$file"
+if [[ $dry_run -eq 0 ]]; then
+    [[ -r $file ]] || { echo "restore: cannot read $file" >&2; exit 1; }
+    gzip -t -- "$file"
+    if ! gzip -dc -- "$file" | tail -n 5 | grep -F 'PostgreSQL database dump complete' >/dev/null; then
+        echo "restore: $file is not a complete pg_dump" >&2
+        exit 1
+    fi
+fi
+
+psql_flags=(--no-psqlrc --quiet --set ON_ERROR_STOP=1 --single-transaction)
+
+if [[ -n $target_url ]]; then
+    printf '+ gzip -dc %s | psql --dbname=<target-url> %s\n' "$file" "${psql_flags[*]}"
+    if [[ $dry_run -eq 0 ]]; then
+        log "loading $file"
+        gzip -dc -- "$file" | psql --dbname="$target_url" "${psql_flags[@]}" >/dev/null
+        log "done"
+    fi
+    exit 0
+fi
+
+if [[ $yes -ne 1 && $dry_run -eq 0 ]]; then
+    echo "restore: this replaces the production database; run again with --yes" >&2
+    exit 2
+fi
+
+# 2. Production: nothing may write while the database is replaced.
+# shellcheck disable=SC2016 # expanded by the shell inside the container
+drop_create='dropdb --username="$POSTGRES_USER" --if-exists --force "$POSTGRES_DB" && createdb --username="$POSTGRES_USER" "$POSTGRES_DB"'
+# shellcheck disable=SC2016
+load='psql --username="$POSTGRES_USER" --dbname="$POSTGRES_DB" --no-psqlrc --quiet --set ON_ERROR_STOP=1 --single-transaction'
+
+compose stop backend
+compose exec -T postgres sh -c "$drop_create"
+printf "+ gzip -dc %s | docker compose -f %s exec -T postgres sh -c '%s'\n" "$file" "$COMPOSE_FILE" "$load"
+if [[ $dry_run -eq 0 ]]; then
+    log "loading $file"
+    gzip -dc -- "$file" | docker compose -f "$COMPOSE_FILE" exec -T postgres sh -c "$load" >/dev/null
+fi
+# The migrate service brings the schema up to this release if the backup is
+# older, then the backend starts.
+compose up -d migrate backend
+log "restored $file"
