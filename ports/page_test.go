@@ -1,0 +1,24 @@
+package ports_test
+
+import (
+	"testing"
+
+	"agora/ports"
+)
+
+func TestPageOf(t *testing.T) {
+	t.Parallel()
+	cursor := func(n int) ports.Cursor { return ports.Cursor{Key: string(rune('a' + n))} }
+	p := ports.PageOf([]int{1, 2, 3}, 2, cursor)
+	if len(p.Items) != 2 || p.Next == nil || p.Next.Key != "c" {
+		t.Fatalf("over-full page: %+v", p)
+	}
+	p = ports.PageOf([]int{1, 2}, 2, cursor)
+	if len(p.Items) != 2 || p.Next != nil {
+		t.Fatalf("exact page must be the last: %+v", p)
+	}
+	p = ports.PageOf([]int(nil), 20, cursor)
+	if len(p.Items) != 0 || p.Next != nil {
+		t.Fatalf("empty page: %+v", p)
+	}
+}
