@@ -3,7 +3,8 @@
 #
 #   1. installs the pinned npm tools (tools/npm/package-lock.json) when missing or stale;
 #   2. checks that the vendored Redoc bundle (adapters/http/apidoc/assets) is the
-#      pinned npm package's file, byte for byte;
+#      pinned npm package's file, byte for byte after its one documented patch
+#      (tools/npm/vendor-redoc.mjs);
 #   3. lints the document with Redocly CLI and the committed ruleset .redocly.yaml:
 #      zero errors and zero warnings;
 #   4. breaking-change check with oasdiff (a pinned Go module, run with `go run`):
@@ -46,12 +47,8 @@ if [[ ! -x "$npm_dir/node_modules/.bin/redocly" || "$(cat "$stamp" 2>/dev/null)"
 	echo "$want" >"$stamp"
 fi
 
-# 2. The vendored renderer is the pinned one.
-for f in redoc.standalone.js redoc.standalone.js.LICENSE.txt; do
-	cmp -s "$npm_dir/node_modules/redoc/bundles/$f" "adapters/http/apidoc/assets/$f" ||
-		die "adapters/http/apidoc/assets/$f differs from the pinned redoc package; run: npm --prefix $npm_dir run vendor-redoc"
-done
-log "vendored Redoc matches redoc@$(node -p "require('./$npm_dir/node_modules/redoc/package.json').version")"
+# 2. The vendored renderer is the pinned one (with its one documented patch, see tools/npm/vendor-redoc.mjs).
+node "$npm_dir/vendor-redoc.mjs" --check || die "vendored Redoc is stale"
 
 # 3. Lint. Redocly CLI must not phone home; its banners are dropped from the output.
 export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
@@ -79,7 +76,7 @@ if ! git show "HEAD~1:$doc" >"$base" 2>/dev/null; then
 	exit 0
 fi
 set +e
-GOFLAGS= go run "$oasdiff_module" breaking --fail-on ERR --color never "$base" "$doc"
+GOFLAGS='' go run "$oasdiff_module" breaking --fail-on ERR --color never "$base" "$doc"
 diff_rc=$?
 set -e
 if [[ $diff_rc -eq 0 ]]; then
