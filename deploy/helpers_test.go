@@ -63,19 +63,9 @@ var (
 // buildAgora builds ./cmd/agora once per test binary and returns its path.
 func buildAgora(t testing.TB) string {
 	t.Helper()
-	agoraOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "agora-deploy-test-")
-		if err != nil {
-			agoraErr = err
-			return
-		}
-		agoraBin = filepath.Join(dir, "agora")
-		cmd := exec.Command("go", "build", "-o", agoraBin, "agora/cmd/agora")
-		cmd.Dir = repoRoot(t)
-		agoraOut, agoraErr = cmd.CombinedOutput()
-	})
-	if agoraErr != nil {
-		t.Fatalf("go build agora/cmd/agora: %v\n%s", agoraErr, agoraOut)
+	bin, err := tryBuildAgora(t)
+	if err != nil {
+		t.Fatalf("go build agora/cmd/agora: %v", err)
 	}
-	return agoraBin
+	return bin
 }

@@ -183,7 +183,10 @@ if missing command -v docker; then
     os_id="$(. /etc/os-release && echo "$ID")"
     # shellcheck source=/dev/null
     codename="$(. /etc/os-release && echo "$VERSION_CODENAME")"
-    arch="$(dpkg --print-architecture 2>/dev/null || echo amd64)"
+    arch="ARCH" # dpkg --print-architecture, not run in a dry run
+    if [[ $dry_run -eq 0 ]]; then
+        arch="$(dpkg --print-architecture)"
+    fi
     run install -m 0755 -d /etc/apt/keyrings
     run curl -fsSL "https://download.docker.com/linux/$os_id/gpg" -o /etc/apt/keyrings/docker.asc
     run chmod a+r /etc/apt/keyrings/docker.asc
