@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 )
 
@@ -49,6 +50,11 @@ func (s *Server) telemetry(next echo.HandlerFunc) echo.HandlerFunc {
 		if s.opts.Metrics != nil {
 			done = s.opts.Metrics.RequestStarted()
 		}
+		route := s.routeOf(c)
+		var span trace.Span
+		if s.opts.Tracer != nil {
+			span = s.startSpan(c, route)
+		}
 		if err := next(c); err != nil {
 			s.handleError(err, c)
 		}
@@ -57,7 +63,9 @@ func (s *Server) telemetry(next echo.HandlerFunc) echo.HandlerFunc {
 			done()
 		}
 		req, res := c.Request(), c.Response()
-		route := s.routeOf(c)
+		if span != nil {
+			endSpan(span, res.Status)
+		}
 		if s.opts.Metrics != nil {
 			s.opts.Metrics.ObserveRequest(req.Method, route, res.Status, elapsed)
 		}

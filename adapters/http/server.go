@@ -13,6 +13,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 
 	"agora/adapters/telemetry"
@@ -22,6 +24,10 @@ import (
 type Options struct {
 	Logger  *zap.Logger
 	Metrics *telemetry.Metrics
+	// Tracer starts a server span per request when set; Propagator reads and
+	// writes W3C traceparent headers.
+	Tracer     trace.Tracer
+	Propagator propagation.TextMapPropagator
 	// Ready reports whether the service can serve (database up, schema current).
 	Ready func(context.Context) error
 	// TrustedProxies are the peers whose X-Forwarded-For is believed.

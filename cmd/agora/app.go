@@ -28,13 +28,16 @@ type app struct {
 	internal http.Handler
 }
 
-func newApp(ctx context.Context, cfg config, log *zap.Logger) (*app, error) {
+func newApp(ctx context.Context, cfg config, log *zap.Logger, tracing *telemetry.Tracing) (*app, error) {
 	if cfg.DatabaseURL == "" {
 		return nil, errors.New("invalid configuration: DATABASE_URL: must be set")
 	}
 	metrics := telemetry.NewMetrics(buildInfo())
 
-	pool, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.PoolOptions{StatementTimeout: cfg.DBStatementTimeout})
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.PoolOptions{
+		StatementTimeout: cfg.DBStatementTimeout,
+		Tracer:           tracing.QueryTracer(),
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -61,6 +64,8 @@ func newApp(ctx context.Context, cfg config, log *zap.Logger) (*app, error) {
 	opts := httpapi.Options{
 		Logger:          log,
 		Metrics:         metrics,
+		Tracer:          tracing.Tracer(),
+		Propagator:      tracing.Propagator,
 		Ready:           ready.Check,
 		TrustedProxies:  cfg.TrustedProxies,
 		RequestTimeout:  cfg.RequestTimeout,
@@ -94,7 +99,19 @@ func serve(ctx context.Context, env map[string]string, stdout io.Writer) error {
 	}
 	defer func() { _ = log.Sync() }()
 
-	a, err := newApp(ctx, cfg, log)
+	tracing, err := telemetry.NewTracing(ctx, cfg.OTel, buildInfo())
+	if err != nil {
+		return err
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := tracing.Shutdown(ctx); err != nil {
+			log.Warn("trace flush failed", zap.Error(err))
+		}
+	}()
+
+	a, err := newApp(ctx, cfg, log, tracing)
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,8 @@ type config struct {
 
 	// TrustedProxies is TRUSTED_PROXIES parsed by validate.
 	TrustedProxies []netip.Prefix `env:"-"`
+	// OTel holds the standard OTEL_* variables for the tracing set-up.
+	OTel map[string]string `env:"-"`
 }
 
 // loadConfig parses the environment given as a map (os.Environ in main, a
@@ -51,6 +53,12 @@ func loadConfig(environ map[string]string) (config, error) {
 	err := env.ParseWithOptions(&cfg, env.Options{Environment: environ})
 	if err != nil {
 		return cfg, describeEnvError(err)
+	}
+	cfg.OTel = map[string]string{}
+	for k, v := range environ {
+		if strings.HasPrefix(k, "OTEL_") {
+			cfg.OTel[k] = v
+		}
 	}
 	return cfg, cfg.validate()
 }
@@ -136,6 +144,13 @@ func (c *config) validate() error {
 	}
 	if c.DBStatementTimeout < 10*time.Millisecond || c.DBStatementTimeout > c.RequestTimeout {
 		bad("DB_STATEMENT_TIMEOUT", "must be between 10ms and REQUEST_TIMEOUT, got %s", c.DBStatementTimeout)
+	}
+	for _, name := range []string{"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"} {
+		if v := c.OTel[name]; v != "" {
+			if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				bad(name, "must be an http(s) URL such as http://otel-collector:4318")
+			}
+		}
 	}
 	proxies, err := parsePrefixes(c.TrustedProxiesList)
 	if err != nil {

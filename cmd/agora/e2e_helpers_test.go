@@ -28,7 +28,23 @@ type testEnv struct {
 // test defaults (rate limits off, mail to a temp folder).
 func startServer(t *testing.T, env map[string]string) *testEnv {
 	t.Helper()
-	dbURL := pgtest.NewDatabase(t)
+	return startServerWith(t, serverOptions{Env: env})
+}
+
+// serverOptions are the less common knobs of a test server.
+type serverOptions struct {
+	Env         map[string]string
+	DatabaseURL string             // default: a fresh database from pgtest
+	Tracing     *telemetry.Tracing // default: tracing off
+}
+
+func startServerWith(t *testing.T, o serverOptions) *testEnv {
+	t.Helper()
+	env := o.Env
+	dbURL := o.DatabaseURL
+	if dbURL == "" {
+		dbURL = pgtest.NewDatabase(t)
+	}
 	mailDir := t.TempDir()
 	full := map[string]string{
 		"DATABASE_URL":       dbURL,
@@ -48,7 +64,11 @@ func startServer(t *testing.T, env map[string]string) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := newApp(context.Background(), cfg, log)
+	tracing := o.Tracing
+	if tracing == nil {
+		tracing, _ = telemetry.NewTracing(context.Background(), nil, buildInfo())
+	}
+	a, err := newApp(context.Background(), cfg, log, tracing)
 	if err != nil {
 		t.Fatalf("newApp: %v", err)
 	}
