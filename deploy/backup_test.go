@@ -262,7 +262,7 @@ func tryBuildAgora(t testing.TB) (string, error) {
 		agoraOut, agoraErr = cmd.CombinedOutput()
 	})
 	if agoraErr != nil {
-		return "", fmt.Errorf("%v: %s", agoraErr, agoraOut)
+		return "", fmt.Errorf("%w: %s", agoraErr, agoraOut)
 	}
 	return agoraBin, nil
 }

@@ -149,7 +149,7 @@ func TestComposeOnlyNginxIsPublic(t *testing.T) {
 				if port.HostIP != "" && port.HostIP != "0.0.0.0" {
 					t.Errorf("nginx: port %v should be public", port)
 				}
-				if !(port.Target == 80 && port.Published == "80") && !(port.Target == 443 && port.Published == "443") {
+				if (port.Target != 80 || port.Published != "80") && (port.Target != 443 || port.Published != "443") {
 					t.Errorf("nginx publishes %s -> %d; only 80 and 443 allowed", port.Published, port.Target)
 				}
 			case name == "grafana" && port.Target == 3000:

@@ -2,6 +2,7 @@ package deploy_test
 
 import (
 	"debug/elf"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,7 +62,7 @@ func TestHealthcheckProbeIsStatic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_INTERP {
 			t.Fatal("healthcheck needs a dynamic loader; distroless/static has none")
@@ -69,7 +70,8 @@ func TestHealthcheckProbeIsStatic(t *testing.T) {
 	}
 	// Against nothing listening, the probe fails with exit status 1.
 	err = exec.Command(out, "http://127.0.0.1:"+itoa(freePort(t))+"/healthz").Run()
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
 		t.Errorf("probe against a closed port: %v, want exit status 1", err)
 	}
 }

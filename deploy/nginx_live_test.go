@@ -72,8 +72,8 @@ func startAgora(t *testing.T, trustedProxies string) *agoraServer {
 	}()
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { <-copied; done <- cmd.Wait() }()
+		done := make(chan struct{})
+		go func() { <-copied; _ = cmd.Wait(); close(done) }()
 		select {
 		case <-done:
 		case <-time.After(15 * time.Second):

@@ -212,8 +212,9 @@ func startNginx(t testing.TB, o nginxOpts) *nginxServer {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	done := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(done) }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -232,17 +233,17 @@ func startNginx(t testing.TB, o nginxOpts) *nginxServer {
 		c1, err1 := net.DialTimeout("tcp", "127.0.0.1:"+itoa(s.httpPort), time.Second)
 		c2, err2 := net.DialTimeout("tcp", "127.0.0.1:"+itoa(s.httpsPort), time.Second)
 		if c1 != nil {
-			c1.Close()
+			_ = c1.Close()
 		}
 		if c2 != nil {
-			c2.Close()
+			_ = c2.Close()
 		}
 		if err1 == nil && err2 == nil {
 			break
 		}
 		select {
-		case err := <-done:
-			t.Fatalf("nginx exited: %v\n%s", err, stderr.String())
+		case <-done:
+			t.Fatalf("nginx exited: %v\n%s", waitErr, stderr.String())
 		default:
 		}
 		if time.Now().After(deadline) {
@@ -640,7 +641,7 @@ func checkEdge(t *testing.T, ng *nginxServer, src string) {
 			ServerName: testHost, RootCAs: ng.rootCAs, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11,
 		})
 		if err == nil {
-			conn.Close()
+			_ = conn.Close()
 			t.Error("nginx accepted TLS 1.1")
 		}
 	})
