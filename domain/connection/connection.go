@@ -1,0 +1,212 @@
+// Package connection holds the rules of mutual (LinkedIn-style) connections:
+// the connection-request state machine, what sending a request does given
+// the state of the pair, and the relation one user has to another.
+package connection
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"agora/domain/errs"
+)
+
+// MaxMessageChars is the longest note a request may carry.
+const MaxMessageChars = 300
+
+// Status is where a request is in its life. pending is the only state a
+// request can leave, and only once:
+//
+//	pending ──accept (recipient)──▶ accepted
+//	        ──decline (recipient)─▶ declined
+//	        ──withdraw (sender)───▶ withdrawn
+type Status string
+
+// The states.
+const (
+	Pending   Status = "pending"
+	Accepted  Status = "accepted"
+	Declined  Status = "declined"
+	Withdrawn Status = "withdrawn"
+)
+
+// transitions is the whole state machine.
+var transitions = map[Status][]Status{
+	Pending: {Accepted, Declined, Withdrawn},
+}
+
+// CanMove reports whether a request may go from one status to the other.
+func CanMove(from, to Status) bool {
+	for _, s := range transitions[from] {
+		if s == to {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseStatus accepts the four status names.
+func ParseStatus(s string) (Status, bool) {
+	switch st := Status(s); st {
+	case Pending, Accepted, Declined, Withdrawn:
+		return st, true
+	}
+	return "", false
+}
+
+// Request is a connection request from one user to another.
+type Request struct {
+	ID          uuid.UUID
+	FromID      uuid.UUID
+	ToID        uuid.UUID
+	Message     string
+	Status      Status
+	CreatedAt   time.Time
+	RespondedAt *time.Time
+}
+
+// The errors of the state machine. Acting on a request that is not yours to
+// act on looks exactly like acting on one that does not exist.
+var (
+	ErrNotFound   = errs.New(errs.ErrNotFound, "The connection request does not exist.")
+	ErrNotPending = errs.New(errs.ErrConflict, "The connection request is no longer pending.")
+)
+
+// Accept is the recipient's yes; the two become connected.
+func (r Request) Accept(actor uuid.UUID, now time.Time) (Request, error) {
+	if actor != r.ToID {
+		return r, ErrNotFound
+	}
+	return r.move(Accepted, now)
+}
+
+// Decline is the recipient's no.
+func (r Request) Decline(actor uuid.UUID, now time.Time) (Request, error) {
+	if actor != r.ToID {
+		return r, ErrNotFound
+	}
+	return r.move(Declined, now)
+}
+
+// Withdraw is the sender taking the request back.
+func (r Request) Withdraw(actor uuid.UUID, now time.Time) (Request, error) {
+	if actor != r.FromID {
+		return r, ErrNotFound
+	}
+	return r.move(Withdrawn, now)
+}
+
+func (r Request) move(to Status, now time.Time) (Request, error) {
+	if !CanMove(r.Status, to) {
+		return r, ErrNotPending
+	}
+	at := truncate(now)
+	if at.Before(r.CreatedAt) {
+		at = r.CreatedAt
+	}
+	r.Status, r.RespondedAt = to, &at
+	return r, nil
+}
+
+// ParseMessage checks a request's note (optional, up to 300 characters).
+func ParseMessage(msg string) (string, error) {
+	var fe errs.Fields
+	switch {
+	case utf8.RuneCountInString(msg) > MaxMessageChars:
+		fe.Add("message", "must be at most 300 characters")
+	case strings.ContainsRune(msg, 0):
+		fe.Add("message", "must not contain NUL characters")
+	case !utf8.ValidString(msg):
+		fe.Add("message", "must be valid UTF-8")
+	}
+	return msg, fe.Err()
+}
+
+// ErrToSelf is the answer to a request (or block) aimed at oneself.
+var ErrToSelf = errs.Invalid(errs.FieldError{Field: "username", Message: "must not be yourself"})
+
+// Pair is what is stored between a sender and a recipient when a request is
+// sent: read and acted on in one transaction.
+type Pair struct {
+	Connected bool
+	Blocked   bool     // either has blocked the other
+	Pending   *Request // the pending request between the two, either direction
+}
+
+// Outcome is what sending a request does.
+type Outcome struct {
+	Request Request
+	// AcceptedExisting: the recipient had already asked the sender, so that
+	// request was accepted instead of a new one being made.
+	AcceptedExisting bool
+}
+
+// Send decides what a request from one user to another does, given the
+// pair's state: a new pending request; or, when the recipient already asked
+// the sender, the acceptance of that request.
+func Send(id, from, to uuid.UUID, message string, pair Pair, now time.Time) (Outcome, error) {
+	if from == to {
+		return Outcome{}, ErrToSelf
+	}
+	if pair.Blocked {
+		return Outcome{}, errs.New(errs.ErrNotFound, "The user does not exist.")
+	}
+	if pair.Connected {
+		return Outcome{}, errs.New(errs.ErrConflict, "You are already connected.")
+	}
+	if p := pair.Pending; p != nil {
+		if p.FromID == from {
+			return Outcome{}, errs.New(errs.ErrConflict, "You already have a pending request to this user.")
+		}
+		accepted, err := p.Accept(from, now)
+		if err != nil {
+			return Outcome{}, err
+		}
+		return Outcome{Request: accepted, AcceptedExisting: true}, nil
+	}
+	msg, err := ParseMessage(message)
+	if err != nil {
+		return Outcome{}, err
+	}
+	return Outcome{Request: Request{
+		ID: id, FromID: from, ToID: to, Message: msg, Status: Pending, CreatedAt: truncate(now),
+	}}, nil
+}
+
+// Relation is the viewer's relation to another user, as Profile shows it.
+type Relation string
+
+// The five relations.
+const (
+	Self            Relation = "self"
+	None            Relation = "none"
+	PendingOutgoing Relation = "pending_outgoing"
+	PendingIncoming Relation = "pending_incoming"
+	Connected       Relation = "connected"
+)
+
+// Facts are what the store knows about two users.
+type Facts struct {
+	Connected       bool
+	PendingOutgoing bool // the viewer asked the other
+	PendingIncoming bool // the other asked the viewer
+}
+
+// RelationOf names the viewer's relation to other.
+func RelationOf(viewer, other uuid.UUID, f Facts) Relation {
+	switch {
+	case viewer == other:
+		return Self
+	case f.Connected:
+		return Connected
+	case f.PendingOutgoing:
+		return PendingOutgoing
+	case f.PendingIncoming:
+		return PendingIncoming
+	}
+	return None
+}
+
+func truncate(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

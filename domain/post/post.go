@@ -1,0 +1,171 @@
+// Package post holds the rules of posts: what a valid body and visibility
+// are, how an edit changes a post, and who may see, edit or delete one.
+package post
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"agora/domain/errs"
+)
+
+// MaxBodyChars is the longest body, in characters (not bytes).
+const MaxBodyChars = 5000
+
+// Visibility says who may read a post.
+type Visibility string
+
+// The visibilities.
+const (
+	// Public posts are seen by every signed-in user who is not blocked.
+	Public Visibility = "public"
+	// Connections posts are seen by the author and the author's connections.
+	Connections Visibility = "connections"
+)
+
+// ParseVisibility accepts exactly "public" or "connections".
+func ParseVisibility(s string) (Visibility, bool) {
+	switch v := Visibility(s); v {
+	case Public, Connections:
+		return v, true
+	}
+	return "", false
+}
+
+// Post is a stored post.
+type Post struct {
+	ID         uuid.UUID
+	AuthorID   uuid.UUID
+	Body       string
+	Visibility Visibility
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Draft is a validated new post, not yet stored.
+type Draft struct {
+	Body       string
+	Visibility Visibility
+}
+
+// NewDraft parses raw input; a nil visibility means public. Every field
+// problem is reported at once.
+func NewDraft(body string, visibility *string) (Draft, error) {
+	var fe errs.Fields
+	checkBody(&fe, body)
+	vis := Public
+	if visibility != nil {
+		v, ok := ParseVisibility(*visibility)
+		if !ok {
+			fe.Add("visibility", `must be "public" or "connections"`)
+		}
+		vis = v
+	}
+	if err := fe.Err(); err != nil {
+		return Draft{}, err
+	}
+	return Draft{Body: body, Visibility: vis}, nil
+}
+
+// New makes the stored form of a draft. Times are kept in UTC at the
+// database's precision (microseconds) so that what is returned equals what
+// is read back later.
+func New(id, author uuid.UUID, d Draft, now time.Time) Post {
+	now = Truncate(now)
+	return Post{ID: id, AuthorID: author, Body: d.Body, Visibility: d.Visibility, CreatedAt: now, UpdatedAt: now}
+}
+
+// Patch is a validated edit: nil fields stay as they are.
+type Patch struct {
+	Body       *string
+	Visibility *Visibility
+}
+
+// NewPatch parses raw input of an edit.
+func NewPatch(body, visibility *string) (Patch, error) {
+	var fe errs.Fields
+	var p Patch
+	if body != nil {
+		checkBody(&fe, *body)
+		p.Body = body
+	}
+	if visibility != nil {
+		v, ok := ParseVisibility(*visibility)
+		if !ok {
+			fe.Add("visibility", `must be "public" or "connections"`)
+		}
+		p.Visibility = &v
+	}
+	return p, fe.Err()
+}
+
+// Apply returns the post with the patch applied. updated_at always moves
+// forward, even when the clock has not (two edits in one microsecond).
+func (p Post) Apply(patch Patch, now time.Time) Post {
+	if patch.Body != nil {
+		p.Body = *patch.Body
+	}
+	if patch.Visibility != nil {
+		p.Visibility = *patch.Visibility
+	}
+	now = Truncate(now)
+	if !now.After(p.UpdatedAt) {
+		now = p.UpdatedAt.Add(time.Microsecond)
+	}
+	p.UpdatedAt = now
+	return p
+}
+
+// Access is what is known about a viewer's relation to a post's author.
+type Access struct {
+	Viewer    uuid.UUID
+	Connected bool // the viewer and the author are connected
+	Blocked   bool // either has blocked the other
+}
+
+// VisibleTo reports whether the viewer may read the post.
+func (p Post) VisibleTo(a Access) bool {
+	if a.Viewer == p.AuthorID {
+		return true
+	}
+	if a.Blocked {
+		return false
+	}
+	return p.Visibility == Public || a.Connected
+}
+
+// CheckModify says whether the viewer may edit or delete the post: a post
+// the viewer cannot see is not found (its existence is never revealed);
+// someone else's visible post is forbidden.
+func (p Post) CheckModify(a Access) error {
+	if !p.VisibleTo(a) {
+		return ErrNotFound
+	}
+	if a.Viewer != p.AuthorID {
+		return errs.New(errs.ErrForbidden, "Only the author may change or delete this post.")
+	}
+	return nil
+}
+
+// ErrNotFound is the one answer for a post that is absent or invisible.
+var ErrNotFound = errs.New(errs.ErrNotFound, "The post does not exist.")
+
+// Truncate brings a time to UTC microseconds, the database's precision.
+func Truncate(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+func checkBody(fe *errs.Fields, body string) {
+	n := utf8.RuneCountInString(body)
+	switch {
+	case n == 0 || n > MaxBodyChars:
+		fe.Add("body", "must be 1-5000 characters")
+	case strings.TrimSpace(body) == "":
+		fe.Add("body", "must not be only white space")
+	case strings.ContainsRune(body, 0):
+		fe.Add("body", "must not contain NUL characters")
+	case !utf8.ValidString(body):
+		fe.Add("body", "must be valid UTF-8")
+	}
+}

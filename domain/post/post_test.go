@@ -1,0 +1,128 @@
+package post
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"agora/domain/errs"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func TestNewDraft(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name       string
+		body       string
+		visibility *string
+		want       Visibility
+		fields     []string
+	}{
+		{"defaults to public", "hello", nil, Public, nil},
+		{"connections", "hello", ptr("connections"), Connections, nil},
+		{"explicit public", "hello", ptr("public"), Public, nil},
+		{"5000 characters", strings.Repeat("é", 5000), nil, Public, nil},
+		{"empty", "", nil, "", []string{"body"}},
+		{"white space only", " \t\n\u00a0", nil, "", []string{"body"}},
+		{"too long", strings.Repeat("a", 5001), nil, "", []string{"body"}},
+		{"NUL", "a\x00b", nil, "", []string{"body"}},
+		{"bad visibility", "hello", ptr("friends"), "", []string{"visibility"}},
+		{"both wrong at once", "", ptr("Public"), "", []string{"body", "visibility"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d, err := NewDraft(tc.body, tc.visibility)
+			if tc.fields == nil {
+				if err != nil || d.Visibility != tc.want || d.Body != tc.body {
+					t.Fatalf("NewDraft = %+v, %v", d, err)
+				}
+				return
+			}
+			if !errors.Is(err, errs.ErrInvalid) {
+				t.Fatalf("err = %v, want invalid", err)
+			}
+			var got []string
+			for _, f := range errs.FieldsOf(err) {
+				got = append(got, f.Field)
+			}
+			if strings.Join(got, ",") != strings.Join(tc.fields, ",") {
+				t.Fatalf("fields = %v, want %v", got, tc.fields)
+			}
+		})
+	}
+}
+
+func TestPatchAndApply(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
+	p := New(uuid.New(), uuid.New(), Draft{Body: "one", Visibility: Public}, t0)
+
+	patch, err := NewPatch(nil, ptr("connections"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := p.Apply(patch, t0.Add(time.Second))
+	if q.Body != "one" || q.Visibility != Connections || !q.UpdatedAt.Equal(t0.Add(time.Second)) || !q.CreatedAt.Equal(t0) {
+		t.Fatalf("apply visibility: %+v", q)
+	}
+	patch, err = NewPatch(ptr("two"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The clock did not move (or went back): updated_at still moves forward.
+	r := q.Apply(patch, t0)
+	if r.Body != "two" || r.Visibility != Connections || !r.UpdatedAt.After(q.UpdatedAt) {
+		t.Fatalf("apply body with a stuck clock: %+v", r)
+	}
+	if _, err := NewPatch(ptr("  "), ptr("x")); len(errs.FieldsOf(err)) != 2 {
+		t.Fatalf("bad patch: %v", err)
+	}
+	if p, err := NewPatch(nil, nil); err != nil || p.Body != nil || p.Visibility != nil {
+		t.Fatalf("empty patch: %+v %v", p, err)
+	}
+}
+
+func TestVisibilityAndModification(t *testing.T) {
+	t.Parallel()
+	author, other := uuid.New(), uuid.New()
+	public := Post{AuthorID: author, Visibility: Public}
+	private := Post{AuthorID: author, Visibility: Connections}
+	cases := []struct {
+		name      string
+		post      Post
+		access    Access
+		visible   bool
+		modifyErr error
+	}{
+		{"author, public", public, Access{Viewer: author}, true, nil},
+		{"author, connections", private, Access{Viewer: author}, true, nil},
+		{"stranger, public", public, Access{Viewer: other}, true, errs.ErrForbidden},
+		{"stranger, connections", private, Access{Viewer: other}, false, errs.ErrNotFound},
+		{"connection, connections", private, Access{Viewer: other, Connected: true}, true, errs.ErrForbidden},
+		{"blocked, public", public, Access{Viewer: other, Blocked: true}, false, errs.ErrNotFound},
+		{"blocked, connections", private, Access{Viewer: other, Blocked: true, Connected: true}, false, errs.ErrNotFound},
+	}
+	for _, tc := range cases {
+		if got := tc.post.VisibleTo(tc.access); got != tc.visible {
+			t.Errorf("%s: visible = %v", tc.name, got)
+		}
+		err := tc.post.CheckModify(tc.access)
+		if tc.modifyErr == nil && err != nil || tc.modifyErr != nil && !errors.Is(err, tc.modifyErr) {
+			t.Errorf("%s: CheckModify = %v, want %v", tc.name, err, tc.modifyErr)
+		}
+	}
+}
+
+func TestNewTruncatesToMicrosecondsUTC(t *testing.T) {
+	t.Parallel()
+	loc := time.FixedZone("x", 3600)
+	p := New(uuid.New(), uuid.New(), Draft{Body: "b", Visibility: Public}, time.Date(2025, 1, 1, 0, 0, 0, 1234567, loc))
+	if p.CreatedAt.Location() != time.UTC || p.CreatedAt.Nanosecond() != 1234000 || !p.UpdatedAt.Equal(p.CreatedAt) {
+		t.Fatalf("times: %v %v", p.CreatedAt, p.UpdatedAt)
+	}
+}
