@@ -91,9 +91,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case http.StatusServiceUnavailable:
 		h.Set("Retry-After", retryAfterSeconds)
 	case http.StatusTooManyRequests:
-		if h.Get("Retry-After") == "" {
-			h.Set("Retry-After", "60")
+		retry := "60"
+		var rl *rateLimited
+		if errors.As(err, &rl) {
+			retry = rl.retryAfterHeader()
 		}
+		h.Set("Retry-After", retry)
 	}
 	if status >= 500 {
 		s.log.Error("request failed", zap.Int("status", status), zapError(err), zapRequestID(c))

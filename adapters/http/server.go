@@ -32,6 +32,8 @@ type Options struct {
 	Ready func(context.Context) error
 	// TrustedProxies are the peers whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
+	// RateLimiter enforces the budgets; nil switches rate limiting off.
+	RateLimiter *RateLimiter
 	// RequestTimeout bounds each request's context, and so its SQL.
 	RequestTimeout time.Duration
 	// SeparateMetrics moves /metrics (and pprof) to the internal listener.
@@ -78,11 +80,11 @@ func New(opts Options) *Server {
 		e.GET("/metrics", echo.WrapHandler(s.metricsHandler()))
 	}
 	if opts.Docs != nil {
-		e.GET("/docs", s.docs)
-		e.GET("/docs/*", s.docs)
+		e.GET("/docs", s.docs, s.rateLimit)
+		e.GET("/docs/*", s.docs, s.rateLimit)
 	}
 
-	api := e.Group("/api/v1", noStore)
+	api := e.Group("/api/v1", noStore, s.rateLimit)
 	if opts.OpenAPISpec != nil {
 		api.GET("/openapi.yaml", s.openAPI)
 	}

@@ -61,6 +61,21 @@ func newApp(ctx context.Context, cfg config, log *zap.Logger, tracing *telemetry
 		return nil, err
 	}
 
+	var limiter *httpapi.RateLimiter
+	if cfg.RateLimitEnabled {
+		limiter, err = httpapi.NewRateLimiter(httpapi.RateLimitConfig{
+			GeneralPerSecond: cfg.RateLimitPerSecond,
+			GeneralBurst:     cfg.RateLimitBurst,
+			MaxKeys:          cfg.RateLimitMaxKeys,
+		})
+		if err != nil {
+			a.close()
+			return nil, err
+		}
+	} else {
+		log.Warn("rate limits are off (RATE_LIMIT_ENABLED=false)")
+	}
+
 	opts := httpapi.Options{
 		Logger:          log,
 		Metrics:         metrics,
@@ -68,6 +83,7 @@ func newApp(ctx context.Context, cfg config, log *zap.Logger, tracing *telemetry
 		Propagator:      tracing.Propagator,
 		Ready:           ready.Check,
 		TrustedProxies:  cfg.TrustedProxies,
+		RateLimiter:     limiter,
 		RequestTimeout:  cfg.RequestTimeout,
 		SeparateMetrics: cfg.MetricsAddr != "",
 		Identity:        identity,

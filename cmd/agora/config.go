@@ -29,6 +29,9 @@ type config struct {
 	AccessTokenTTL     time.Duration `env:"ACCESS_TOKEN_TTL" envDefault:"15m"`
 	RefreshTokenTTL    time.Duration `env:"REFRESH_TOKEN_TTL" envDefault:"720h"`
 	RateLimitEnabled   bool          `env:"RATE_LIMIT_ENABLED" envDefault:"true"`
+	RateLimitPerSecond int           `env:"RATE_LIMIT_GENERAL_PER_SECOND" envDefault:"20"`
+	RateLimitBurst     int           `env:"RATE_LIMIT_GENERAL_BURST" envDefault:"100"`
+	RateLimitMaxKeys   int           `env:"RATE_LIMIT_MAX_KEYS" envDefault:"100000"`
 	SMTPURL            string        `env:"SMTP_URL"`
 	MailFrom           string        `env:"MAIL_FROM" envDefault:"Agora <no-reply@agora.localhost>"`
 	MailDir            string        `env:"MAIL_DIR" envDefault:".data/mail"`
@@ -117,6 +120,15 @@ func (c *config) validate() error {
 	}
 	if c.RefreshTokenTTL <= c.AccessTokenTTL {
 		bad("REFRESH_TOKEN_TTL", "must be longer than ACCESS_TOKEN_TTL")
+	}
+	if c.RateLimitPerSecond < 1 || c.RateLimitPerSecond > 100000 {
+		bad("RATE_LIMIT_GENERAL_PER_SECOND", "must be from 1 to 100000, got %d", c.RateLimitPerSecond)
+	}
+	if c.RateLimitBurst < 1 || c.RateLimitBurst > 100000 {
+		bad("RATE_LIMIT_GENERAL_BURST", "must be from 1 to 100000, got %d", c.RateLimitBurst)
+	}
+	if c.RateLimitMaxKeys < 100 || c.RateLimitMaxKeys > 10_000_000 {
+		bad("RATE_LIMIT_MAX_KEYS", "must be from 100 to 10000000, got %d", c.RateLimitMaxKeys)
 	}
 	if c.SMTPURL != "" {
 		u, err := url.Parse(c.SMTPURL)
