@@ -78,3 +78,7 @@ func constraintOf(err error) string {
 	}
 	return ""
 }
+
+// Translate is translate for callers outside the stores (the readiness
+// probe, tests): driver errors in, domain error kinds out.
+func Translate(err error) error { return translate(err) }
