@@ -121,17 +121,36 @@ func (s *Server) metricsHandler() http.Handler {
 	})
 }
 
-// NewHTTPServer wraps a handler with the timeouts that protect a public
-// listener from slow and hostile clients.
-func NewHTTPServer(addr string, h http.Handler, log *zap.Logger) *http.Server {
+// Timeouts protect a listener from slow and hostile clients.
+type Timeouts struct {
+	ReadHeader     time.Duration // slowloris: the whole header must arrive within this
+	Read           time.Duration // the whole request, body included
+	Write          time.Duration // from the end of the header to the end of the response
+	Idle           time.Duration // keep-alive connections between requests
+	MaxHeaderBytes int
+}
+
+// DefaultTimeouts suit a public API behind Nginx.
+func DefaultTimeouts() Timeouts {
+	return Timeouts{
+		ReadHeader:     5 * time.Second,
+		Read:           15 * time.Second,
+		Write:          30 * time.Second,
+		Idle:           120 * time.Second,
+		MaxHeaderBytes: 16 << 10,
+	}
+}
+
+// NewHTTPServer wraps a handler with the given timeouts.
+func NewHTTPServer(addr string, h http.Handler, log *zap.Logger, t Timeouts) *http.Server {
 	return &http.Server{
 		Addr:              addr,
 		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    16 << 10,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
+		MaxHeaderBytes:    t.MaxHeaderBytes,
 		ErrorLog:          zap.NewStdLog(log.Named("http")),
 	}
 }

@@ -133,9 +133,9 @@ func serve(ctx context.Context, env map[string]string, stdout io.Writer) error {
 	}
 	defer a.close()
 
-	servers := []*http.Server{httpapi.NewHTTPServer(cfg.HTTPAddr, a.api, log)}
+	servers := []*http.Server{httpapi.NewHTTPServer(cfg.HTTPAddr, a.api, log, httpapi.DefaultTimeouts())}
 	if cfg.MetricsAddr != "" {
-		servers = append(servers, httpapi.NewHTTPServer(cfg.MetricsAddr, a.internal, log))
+		servers = append(servers, httpapi.NewHTTPServer(cfg.MetricsAddr, a.internal, log, httpapi.DefaultTimeouts()))
 	}
 	errc := make(chan error, len(servers))
 	for _, srv := range servers {
