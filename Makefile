@@ -50,8 +50,16 @@ test-go: ## unit and integration tests, race detector on
 check-openapi: ## lint the OpenAPI document and check for unannounced breaking changes
 	@if [ -x scripts/check-openapi.sh ]; then scripts/check-openapi.sh; fi
 
+.PHONY: fuzz
+fuzz: ## run every fuzz target for FUZZTIME each (default 30s)
+	scripts/fuzz.sh $(or $(FUZZTIME),30s)
+
+.PHONY: fuzz-brief
+fuzz-brief:
+	scripts/fuzz.sh 3s
+
 .PHONY: test
-test: deps check-generated vet lint check-openapi test-go ## everything CI runs
+test: deps check-generated vet lint check-openapi test-go fuzz-brief ## everything CI runs
 
 .PHONY: clean
 clean:
