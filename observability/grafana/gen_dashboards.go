@@ -313,7 +313,8 @@ func postgres() board {
 				stat("Connections", "Open backends over all databases.", "short", `sum(pg_stat_database_numbackends{job="postgres"})`),
 				stat("max_connections", "The server's max_connections setting.", "short", `max(pg_settings_max_connections{job="postgres"})`),
 				stat("Database size", "Total size of the selected databases.", "bytes", `sum(pg_database_size_bytes{`+d+`})`),
-				stat("Uptime", "Time since the PostgreSQL server started.", "s", `time() - max(pg_postmaster_start_time_seconds{job="postgres"})`),
+				stat("Deadlocks (1h)", "Deadlocks detected in the last hour over the selected databases; any is worth a look at the PostgreSQL log.", "short",
+					`sum(increase(pg_stat_database_deadlocks{`+d+`}[1h]))`, threshold{"red", 1}),
 			}},
 			{"Activity", []panel{
 				ts("Connections by database", "Backends per database, with max_connections for scale.", "short", 12, []target{
