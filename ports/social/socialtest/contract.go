@@ -1,0 +1,159 @@
+// Package socialtest is the contract of the social stores: one suite per
+// store interface, run against the PostgreSQL adapter and against the
+// in-memory fake, so that the fake the service tests rely on behaves like
+// the real store.
+package socialtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"agora/domain/connection"
+	"agora/domain/errs"
+	"agora/domain/post"
+	"agora/ports"
+	"agora/ports/social"
+)
+
+// Harness is one fresh, empty store with the means to seed what the social
+// stores do not own (accounts, sessions).
+type Harness struct {
+	Store social.Store
+	// AddUser stores an account and returns it.
+	AddUser func(t *testing.T, a social.Account) social.Account
+	// AddSession stores a session of a user.
+	AddSession func(t *testing.T, user uuid.UUID, s social.Session)
+	// DeleteUser deletes an account (and, by cascade, everything of theirs).
+	DeleteUser func(t *testing.T, id uuid.UUID)
+}
+
+// Factory makes a fresh harness for one test.
+type Factory func(t *testing.T) Harness
+
+// RunAll runs every suite.
+func RunAll(t *testing.T, f Factory) {
+	t.Run("UserStore", func(t *testing.T) { t.Parallel(); RunUserStore(t, f) })
+	t.Run("PostStore", func(t *testing.T) { t.Parallel(); RunPostStore(t, f) })
+	t.Run("ConnectionStore", func(t *testing.T) { t.Parallel(); RunConnectionStore(t, f) })
+	t.Run("BlockStore", func(t *testing.T) { t.Parallel(); RunBlockStore(t, f) })
+	t.Run("ExportStore", func(t *testing.T) { t.Parallel(); RunExportStore(t, f) })
+}
+
+var (
+	ctx   = context.Background()
+	t0    = time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	seq   atomic.Int64
+	clock atomic.Int64
+)
+
+// tick returns a fresh, strictly increasing time (microsecond precision).
+func tick() time.Time { return t0.Add(time.Duration(clock.Add(1)) * time.Millisecond) }
+
+func newID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+
+// user adds an account with a unique name built from prefix.
+func user(t *testing.T, h Harness, prefix string) social.Account {
+	t.Helper()
+	name := fmt.Sprintf("%s_%d", prefix, seq.Add(1))
+	return h.AddUser(t, social.Account{
+		ID: newID(), Username: name, Email: name + "@example.com", DisplayName: "Display " + name,
+		Headline: "head " + name, Bio: "bio", CreatedAt: tick(), UpdatedAt: tick(),
+	})
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func wantKind(t *testing.T, err, kind error) {
+	t.Helper()
+	if !errors.Is(err, kind) {
+		t.Fatalf("err = %v, want %v", err, kind)
+	}
+}
+
+// connect makes a and b connected through a request and its acceptance.
+func connect(t *testing.T, s social.Store, a, b uuid.UUID) time.Time {
+	t.Helper()
+	r := send(t, s, a, b)
+	at := tick()
+	v, err := s.UpdateRequest(ctx, r.ID, func(r connection.Request) (connection.Request, error) { return r.Accept(b, at) })
+	must(t, err)
+	if v.Status != connection.Accepted {
+		t.Fatalf("accept: %+v", v)
+	}
+	return at
+}
+
+func send(t *testing.T, s social.Store, from, to uuid.UUID) social.RequestView {
+	t.Helper()
+	v, err := s.SendRequest(ctx, from, to, func(p connection.Pair) (connection.Outcome, error) {
+		return connection.Send(newID(), from, to, "hello", p, tick())
+	})
+	must(t, err)
+	return v
+}
+
+func writePost(t *testing.T, s social.Store, author uuid.UUID, vis post.Visibility, at time.Time) social.PostView {
+	t.Helper()
+	v, err := s.CreatePost(ctx, post.New(newID(), author, post.Draft{Body: "body " + at.String(), Visibility: vis}, at))
+	must(t, err)
+	return v
+}
+
+// collect pages through a list with the given page size.
+func collect[T any](t *testing.T, limit int, list func(ports.PageRequest) (ports.Page[T], error)) []T {
+	t.Helper()
+	var all []T
+	var after *ports.Cursor
+	for i := 0; i < 1000; i++ {
+		p, err := list(ports.PageRequest{Limit: limit, After: after})
+		must(t, err)
+		if len(p.Items) > limit {
+			t.Fatalf("page of %d items, limit %d", len(p.Items), limit)
+		}
+		all = append(all, p.Items...)
+		if p.Next == nil {
+			return all
+		}
+		after = p.Next
+	}
+	t.Fatal("paging does not end")
+	return nil
+}
+
+func ids[T any](items []T, id func(T) uuid.UUID) []uuid.UUID {
+	out := make([]uuid.UUID, 0, len(items))
+	for _, it := range items {
+		out = append(out, id(it))
+	}
+	return out
+}
+
+func sameIDs(t *testing.T, what string, got, want []uuid.UUID) {
+	t.Helper()
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("%s:\n got %v\nwant %v", what, got, want)
+	}
+}
+
+func postID(v social.PostView) uuid.UUID       { return v.ID }
+func connUser(c social.Connection) uuid.UUID   { return c.User.ID }
+func requestID(r social.RequestView) uuid.UUID { return r.ID }
+func blockedUser(b social.Blocked) uuid.UUID   { return b.User.ID }
+func summaryID(u social.UserSummary) uuid.UUID { return u.ID }
+
+var _ = errs.ErrNotFound
+
+type connectionRequest = connection.Request
+
+func pageOf(limit int) ports.PageRequest { return ports.PageRequest{Limit: limit} }

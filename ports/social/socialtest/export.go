@@ -1,0 +1,66 @@
+package socialtest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"agora/domain/connection"
+	"agora/domain/post"
+	"agora/ports/social"
+)
+
+// RunExportStore checks that the export holds everything about the user and
+// nothing about anyone else.
+func RunExportStore(t *testing.T, f Factory) {
+	h := f(t)
+	s := h.Store
+	t.Run("everything about the user", func(t *testing.T) {
+		t.Parallel()
+		me, friend, asked, blocked, stranger := user(t, h, "em"), user(t, h, "ef"), user(t, h, "ea"), user(t, h, "eb"), user(t, h, "es")
+		p1 := writePost(t, s, me.ID, post.Public, tick())
+		p2 := writePost(t, s, me.ID, post.Connections, tick())
+		writePost(t, s, friend.ID, post.Public, tick())
+		connect(t, s, friend.ID, me.ID)
+		out := send(t, s, me.ID, asked.ID)
+		send(t, s, stranger.ID, friend.ID)
+		must(t, s.Block(ctx, me.ID, blocked.ID, tick()))
+		must(t, s.Block(ctx, stranger.ID, me.ID, tick()))
+		expires := tick().Add(720 * time.Hour)
+		revoked := tick()
+		ses := []social.Session{
+			{ID: newID(), CreatedAt: tick(), LastUsedAt: tick(), ExpiresAt: expires},
+			{ID: newID(), CreatedAt: tick(), LastUsedAt: tick(), ExpiresAt: expires, RevokedAt: &revoked},
+		}
+		for _, x := range ses {
+			h.AddSession(t, me.ID, x)
+		}
+		h.AddSession(t, friend.ID, social.Session{ID: newID(), CreatedAt: tick(), LastUsedAt: tick(), ExpiresAt: expires})
+
+		e, err := s.Export(ctx, me.ID)
+		must(t, err)
+		a := e.Account
+		if a.ID != me.ID || a.Username != me.Username || a.Email != me.Email || a.EmailVerified ||
+			a.DisplayName != me.DisplayName || a.Headline != me.Headline || a.Bio != me.Bio ||
+			!a.CreatedAt.Equal(me.CreatedAt) || !a.UpdatedAt.Equal(me.UpdatedAt) {
+			t.Fatalf("account: %+v, want %+v", a, me)
+		}
+		sameIDs(t, "posts", ids(e.Posts, postID), []uuid.UUID{p2.ID, p1.ID})
+		if len(e.Requests) != 2 || e.Requests[0].ID != out.ID || e.Requests[1].Status != connection.Accepted || e.Requests[1].From.ID != friend.ID {
+			t.Fatalf("requests: %+v", e.Requests)
+		}
+		sameIDs(t, "connections", ids(e.Connections, connUser), []uuid.UUID{friend.ID})
+		sameIDs(t, "blocks", ids(e.Blocks, summaryID), []uuid.UUID{blocked.ID})
+		sameIDs(t, "sessions", ids(e.Sessions, func(x social.Session) uuid.UUID { return x.ID }), []uuid.UUID{ses[1].ID, ses[0].ID})
+		if e.Sessions[1].RevokedAt != nil || e.Sessions[0].RevokedAt == nil || !e.Sessions[0].RevokedAt.Equal(revoked) ||
+			!e.Sessions[1].ExpiresAt.Equal(expires) || !e.Sessions[1].LastUsedAt.Equal(ses[0].LastUsedAt) {
+			t.Fatalf("sessions: %+v", e.Sessions)
+		}
+		empty, err := s.Export(ctx, blocked.ID)
+		must(t, err)
+		if empty.Posts == nil || empty.Requests == nil || empty.Connections == nil || empty.Blocks == nil || empty.Sessions == nil {
+			t.Fatalf("empty lists must be empty, not nil: %+v", empty)
+		}
+	})
+}

@@ -1,0 +1,115 @@
+package socialtest
+
+import (
+	"strings"
+	"testing"
+
+	"agora/domain/errs"
+	"agora/ports/social"
+)
+
+// RunUserStore checks lookups, profiles in every relation state, and that
+// deleting an account keeps everyone else's counts right.
+func RunUserStore(t *testing.T, f Factory) {
+	h := f(t)
+	s := h.Store
+
+	t.Run("find is case-insensitive and blocks hide", func(t *testing.T) {
+		t.Parallel()
+		a, b := user(t, h, "Find"), user(t, h, "find")
+		got, err := s.FindUser(ctx, strings.ToUpper(a.Username))
+		must(t, err)
+		if got.ID != a.ID || got.Username != a.Username || got.DisplayName != a.DisplayName {
+			t.Fatalf("FindUser = %+v, want %+v", got, a)
+		}
+		_, err = s.FindUser(ctx, "nobody_here")
+		wantKind(t, err, errs.ErrNotFound)
+		_, err = s.FindVisibleUser(ctx, a.ID, strings.ToLower(b.Username))
+		must(t, err)
+		must(t, s.Block(ctx, b.ID, a.ID, tick()))
+		_, err = s.FindVisibleUser(ctx, a.ID, b.Username)
+		wantKind(t, err, errs.ErrNotFound)
+		_, err = s.FindVisibleUser(ctx, b.ID, a.Username)
+		wantKind(t, err, errs.ErrNotFound)
+		_, err = s.FindUser(ctx, b.Username)
+		must(t, err)
+	})
+
+	t.Run("profile in all five relation states", func(t *testing.T) {
+		t.Parallel()
+		me, other := user(t, h, "me"), user(t, h, "other")
+		// Shared friends make the mutual count 2; other has 3 connections.
+		f1, f2, lone := user(t, h, "f"), user(t, h, "f"), user(t, h, "lone")
+		connect(t, s, me.ID, f1.ID)
+		connect(t, s, f2.ID, me.ID)
+		connect(t, s, other.ID, f1.ID)
+		connect(t, s, f2.ID, other.ID)
+		connect(t, s, other.ID, lone.ID)
+
+		check := func(name string, viewer, target social.Account, conns, mutual int, facts string) {
+			t.Helper()
+			r, err := s.Profile(ctx, viewer.ID, strings.ToUpper(target.Username))
+			must(t, err)
+			gotFacts := ""
+			if r.Facts.Connected {
+				gotFacts += "C"
+			}
+			if r.Facts.PendingOutgoing {
+				gotFacts += "O"
+			}
+			if r.Facts.PendingIncoming {
+				gotFacts += "I"
+			}
+			if r.User.ID != target.ID || r.Headline != target.Headline || r.Bio != target.Bio ||
+				!r.CreatedAt.Equal(target.CreatedAt) || r.ConnectionsCount != conns ||
+				(mutual >= 0 && r.MutualConnectionsCount != mutual) || gotFacts != facts {
+				t.Fatalf("%s: %+v (facts %q), want conns %d mutual %d facts %q", name, r, gotFacts, conns, mutual, facts)
+			}
+		}
+		check("none", me, other, 3, 2, "")
+		check("self", me, me, 2, -1, "") // the service decides what "mutual" means on one's own profile
+		req := send(t, s, me.ID, other.ID)
+		check("pending_outgoing", me, other, 3, 2, "O")
+		check("pending_incoming", other, me, 2, 2, "I")
+		_, err := s.UpdateRequest(ctx, req.ID, func(r connectionRequest) (connectionRequest, error) { return r.Accept(other.ID, tick()) })
+		must(t, err)
+		check("connected", me, other, 4, 2, "C")
+		check("connected, other side", other, me, 3, 2, "C")
+
+		must(t, s.Block(ctx, other.ID, me.ID, tick()))
+		_, err = s.Profile(ctx, me.ID, other.Username)
+		wantKind(t, err, errs.ErrNotFound)
+		_, err = s.Profile(ctx, other.ID, me.Username)
+		wantKind(t, err, errs.ErrNotFound)
+		check("the block removed the connection", lone, other, 3, 0, "C")
+	})
+
+	t.Run("deleting an account keeps the others' counts right", func(t *testing.T) {
+		t.Parallel()
+		a, b, c := user(t, h, "del"), user(t, h, "del"), user(t, h, "del")
+		connect(t, s, a.ID, b.ID)
+		connect(t, s, a.ID, c.ID)
+		connect(t, s, b.ID, c.ID)
+		gone := user(t, h, "gone")
+		connect(t, s, gone.ID, a.ID)
+		connect(t, s, gone.ID, b.ID)
+		send(t, s, gone.ID, c.ID)
+		p := writePost(t, s, gone.ID, "public", tick())
+
+		h.DeleteUser(t, gone.ID)
+		r, err := s.Profile(ctx, a.ID, b.Username)
+		must(t, err)
+		if r.ConnectionsCount != 2 || r.MutualConnectionsCount != 1 {
+			t.Fatalf("after delete: %+v", r)
+		}
+		in, err := s.PendingRequests(ctx, c.ID, social.Incoming, pageOf(10))
+		must(t, err)
+		if len(in.Items) != 0 {
+			t.Fatalf("requests of a deleted user: %+v", in.Items)
+		}
+		_, _, err = s.GetPost(ctx, a.ID, p.ID)
+		wantKind(t, err, errs.ErrNotFound)
+		_, err = s.FindUser(ctx, gone.Username)
+		wantKind(t, err, errs.ErrNotFound)
+	})
+}
