@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+	goredisstore "github.com/throttled/throttled/v2/store/goredisstore.v9"
 	"go.uber.org/zap"
 
 	httpapi "agora/adapters/http"
@@ -61,19 +63,10 @@ func newApp(ctx context.Context, cfg config, log *zap.Logger, tracing *telemetry
 		return nil, err
 	}
 
-	var limiter *httpapi.RateLimiter
-	if cfg.RateLimitEnabled {
-		limiter, err = httpapi.NewRateLimiter(httpapi.RateLimitConfig{
-			GeneralPerSecond: cfg.RateLimitPerSecond,
-			GeneralBurst:     cfg.RateLimitBurst,
-			MaxKeys:          cfg.RateLimitMaxKeys,
-		})
-		if err != nil {
-			a.close()
-			return nil, err
-		}
-	} else {
-		log.Warn("rate limits are off (RATE_LIMIT_ENABLED=false)")
+	limiter, err := a.rateLimiter(cfg)
+	if err != nil {
+		a.close()
+		return nil, err
 	}
 
 	opts := httpapi.Options{
@@ -93,6 +86,35 @@ func newApp(ctx context.Context, cfg config, log *zap.Logger, tracing *telemetry
 	a.api = httpapi.New(opts)
 	a.internal = a.api.InternalHandler()
 	return a, nil
+}
+
+// rateLimiter builds the limits over memory (one host) or Redis (replicas
+// share one budget), or returns nil when they are switched off.
+func (a *app) rateLimiter(cfg config) (*httpapi.RateLimiter, error) {
+	if !cfg.RateLimitEnabled {
+		a.log.Warn("rate limits are off (RATE_LIMIT_ENABLED=false)")
+		return nil, nil
+	}
+	rl := httpapi.RateLimitConfig{
+		GeneralPerSecond: cfg.RateLimitPerSecond,
+		GeneralBurst:     cfg.RateLimitBurst,
+		MaxKeys:          cfg.RateLimitMaxKeys,
+	}
+	if cfg.RateLimitStore == "redis" {
+		opts, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return nil, fmt.Errorf("REDIS_URL: %w", err)
+		}
+		// A slow Redis must not slow the API: the limiter lets requests
+		// through when its store fails.
+		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = time.Second, 250*time.Millisecond, 250*time.Millisecond
+		client := redis.NewClient(opts)
+		a.closers = append(a.closers, func() { _ = client.Close() })
+		if rl.Store, err = goredisstore.NewCtx(client, cfg.RedisKeyPrefix+"ratelimit:"); err != nil {
+			return nil, err
+		}
+	}
+	return httpapi.NewRateLimiter(rl)
 }
 
 func (a *app) close() {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/caarlos0/env/v11"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap/zapcore"
 )
 
@@ -31,6 +32,9 @@ type config struct {
 	RateLimitEnabled   bool          `env:"RATE_LIMIT_ENABLED" envDefault:"true"`
 	RateLimitPerSecond int           `env:"RATE_LIMIT_GENERAL_PER_SECOND" envDefault:"20"`
 	RateLimitBurst     int           `env:"RATE_LIMIT_GENERAL_BURST" envDefault:"100"`
+	RateLimitStore     string        `env:"RATE_LIMIT_STORE" envDefault:"memory"`
+	RedisURL           string        `env:"REDIS_URL"`
+	RedisKeyPrefix     string        `env:"REDIS_KEY_PREFIX" envDefault:"agora:"`
 	RateLimitMaxKeys   int           `env:"RATE_LIMIT_MAX_KEYS" envDefault:"100000"`
 	SMTPURL            string        `env:"SMTP_URL"`
 	MailFrom           string        `env:"MAIL_FROM" envDefault:"Agora <no-reply@agora.localhost>"`
@@ -129,6 +133,20 @@ func (c *config) validate() error {
 	}
 	if c.RateLimitMaxKeys < 100 || c.RateLimitMaxKeys > 10_000_000 {
 		bad("RATE_LIMIT_MAX_KEYS", "must be from 100 to 10000000, got %d", c.RateLimitMaxKeys)
+	}
+	switch c.RateLimitStore {
+	case "memory":
+	case "redis":
+		if c.RedisURL == "" {
+			bad("REDIS_URL", "must be set when RATE_LIMIT_STORE=redis")
+		}
+	default:
+		bad("RATE_LIMIT_STORE", "must be memory or redis, got %q", c.RateLimitStore)
+	}
+	if c.RedisURL != "" {
+		if _, err := redis.ParseURL(c.RedisURL); err != nil {
+			bad("REDIS_URL", "must look like redis://[:password@]host:6379/0")
+		}
 	}
 	if c.SMTPURL != "" {
 		u, err := url.Parse(c.SMTPURL)

@@ -65,6 +65,8 @@ func TestConfigRejectsBadValues(t *testing.T) {
 		"RATE_LIMIT_GENERAL_PER_SECOND": "0",
 		"RATE_LIMIT_GENERAL_BURST":      "lots",
 		"RATE_LIMIT_MAX_KEYS":           "5",
+		"RATE_LIMIT_STORE":              "memcached",
+		"REDIS_URL":                     "http://cache:6379",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -88,5 +90,16 @@ func TestConfigAccessMustBeShorterThanRefresh(t *testing.T) {
 	_, err := loadConfig(map[string]string{"ACCESS_TOKEN_TTL": "2h", "REFRESH_TOKEN_TTL": "1h"})
 	if err == nil || !strings.Contains(err.Error(), "REFRESH_TOKEN_TTL") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestConfigRedisStoreNeedsRedisURL(t *testing.T) {
+	t.Parallel()
+	_, err := loadConfig(map[string]string{"RATE_LIMIT_STORE": "redis"})
+	if err == nil || !strings.Contains(err.Error(), "REDIS_URL") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := loadConfig(map[string]string{"RATE_LIMIT_STORE": "redis", "REDIS_URL": "redis://127.0.0.1:6379/0"}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
 
 	"agora/adapters/http/apitest"
 )
@@ -64,5 +69,46 @@ func TestForwardedForTrustedOnlyFromTrustedProxies(t *testing.T) {
 	}
 	if logs := env.Logs(); !strings.Contains(logs, `"remote_ip":"203.0.113.2"`) {
 		t.Fatalf("the forwarded client IP is not in the request log:\n%s", logs)
+	}
+}
+
+// With RATE_LIMIT_STORE=redis, replicas share one budget: what one spends,
+// the other cannot spend again.
+func TestRateLimitSharedThroughRedis(t *testing.T) {
+	t.Parallel()
+	redisURL := os.Getenv("TEST_REDIS_URL")
+	if redisURL == "" {
+		redisURL = "redis://127.0.0.1:6379/0"
+	}
+	if c, err := net.DialTimeout("tcp", strings.TrimSuffix(strings.TrimPrefix(redisURL, "redis://"), "/0"), time.Second); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("Redis is not reachable at %s (start redis-server or set TEST_REDIS_URL): %v", redisURL, err)
+		}
+		t.Skipf("Redis is not reachable at %s: %v", redisURL, err)
+	} else {
+		_ = c.Close()
+	}
+	env := map[string]string{
+		"RATE_LIMIT_ENABLED":            "true",
+		"RATE_LIMIT_GENERAL_PER_SECOND": "1",
+		"RATE_LIMIT_GENERAL_BURST":      "4",
+		"RATE_LIMIT_STORE":              "redis",
+		"REDIS_URL":                     redisURL,
+		"REDIS_KEY_PREFIX":              "agora-test-" + uuid.NewString() + ":",
+	}
+	a, b := startServer(t, env), startServer(t, env)
+	statuses := []int{}
+	for i := 0; i < 6; i++ {
+		replica := a
+		if i%2 == 1 {
+			replica = b
+		}
+		statuses = append(statuses, replica.API.Do(apitest.Request{Method: "GET", Path: "/api/v1/openapi.yaml"}).Status)
+	}
+	want := []int{200, 200, 200, 200, 429, 429}
+	for i := range want {
+		if statuses[i] != want[i] {
+			t.Fatalf("statuses across two replicas %v, want %v", statuses, want)
+		}
 	}
 }
