@@ -175,3 +175,39 @@ func TestAlertmanagerInhibitions(t *testing.T) {
 		t.Errorf("NodeDown inhibition: targets %q equal %q", targets, equal)
 	}
 }
+
+// render.sh refuses values that would break the YAML, and is shellcheck-clean.
+func TestAlertmanagerRenderScript(t *testing.T) {
+	t.Parallel()
+	script := filepath.Join(obsDir(t), "alertmanager", "render.sh")
+	in := filepath.Join(obsDir(t), "alertmanager", "alertmanager.yml")
+	for _, bad := range []string{`ops"@example.org`, `ops\@example.org`} {
+		out := filepath.Join(t.TempDir(), "out.yml")
+		cmd := exec.Command("sh", script, in, out)
+		cmd.Env = append(os.Environ(), "ALERTMANAGER_EMAIL_TO="+bad, "ALERTMANAGER_HEARTBEAT_URL_FILE=/nonexistent")
+		b, err := cmd.CombinedOutput()
+		if err == nil {
+			t.Errorf("render.sh accepted ALERTMANAGER_EMAIL_TO=%s", bad)
+		} else if !strings.Contains(string(b), "ALERTMANAGER_EMAIL_TO") {
+			t.Errorf("render.sh error does not name the variable: %s", b)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("render.sh wrote %s despite the bad value", out)
+		}
+	}
+	// "|" and "&" are special to sed's replacement; they must arrive intact.
+	out := filepath.Join(t.TempDir(), "out.yml")
+	cmd := exec.Command("sh", script, in, out)
+	cmd.Env = append(os.Environ(), "ALERTMANAGER_EMAIL_TO=a&b|c@example.org", "ALERTMANAGER_HEARTBEAT_URL_FILE=/nonexistent")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("render.sh: %v\n%s", err, b)
+	}
+	if b, _ := os.ReadFile(out); !strings.Contains(string(b), `to: "a&b|c@example.org"`) {
+		t.Errorf("special characters mangled:\n%s", b)
+	}
+	if sc, err := exec.LookPath("shellcheck"); err == nil {
+		if res, err := runTool(t, time.Minute, obsDir(t), sc, script); err != nil {
+			t.Errorf("shellcheck render.sh: %v\n%s", err, res)
+		}
+	}
+}

@@ -31,7 +31,7 @@ shift 2
 # check VALUE NAME: refuse characters that would break the YAML quoting.
 check() {
   case $1 in
-    *'"'*|*'\'*) echo "render.sh: $2 must not contain quotes or backslashes" >&2; exit 1 ;;
+    *'"'*|*\\*) echo "render.sh: $2 must not contain quotes or backslashes" >&2; exit 1 ;;
   esac
   if [ "$(printf '%s' "$1" | wc -l)" -ne 0 ]; then
     echo "render.sh: $2 must be a single line" >&2; exit 1
