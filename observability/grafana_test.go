@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -212,7 +211,7 @@ func TestDashboardQueriesParse(t *testing.T) {
 // The JSON files are exactly what gen_dashboards.go writes.
 func TestDashboardsMatchGenerator(t *testing.T) {
 	t.Parallel()
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goBin := goTool(t)
 	dir := t.TempDir()
 	out, err := runTool(t, 3*time.Minute, filepath.Join(obsDir(t), "grafana"), goBin, "run", "gen_dashboards.go", dir)
 	if err != nil {

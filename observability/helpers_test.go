@@ -33,6 +33,16 @@ func needTool(t testing.TB, pkg string, names ...string) string {
 	return ""
 }
 
+// goTool finds the go command (make puts it on PATH).
+func goTool(t testing.TB) string {
+	t.Helper()
+	p, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("go command not on PATH: %v", err)
+	}
+	return p
+}
+
 // runTool runs a command with a deadline and returns its combined output.
 func runTool(t testing.TB, timeout time.Duration, dir, name string, args ...string) (string, error) {
 	t.Helper()

@@ -14,7 +14,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -526,7 +525,7 @@ func buildAgora(t *testing.T, dir string) string {
 	if bin := os.Getenv("AGORA_TEST_BINARY"); bin != "" {
 		return bin // a prebuilt binary, for iterating on this test
 	}
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goBin := goTool(t)
 	out, err := exec.Command(goBin, "env", "GOMOD").Output()
 	if err != nil {
 		t.Fatalf("go env GOMOD: %v", err)
@@ -610,7 +609,7 @@ func (p *promClient) get(path string, params url.Values, v any) error {
 		Data   json.RawMessage `json:"data"`
 	}
 	if err := json.Unmarshal(body, &env); err != nil {
-		return fmt.Errorf("%s: %v: %s", path, err, body)
+		return fmt.Errorf("%s: %w: %s", path, err, body)
 	}
 	if env.Status != "success" {
 		return fmt.Errorf("%s: %s", path, env.Error)

@@ -292,7 +292,7 @@ func lexAlloy(src string) ([]alloyTok, error) {
 			}
 			lit := string(rs[i : j+1])
 			if _, err := strconv.Unquote(lit); err != nil {
-				return nil, fmt.Errorf("line %d: bad string %s: %v", line, lit, err)
+				return nil, fmt.Errorf("line %d: bad string %s: %w", line, lit, err)
 			}
 			toks = append(toks, alloyTok{"string", lit, line})
 			i = j + 1
