@@ -1,0 +1,71 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"agora/adapters/postgres/internal/db"
+	"agora/ports"
+	"agora/ports/social"
+)
+
+// FindUser implements social.UserStore.
+func (s *SocialStore) FindUser(ctx context.Context, username string) (social.UserSummary, error) {
+	r, err := s.q.FindUserSummary(ctx, username)
+	if err != nil {
+		return social.UserSummary{}, socialErr(err)
+	}
+	return social.UserSummary{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName}, nil
+}
+
+// FindVisibleUser implements social.UserStore.
+func (s *SocialStore) FindVisibleUser(ctx context.Context, viewer uuid.UUID, username string) (social.UserSummary, error) {
+	r, err := s.q.FindVisibleUserSummary(ctx, db.FindVisibleUserSummaryParams{Viewer: viewer, Username: username})
+	if err != nil {
+		return social.UserSummary{}, socialErr(err)
+	}
+	return social.UserSummary{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName}, nil
+}
+
+// Block implements social.BlockStore: under the pair lock, so that no
+// request or acceptance between the two can slip in beside it.
+func (s *SocialStore) Block(ctx context.Context, blocker, blocked uuid.UUID, at time.Time) error {
+	return socialErr(socialTx(ctx, s, func(q *db.Queries) error {
+		if err := lockPair(ctx, q, blocker, blocked); err != nil {
+			return err
+		}
+		if err := q.InsertBlock(ctx, db.InsertBlockParams{BlockerID: blocker, BlockedID: blocked, CreatedAt: at}); err != nil {
+			return err
+		}
+		if _, err := q.DeleteConnectionPair(ctx, db.DeleteConnectionPairParams{A: blocker, B: blocked}); err != nil {
+			return err
+		}
+		return q.DeletePendingRequestsBetween(ctx, db.DeletePendingRequestsBetweenParams{A: blocker, B: blocked})
+	}))
+}
+
+// Unblock implements social.BlockStore.
+func (s *SocialStore) Unblock(ctx context.Context, blocker, blocked uuid.UUID) error {
+	return socialErr(s.q.DeleteBlock(ctx, db.DeleteBlockParams{BlockerID: blocker, BlockedID: blocked}))
+}
+
+// Blocks implements social.BlockStore.
+func (s *SocialStore) Blocks(ctx context.Context, blocker uuid.UUID, page ports.PageRequest) (ports.Page[social.Blocked], error) {
+	t, id := socialPosition(page)
+	rows, err := s.q.ListBlocks(ctx, db.ListBlocksParams{Blocker: blocker, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page)})
+	if err != nil {
+		return ports.Page[social.Blocked]{}, socialErr(err)
+	}
+	out := make([]social.Blocked, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, social.Blocked{
+			User:      social.UserSummary{ID: r.BlockedID, Username: r.Username, DisplayName: r.DisplayName},
+			BlockedAt: r.CreatedAt.UTC(),
+		})
+	}
+	return ports.PageOf(out, page.Limit, func(b social.Blocked) ports.Cursor {
+		return ports.Cursor{Time: b.BlockedAt, ID: b.User.ID}
+	}), nil
+}

@@ -1,0 +1,70 @@
+-- Posts and the feed: the social adapter's queries (adapters/postgres/social_posts.go).
+-- Lists are keyset-paged on (created_at, id) descending: the adapter always
+-- passes a position (the start of a list is a position after every row), so
+-- each list is one index range scan of posts_author_created_idx.
+
+-- name: InsertPost :exec
+INSERT INTO posts (id, author_id, body, visibility, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6);
+
+-- name: GetPostForViewer :one
+-- The post, its author, and what the rule of visibility needs to know about
+-- the viewer (connected to the author? a block either way?).
+SELECT p.id, p.author_id, p.body, p.visibility, p.created_at, p.updated_at,
+       u.username AS author_username, u.display_name AS author_display_name,
+       EXISTS (SELECT 1 FROM connections c
+               WHERE c.user_id = sqlc.arg(viewer)::uuid AND c.other_id = p.author_id) AS connected,
+       EXISTS (SELECT 1 FROM blocks b
+               WHERE (b.blocker_id = sqlc.arg(viewer)::uuid AND b.blocked_id = p.author_id)
+                  OR (b.blocker_id = p.author_id AND b.blocked_id = sqlc.arg(viewer)::uuid)) AS blocked
+FROM posts p
+JOIN users u ON u.id = p.author_id
+WHERE p.id = sqlc.arg(id);
+
+-- name: LockPost :one
+SELECT id FROM posts WHERE id = $1 FOR UPDATE;
+
+-- name: UpdatePost :exec
+UPDATE posts SET body = $2, visibility = $3, updated_at = $4 WHERE id = $1;
+
+-- name: DeletePost :execrows
+DELETE FROM posts WHERE id = $1;
+
+-- name: ListUserPosts :many
+-- One author's posts that the viewer may see: public ones, and all of them
+-- for the author and the author's connections.
+SELECT p.id, p.author_id, p.body, p.visibility, p.created_at, p.updated_at,
+       u.username AS author_username, u.display_name AS author_display_name
+FROM posts p
+JOIN users u ON u.id = p.author_id
+WHERE p.author_id = sqlc.arg(author)::uuid
+  AND (p.created_at, p.id) < (sqlc.arg(before_time)::timestamptz, sqlc.arg(before_id)::uuid)
+  AND (p.visibility = 'public'
+       OR sqlc.arg(author)::uuid = sqlc.arg(viewer)::uuid
+       OR EXISTS (SELECT 1 FROM connections c
+                  WHERE c.user_id = sqlc.arg(viewer)::uuid AND c.other_id = sqlc.arg(author)::uuid))
+ORDER BY p.created_at DESC, p.id DESC
+LIMIT sqlc.arg(max_rows);
+
+-- name: Feed :many
+-- The viewer's and their connections' posts in one statement: for each
+-- author (the viewer, then every connection) the newest max_rows posts before
+-- the position, one index range each; the union of those small ranges is
+-- sorted and cut. Work is bounded by authors × max_rows whatever the size of
+-- the posts table, and authors come joined in (no query per post).
+SELECT p.id, p.author_id, p.body, p.visibility, p.created_at, p.updated_at,
+       u.username AS author_username, u.display_name AS author_display_name
+FROM (SELECT sqlc.arg(viewer)::uuid AS author_id
+      UNION ALL
+      SELECT c.other_id FROM connections c WHERE c.user_id = sqlc.arg(viewer)::uuid) AS a
+CROSS JOIN LATERAL (
+    SELECT q.id, q.author_id, q.body, q.visibility, q.created_at, q.updated_at
+    FROM posts q
+    WHERE q.author_id = a.author_id
+      AND (q.created_at, q.id) < (sqlc.arg(before_time)::timestamptz, sqlc.arg(before_id)::uuid)
+    ORDER BY q.created_at DESC, q.id DESC
+    LIMIT sqlc.arg(max_rows)
+) AS p
+JOIN users u ON u.id = p.author_id
+ORDER BY p.created_at DESC, p.id DESC
+LIMIT sqlc.arg(max_rows);
