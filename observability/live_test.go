@@ -41,8 +41,6 @@ func TestLiveStack(t *testing.T) {
 	amBin := needTool(t, "prometheus-alertmanager", "prometheus-alertmanager", "alertmanager")
 	nodeBin := needTool(t, "prometheus-node-exporter", "prometheus-node-exporter", "node_exporter")
 	pgExpBin := needTool(t, "prometheus-postgres-exporter", "prometheus-postgres-exporter", "postgres_exporter")
-	promtool := needTool(t, "prometheus", "promtool")
-	_ = promtool
 
 	deadline := time.Now().Add(4 * time.Minute)
 	tmp := t.TempDir()
