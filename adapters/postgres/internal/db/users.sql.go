@@ -7,16 +7,303 @@ package db
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
 
+const deleteUser = `-- name: DeleteUser :execrows
+DELETE FROM users WHERE id = $1
+`
+
+// Sessions, tokens, posts, requests, connections and blocks go with the
+// user through ON DELETE CASCADE, in this one statement's transaction.
+func (q *Queries) DeleteUser(ctx context.Context, id uuid.UUID) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteUser, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const getUserByEmail = `-- name: GetUserByEmail :one
+SELECT id, username, email, email_verified_at, password_hash, display_name, headline, bio, created_at, updated_at FROM users WHERE lower(email) = lower($1::text)
+`
+
+func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error) {
+	row := q.db.QueryRow(ctx, getUserByEmail, email)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Username,
+		&i.Email,
+		&i.EmailVerifiedAt,
+		&i.PasswordHash,
+		&i.DisplayName,
+		&i.Headline,
+		&i.Bio,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const getUserByID = `-- name: GetUserByID :one
+
 SELECT id, username, email, email_verified_at, password_hash, display_name, headline, bio, created_at, updated_at FROM users WHERE id = $1
 `
 
+// Users: the identity adapter's queries (adapters/postgres/identity.go).
+// Usernames compare as lower(username) COLLATE "C", the expression of the
+// unique index users_username_lower_key, so that every lookup is an index probe.
 func (q *Queries) GetUserByID(ctx context.Context, id uuid.UUID) (User, error) {
 	row := q.db.QueryRow(ctx, getUserByID, id)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Username,
+		&i.Email,
+		&i.EmailVerifiedAt,
+		&i.PasswordHash,
+		&i.DisplayName,
+		&i.Headline,
+		&i.Bio,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const getUserByUsername = `-- name: GetUserByUsername :one
+SELECT id, username, email, email_verified_at, password_hash, display_name, headline, bio, created_at, updated_at FROM users WHERE lower(username) COLLATE "C" = lower($1::text)
+`
+
+func (q *Queries) GetUserByUsername(ctx context.Context, username string) (User, error) {
+	row := q.db.QueryRow(ctx, getUserByUsername, username)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Username,
+		&i.Email,
+		&i.EmailVerifiedAt,
+		&i.PasswordHash,
+		&i.DisplayName,
+		&i.Headline,
+		&i.Bio,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const getUserIDByUsername = `-- name: GetUserIDByUsername :one
+SELECT id FROM users WHERE lower(username) COLLATE "C" = lower($1::text)
+`
+
+func (q *Queries) GetUserIDByUsername(ctx context.Context, username string) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, getUserIDByUsername, username)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
+const insertUser = `-- name: InsertUser :exec
+INSERT INTO users (id, username, email, email_verified_at, password_hash, display_name, headline, bio, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+`
+
+type InsertUserParams struct {
+	ID              uuid.UUID
+	Username        string
+	Email           string
+	EmailVerifiedAt *time.Time
+	PasswordHash    string
+	DisplayName     string
+	Headline        string
+	Bio             string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+func (q *Queries) InsertUser(ctx context.Context, arg InsertUserParams) error {
+	_, err := q.db.Exec(ctx, insertUser,
+		arg.ID,
+		arg.Username,
+		arg.Email,
+		arg.EmailVerifiedAt,
+		arg.PasswordHash,
+		arg.DisplayName,
+		arg.Headline,
+		arg.Bio,
+		arg.CreatedAt,
+		arg.UpdatedAt,
+	)
+	return err
+}
+
+const listUsers = `-- name: ListUsers :many
+SELECT u.id, u.username, u.display_name
+FROM users u
+WHERE lower(u.username) COLLATE "C" > $1::text
+  AND NOT EXISTS (
+    SELECT 1 FROM blocks b
+    WHERE (b.blocker_id = $2 AND b.blocked_id = u.id)
+       OR (b.blocker_id = u.id AND b.blocked_id = $2))
+ORDER BY lower(u.username) COLLATE "C"
+LIMIT $3
+`
+
+type ListUsersParams struct {
+	After  string
+	Caller uuid.UUID
+	Lim    int32
+}
+
+type ListUsersRow struct {
+	ID          uuid.UUID
+	Username    string
+	DisplayName string
+}
+
+// The directory without a query: one walk of the username index.
+func (q *Queries) ListUsers(ctx context.Context, arg ListUsersParams) ([]ListUsersRow, error) {
+	rows, err := q.db.Query(ctx, listUsers, arg.After, arg.Caller, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListUsersRow
+	for rows.Next() {
+		var i ListUsersRow
+		if err := rows.Scan(&i.ID, &i.Username, &i.DisplayName); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const searchUsers = `-- name: SearchUsers :many
+SELECT m.id, m.username, m.display_name
+FROM (
+    SELECT u.id, u.username, u.display_name FROM users u
+    WHERE lower(u.username) COLLATE "C" LIKE lower($1::text)
+      AND lower(u.username) COLLATE "C" > $2::text
+    UNION
+    SELECT u.id, u.username, u.display_name FROM users u
+    WHERE lower(u.display_name) LIKE lower($1::text)
+      AND lower(u.username) COLLATE "C" > $2::text
+) m
+WHERE NOT EXISTS (
+    SELECT 1 FROM blocks b
+    WHERE (b.blocker_id = $3 AND b.blocked_id = m.id)
+       OR (b.blocker_id = m.id AND b.blocked_id = $3))
+ORDER BY lower(m.username) COLLATE "C"
+LIMIT $4
+`
+
+type SearchUsersParams struct {
+	Pattern string
+	After   string
+	Caller  uuid.UUID
+	Lim     int32
+}
+
+type SearchUsersRow struct {
+	ID          uuid.UUID
+	Username    string
+	DisplayName string
+}
+
+// A prefix search: one index range for usernames, one for display names
+// (pattern is an escaped LIKE prefix ending in %), merged and ordered.
+func (q *Queries) SearchUsers(ctx context.Context, arg SearchUsersParams) ([]SearchUsersRow, error) {
+	rows, err := q.db.Query(ctx, searchUsers,
+		arg.Pattern,
+		arg.After,
+		arg.Caller,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []SearchUsersRow
+	for rows.Next() {
+		var i SearchUsersRow
+		if err := rows.Scan(&i.ID, &i.Username, &i.DisplayName); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const setEmailVerified = `-- name: SetEmailVerified :exec
+UPDATE users SET email_verified_at = coalesce(email_verified_at, $1), updated_at = $1
+WHERE id = $2
+`
+
+type SetEmailVerifiedParams struct {
+	Now time.Time
+	ID  uuid.UUID
+}
+
+func (q *Queries) SetEmailVerified(ctx context.Context, arg SetEmailVerifiedParams) error {
+	_, err := q.db.Exec(ctx, setEmailVerified, arg.Now, arg.ID)
+	return err
+}
+
+const setPasswordHash = `-- name: SetPasswordHash :execrows
+UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1
+`
+
+type SetPasswordHashParams struct {
+	ID           uuid.UUID
+	PasswordHash string
+	UpdatedAt    time.Time
+}
+
+func (q *Queries) SetPasswordHash(ctx context.Context, arg SetPasswordHashParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setPasswordHash, arg.ID, arg.PasswordHash, arg.UpdatedAt)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const updateProfile = `-- name: UpdateProfile :one
+UPDATE users
+SET display_name = coalesce($1::text, display_name),
+    headline     = coalesce($2::text, headline),
+    bio          = coalesce($3::text, bio),
+    updated_at   = $4
+WHERE id = $5
+RETURNING id, username, email, email_verified_at, password_hash, display_name, headline, bio, created_at, updated_at
+`
+
+type UpdateProfileParams struct {
+	DisplayName *string
+	Headline    *string
+	Bio         *string
+	UpdatedAt   time.Time
+	ID          uuid.UUID
+}
+
+func (q *Queries) UpdateProfile(ctx context.Context, arg UpdateProfileParams) (User, error) {
+	row := q.db.QueryRow(ctx, updateProfile,
+		arg.DisplayName,
+		arg.Headline,
+		arg.Bio,
+		arg.UpdatedAt,
+		arg.ID,
+	)
 	var i User
 	err := row.Scan(
 		&i.ID,

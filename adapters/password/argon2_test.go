@@ -1,0 +1,150 @@
+package password_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/alexedwards/argon2id"
+
+	"agora/adapters/password"
+	"agora/domain/errs"
+	"agora/domain/user"
+)
+
+// cheap parameters keep the tests fast; the rules do not depend on cost.
+var cheap = argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+
+func pw(t *testing.T, s string) user.Password {
+	t.Helper()
+	p, err := user.CandidatePassword("password", s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestHashIsPHCAndVerifies(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := password.New(password.OWASP, 0)
+	enc, err := h.Hash(ctx, pw(t, "correct horse battery staple"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(enc, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Fatalf("not an OWASP argon2id PHC string: %s", enc)
+	}
+	if strings.Contains(enc, "correct horse") {
+		t.Fatal("the hash contains the password")
+	}
+	match, rehash, err := h.Verify(ctx, pw(t, "correct horse battery staple"), enc)
+	if err != nil || !match || rehash {
+		t.Fatalf("right password: match=%v rehash=%v err=%v", match, rehash, err)
+	}
+	match, rehash, err = h.Verify(ctx, pw(t, "correct horse battery stapler"), enc)
+	if err != nil || match || rehash {
+		t.Fatalf("wrong password: match=%v rehash=%v err=%v", match, rehash, err)
+	}
+	other, _ := h.Hash(ctx, pw(t, "correct horse battery staple"))
+	if other == enc {
+		t.Fatal("two hashes of one password are equal: no salt?")
+	}
+}
+
+// A hash made with older parameters still verifies and asks to be replaced.
+func TestOldParametersVerifyAndAskForRehash(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	old := password.New(cheap, 1)
+	enc, err := old.Hash(ctx, pw(t, "passw0rd!"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raised := cheap
+	raised.Iterations = 2
+	match, rehash, err := password.New(raised, 1).Verify(ctx, pw(t, "passw0rd!"), enc)
+	if err != nil || !match || !rehash {
+		t.Fatalf("match=%v rehash=%v err=%v", match, rehash, err)
+	}
+	// A wrong password never asks for a rehash (it must not be stored).
+	match, rehash, _ = password.New(raised, 1).Verify(ctx, pw(t, "nope-nope"), enc)
+	if match || rehash {
+		t.Fatalf("wrong password: match=%v rehash=%v", match, rehash)
+	}
+}
+
+func TestCorruptHashIsAnError(t *testing.T) {
+	t.Parallel()
+	_, _, err := password.New(cheap, 1).Verify(context.Background(), pw(t, "whatever1"), "$2a$10$notargon")
+	if err == nil {
+		t.Fatal("a hash that does not parse must be an error, not a mismatch")
+	}
+}
+
+// No more than the configured number of hashes run at once; a caller whose
+// context ends while waiting gets ErrUnavailable.
+func TestConcurrencyIsBounded(t *testing.T) {
+	t.Parallel()
+	heavy := argon2id.Params{Memory: 8 * 1024, Iterations: 3, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+	h := password.New(heavy, 2)
+	var wg sync.WaitGroup
+	ctx := context.Background()
+	stop := make(chan struct{})
+	var peak atomic.Int32
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if n := int32(h.InUse()); n > peak.Load() {
+				peak.Store(n)
+			}
+			time.Sleep(50 * time.Microsecond)
+		}
+	}()
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := h.Hash(ctx, pw(t, "concurrent1")); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	if p := peak.Load(); p > 2 || p < 1 {
+		t.Fatalf("peak concurrent hashes = %d, want 1-2", p)
+	}
+
+	// Fill the only slot with a long hash, then ask with a short deadline.
+	slow := password.New(argon2id.Params{Memory: 32 * 1024, Iterations: 8, Parallelism: 1, SaltLength: 16, KeyLength: 32}, 1)
+	started := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		close(started)
+		_, _ = slow.Hash(ctx, pw(t, "hold-the-slot"))
+		close(done)
+	}()
+	<-started
+	time.Sleep(5 * time.Millisecond)
+	short, cancel := context.WithTimeout(ctx, time.Millisecond)
+	defer cancel()
+	select {
+	case <-done:
+		t.Skip("the first hash finished before the second asked; nothing to observe")
+	default:
+	}
+	_, err := slow.Hash(short, pw(t, "must-wait-1"))
+	if !errors.Is(err, errs.ErrUnavailable) {
+		t.Fatalf("waiting past the deadline: %v, want ErrUnavailable", err)
+	}
+	<-done
+}

@@ -1,0 +1,49 @@
+package user
+
+import (
+	"unicode/utf8"
+
+	"agora/domain/errs"
+)
+
+// Password lengths of the contract, in characters.
+const (
+	MinPassword = 8
+	MaxPassword = 128
+)
+
+// Password is a plain-text password that obeys the length rule. It prints as
+// a placeholder, so that a stray log line or %v cannot leak it; Reveal gives
+// the text to the one place that needs it (the hasher).
+type Password struct{ text string }
+
+// ParsePassword checks the rule; field is the JSON name reported on failure
+// ("password", "new_password").
+func ParsePassword(field, s string) (Password, error) {
+	if n := utf8.RuneCountInString(s); n < MinPassword || n > MaxPassword || !utf8.ValidString(s) {
+		return Password{}, errs.Invalid(errs.FieldError{Field: field, Message: msgPassword})
+	}
+	return Password{text: s}, nil
+}
+
+// CandidatePassword wraps a password typed to sign in or to confirm a change.
+// It is not held to the length rule (an old account may predate it), only
+// to the maximum, which bounds the hashing work.
+func CandidatePassword(field, s string) (Password, error) {
+	if s == "" || utf8.RuneCountInString(s) > MaxPassword {
+		return Password{}, errs.Invalid(errs.FieldError{Field: field, Message: "must be 1-128 characters"})
+	}
+	return Password{text: s}, nil
+}
+
+// Reveal returns the plain text, for hashing only.
+func (p Password) Reveal() string { return p.text }
+
+// String hides the password from fmt and loggers.
+func (p Password) String() string { return "[REDACTED]" }
+
+// GoString hides the password from %#v.
+func (p Password) GoString() string { return "user.Password{[REDACTED]}" }
+
+// MarshalText hides the password from encoders (JSON, zap's reflection).
+func (p Password) MarshalText() ([]byte, error) { return []byte("[REDACTED]"), nil }

@@ -1,0 +1,237 @@
+// Package user holds the account: who a user is (username, email, display
+// name, headline, bio) and the rules each of those values obeys. Raw input
+// becomes these values through the Parse functions, which report every broken
+// rule at once as field errors named after the API's JSON fields.
+package user
+
+import (
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"agora/domain/errs"
+)
+
+// Limits of the contract's validation rules.
+const (
+	MinUsername    = 3
+	MaxUsername    = 30
+	MaxEmail       = 254
+	MaxDisplayName = 100
+	MaxHeadline    = 200
+	MaxBio         = 2000
+)
+
+// User is an account as stored. PasswordHash is an encoded hash (PHC string),
+// never the password; it never leaves the identity service.
+type User struct {
+	ID              uuid.UUID
+	Username        Username
+	Email           Email
+	EmailVerifiedAt *time.Time
+	PasswordHash    string
+	DisplayName     string
+	Headline        string
+	Bio             string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// EmailVerified reports whether the address was confirmed.
+func (u User) EmailVerified() bool { return u.EmailVerifiedAt != nil }
+
+// Summary is how a user appears in other people's lists.
+func (u User) Summary() Summary {
+	return Summary{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName}
+}
+
+// Summary is a user as others see them in lists.
+type Summary struct {
+	ID          uuid.UUID
+	Username    Username
+	DisplayName string
+}
+
+// Username is 3-30 characters of A-Z, a-z, 0-9 and _. The spelling given at
+// registration is kept; comparisons and lookups ignore case (Key).
+type Username string
+
+var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9_]{3,30}$`)
+
+// Message texts shared by the parsers (and so by the API's errors[].message).
+const (
+	msgUsername    = "must be 3-30 characters of A-Z, a-z, 0-9 and _"
+	msgEmail       = "must be a valid email address of at most 254 characters"
+	msgPassword    = "must be 8-128 characters" //nolint:gosec // a rule, not a credential
+	msgDisplayName = "must be 1-100 characters"
+	msgHeadline    = "must be at most 200 characters"
+	msgBio         = "must be at most 2000 characters"
+)
+
+// ParseUsername checks the username rule.
+func ParseUsername(s string) (Username, error) {
+	if !usernamePattern.MatchString(s) {
+		return "", errs.Invalid(errs.FieldError{Field: "username", Message: msgUsername})
+	}
+	return Username(s), nil
+}
+
+// Key is the case-insensitive form under which a username is unique.
+func (u Username) Key() string { return strings.ToLower(string(u)) }
+
+func (u Username) String() string { return string(u) }
+
+// Email is a single address (no display name) of at most 254 characters.
+// Uniqueness and lookup ignore case (Key); the spelling given is kept.
+type Email string
+
+// ParseEmail checks the email rule. The address must be nothing but an
+// address: "Ada <ada@example.com>" or surrounding spaces are refused.
+func ParseEmail(s string) (Email, error) {
+	bad := errs.Invalid(errs.FieldError{Field: "email", Message: msgEmail})
+	if s == "" || len(s) > MaxEmail || !utf8.ValidString(s) {
+		return "", bad
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return "", bad
+	}
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 {
+		return "", bad
+	}
+	return Email(s), nil
+}
+
+// Key is the case-insensitive form under which an address is unique.
+func (e Email) Key() string { return strings.ToLower(string(e)) }
+
+func (e Email) String() string { return string(e) }
+
+// LooksLikeEmail tells a login given as an email address from a username
+// (usernames never contain '@').
+func LooksLikeEmail(login string) bool { return strings.Contains(login, "@") }
+
+func chars(s string) int { return utf8.RuneCountInString(s) }
+
+func checkDisplayName(f *errs.Fields, s string) {
+	if n := chars(s); n < 1 || n > MaxDisplayName || !utf8.ValidString(s) {
+		f.Add("display_name", msgDisplayName)
+	}
+}
+
+func checkHeadline(f *errs.Fields, s string) {
+	if chars(s) > MaxHeadline || !utf8.ValidString(s) {
+		f.Add("headline", msgHeadline)
+	}
+}
+
+func checkBio(f *errs.Fields, s string) {
+	if chars(s) > MaxBio || !utf8.ValidString(s) {
+		f.Add("bio", msgBio)
+	}
+}
+
+// Registration is a valid request for a new account.
+type Registration struct {
+	Username    Username
+	Email       Email
+	Password    Password
+	DisplayName string
+}
+
+// ParseRegistration checks every field and reports all broken rules at once.
+// displayName nil means "not given": it defaults to the username.
+func ParseRegistration(username, email, password string, displayName *string) (Registration, error) {
+	var f errs.Fields
+	var r Registration
+	var err error
+	if r.Username, err = ParseUsername(username); err != nil {
+		f = append(f, errs.FieldsOf(err)...)
+	}
+	if r.Email, err = ParseEmail(email); err != nil {
+		f = append(f, errs.FieldsOf(err)...)
+	}
+	if r.Password, err = ParsePassword("password", password); err != nil {
+		f = append(f, errs.FieldsOf(err)...)
+	}
+	r.DisplayName = username
+	if displayName != nil {
+		checkDisplayName(&f, *displayName)
+		r.DisplayName = *displayName
+	}
+	if err := f.Err(); err != nil {
+		return Registration{}, err
+	}
+	return r, nil
+}
+
+// ProfileChanges is a valid partial update of the caller's profile: a nil
+// field stays as it is.
+type ProfileChanges struct {
+	DisplayName *string
+	Headline    *string
+	Bio         *string
+}
+
+// Empty reports whether the update changes nothing.
+func (c ProfileChanges) Empty() bool {
+	return c.DisplayName == nil && c.Headline == nil && c.Bio == nil
+}
+
+// ParseProfileChanges checks the fields that are present.
+func ParseProfileChanges(displayName, headline, bio *string) (ProfileChanges, error) {
+	var f errs.Fields
+	if displayName != nil {
+		checkDisplayName(&f, *displayName)
+	}
+	if headline != nil {
+		checkHeadline(&f, *headline)
+	}
+	if bio != nil {
+		checkBio(&f, *bio)
+	}
+	if err := f.Err(); err != nil {
+		return ProfileChanges{}, err
+	}
+	return ProfileChanges{DisplayName: displayName, Headline: headline, Bio: bio}, nil
+}
+
+// Apply returns u with the changes made; updated_at moves only when
+// something was asked to change.
+func (c ProfileChanges) Apply(u User, now time.Time) User {
+	if c.Empty() {
+		return u
+	}
+	if c.DisplayName != nil {
+		u.DisplayName = *c.DisplayName
+	}
+	if c.Headline != nil {
+		u.Headline = *c.Headline
+	}
+	if c.Bio != nil {
+		u.Bio = *c.Bio
+	}
+	u.UpdatedAt = now
+	return u
+}
+
+// MaxSearchQuery is the longest prefix GET /users?q= accepts.
+const MaxSearchQuery = 100
+
+// ParseSearchQuery checks a directory search prefix (0-100 characters; empty
+// lists everyone). It is a query parameter, so a bad one is a bad request.
+func ParseSearchQuery(q string) (string, error) {
+	if chars(q) > MaxSearchQuery || !utf8.ValidString(q) {
+		return "", &errs.Error{
+			Kind:    errs.ErrBadRequest,
+			Message: "q must be at most 100 characters.",
+			Fields:  []errs.FieldError{{Field: "q", Message: "must be at most 100 characters"}},
+		}
+	}
+	return q, nil
+}

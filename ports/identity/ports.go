@@ -1,0 +1,142 @@
+// Package identity is the boundary of accounts, sessions and authentication:
+// the Service holds the use cases (register, login, refresh, logout, password
+// reset, email verification, the caller's account, user search, and the
+// check behind every authenticated request) and this file declares the small
+// interfaces it needs from the outside world, implemented by adapters.
+package identity
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"agora/domain/errs"
+	"agora/domain/session"
+	"agora/domain/user"
+	"agora/ports"
+)
+
+// Errors a Store reports for a taken username or email; both are conflicts.
+var (
+	ErrUsernameTaken = errs.New(errs.ErrConflict, "The username is already taken.")
+	ErrEmailTaken    = errs.New(errs.ErrConflict, "The email address is already registered.")
+)
+
+// Store keeps users, sessions, refresh tokens and single-use email tokens.
+// Lookups of absent rows return an error of kind errs.ErrNotFound.
+type Store interface {
+	// CreateUser stores a new user together with its first session and
+	// refresh token, atomically. A taken username or email answers
+	// ErrUsernameTaken or ErrEmailTaken (case-insensitively).
+	CreateUser(ctx context.Context, u user.User, s session.Session, rt session.RefreshToken) error
+	// UserByID, UserByUsername and UserByEmail look a user up; username and
+	// email compare case-insensitively.
+	UserByID(ctx context.Context, id uuid.UUID) (user.User, error)
+	UserByUsername(ctx context.Context, username string) (user.User, error)
+	UserByEmail(ctx context.Context, email string) (user.User, error)
+	// UpdateProfile applies the changes and returns the user as stored.
+	UpdateProfile(ctx context.Context, id uuid.UUID, c user.ProfileChanges, now time.Time) (user.User, error)
+	// SetPasswordHash replaces the hash (a rehash after login), revoking nothing.
+	SetPasswordHash(ctx context.Context, id uuid.UUID, hash string, now time.Time) error
+	// ChangePassword replaces the hash and revokes every live session of the
+	// user except keep, atomically.
+	ChangePassword(ctx context.Context, id uuid.UUID, hash string, keep uuid.UUID, now time.Time) error
+	// DeleteUser removes the user and everything of theirs (sessions, tokens,
+	// posts, requests, connections, blocks) in one transaction.
+	DeleteUser(ctx context.Context, id uuid.UUID) error
+	// SearchUsers pages through users whose username or display name starts
+	// with prefix (case-insensitive), ordered by lower(username), leaving out
+	// users blocked by or blocking caller. The cursor's Key is lower(username).
+	SearchUsers(ctx context.Context, caller uuid.UUID, prefix string, page ports.PageRequest) (ports.Page[user.Summary], error)
+	// UserIDByUsername resolves a username (case-insensitively) to an id.
+	UserIDByUsername(ctx context.Context, username string) (uuid.UUID, error)
+
+	// CreateSession stores a new session with its first refresh token.
+	CreateSession(ctx context.Context, s session.Session, rt session.RefreshToken) error
+	// Refresh locks the refresh token with the presented hash and its session
+	// and calls decide. The plan decide returns is applied and committed even
+	// when decide also returns an error (a reuse must revoke the session
+	// although the refresh is refused); that error is then returned. An
+	// unknown hash answers errs.ErrNotFound without calling decide.
+	Refresh(ctx context.Context, presented session.Hash, decide func(session.RefreshToken, session.Session) (RefreshPlan, error)) (session.Session, error)
+	// RevokeSessionOf revokes the session a refresh token (used or not)
+	// belongs to; errs.ErrNotFound for an unknown token.
+	RevokeSessionOf(ctx context.Context, presented session.Hash, now time.Time) error
+	// SessionLive reports whether the session exists, belongs to the user,
+	// is not revoked and has not expired. It runs on every authenticated
+	// request, so it must be a primary-key lookup.
+	SessionLive(ctx context.Context, sessionID, userID uuid.UUID, now time.Time) (bool, error)
+	// Sessions lists every session of a user, newest first.
+	Sessions(ctx context.Context, userID uuid.UUID) ([]session.Session, error)
+
+	// CreateOneTimeToken stores a token sent by email.
+	CreateOneTimeToken(ctx context.Context, t session.OneTimeToken) error
+	// ResetPassword redeems a password-reset token: when it is usable, it is
+	// marked used, the hash replaced and every session of the user revoked,
+	// atomically. An unknown, used or expired token answers errs.ErrNotFound.
+	ResetPassword(ctx context.Context, presented session.Hash, hash string, now time.Time) error
+	// VerifyEmail redeems an email-verification token and marks the user's
+	// address verified, atomically; errs.ErrNotFound as for ResetPassword.
+	VerifyEmail(ctx context.Context, presented session.Hash, now time.Time) error
+}
+
+// RefreshPlan is what Store.Refresh writes: revoke the session, or spend the
+// presented token and store Next in its place (touching last_used_at).
+type RefreshPlan struct {
+	Revoke bool
+	Next   *session.RefreshToken
+	Now    time.Time
+}
+
+// PasswordHasher hashes and checks passwords. Implementations bound their
+// concurrency; waiting for a slot respects ctx (errs.ErrUnavailable when it
+// ends first).
+type PasswordHasher interface {
+	Hash(ctx context.Context, pw user.Password) (string, error)
+	// Verify reports whether pw matches encoded and, when it does, whether
+	// the hash was made with other parameters than today's and should be
+	// replaced.
+	Verify(ctx context.Context, pw user.Password, encoded string) (match, rehash bool, err error)
+}
+
+// AccessClaims are what an access token says: whose it is and which session
+// it belongs to.
+type AccessClaims struct {
+	UserID    uuid.UUID
+	SessionID uuid.UUID
+}
+
+// TokenIssuer signs and verifies access tokens.
+type TokenIssuer interface {
+	// Issue signs a token valid from now for ttl.
+	Issue(c AccessClaims, now time.Time, ttl time.Duration) (string, error)
+	// Verify checks signature, algorithm, key, issuer, audience and lifetime;
+	// any failure is an error (the caller answers 401 whatever it is).
+	Verify(token string) (AccessClaims, error)
+}
+
+// Message is an email to one recipient, plain text.
+type Message struct {
+	To      string
+	Subject string
+	Text    string
+}
+
+// Mailer sends email (SMTP in production, files in development).
+type Mailer interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// Metrics records the domain counters of this area.
+type Metrics interface {
+	LoginAttempt(result string)
+	Registered()
+}
+
+// Login attempt results, as auth_login_attempts_total{result} labels them.
+const (
+	LoginSuccess            = "success"
+	LoginInvalidCredentials = "invalid_credentials" //nolint:gosec // a metric label
+	LoginError              = "error"
+)

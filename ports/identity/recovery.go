@@ -1,0 +1,116 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+
+	"github.com/google/uuid"
+
+	"agora/domain/errs"
+	"agora/domain/session"
+	"agora/domain/user"
+)
+
+// RequestPasswordReset answers the same way, in about the same time, for a
+// known and an unknown address: the lookup happens either way, and the work
+// only a known address needs (storing a token, sending the email) runs in
+// the background. A malformed address is treated as unknown.
+func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
+	u, err := s.d.Store.UserByEmail(ctx, email)
+	if errors.Is(err, errs.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.bg.submit(func(ctx context.Context) error {
+		return s.sendToken(ctx, u, session.PasswordReset)
+	})
+	return nil
+}
+
+// ConfirmPasswordReset sets a new password with an emailed token and revokes
+// every session of the user. The password rule is checked by the caller
+// (user.ParsePassword) before the token is spent.
+func (s *Service) ConfirmPasswordReset(ctx context.Context, token string, pw user.Password) error {
+	hash, err := s.d.Hasher.Hash(ctx, pw)
+	if err != nil {
+		return err
+	}
+	err = s.d.Store.ResetPassword(ctx, session.Secret(token).Hash(), hash, s.now())
+	if errors.Is(err, errs.ErrNotFound) {
+		return errs.Wrap(errs.ErrBadRequest, errs.MessageOf(errBadOneTimeToken), err)
+	}
+	return err
+}
+
+// RequestEmailVerification emails the caller a verification token; 409 when
+// the address is already verified.
+func (s *Service) RequestEmailVerification(ctx context.Context, id uuid.UUID) error {
+	u, err := s.Me(ctx, id)
+	if err != nil {
+		return err
+	}
+	if u.EmailVerified() {
+		return errs.New(errs.ErrConflict, "The email address is already verified.")
+	}
+	s.bg.submit(func(ctx context.Context) error {
+		return s.sendToken(ctx, u, session.EmailVerification)
+	})
+	return nil
+}
+
+// ConfirmEmail marks the address of the token's user verified.
+func (s *Service) ConfirmEmail(ctx context.Context, token string) error {
+	err := s.d.Store.VerifyEmail(ctx, session.Secret(token).Hash(), s.now())
+	if errors.Is(err, errs.ErrNotFound) {
+		return errs.Wrap(errs.ErrBadRequest, errs.MessageOf(errBadOneTimeToken), err)
+	}
+	return err
+}
+
+// sendToken stores a new single-use token and emails it.
+func (s *Service) sendToken(ctx context.Context, u user.User, p session.Purpose) error {
+	secret, hash, err := session.NewSecret(s.d.Rand)
+	if err != nil {
+		return err
+	}
+	if err := s.d.Store.CreateOneTimeToken(ctx, session.NewOneTimeToken(hash, u.ID, p, s.now())); err != nil {
+		return fmt.Errorf("store %s token: %w", p, err)
+	}
+	if err := s.d.Mailer.Send(ctx, s.tokenMessage(u, p, secret)); err != nil {
+		return fmt.Errorf("send %s email: %w", p, err)
+	}
+	return nil
+}
+
+// tokenMessage writes the email. The token appears both in a link and on a
+// line of its own ("Token: ...") so that an API client can paste it.
+func (s *Service) tokenMessage(u user.User, p session.Purpose, secret session.Secret) Message {
+	tok := string(secret)
+	if p == session.PasswordReset {
+		link := s.cfg.PublicBaseURL + "/reset-password?token=" + url.QueryEscape(tok)
+		return Message{
+			To:      string(u.Email),
+			Subject: "Reset your Agora password",
+			Text: "Hello " + u.DisplayName + ",\n\n" +
+				"someone asked to reset the password of your Agora account (" + string(u.Username) + ").\n" +
+				"To choose a new password, open this link within 30 minutes:\n\n" + link + "\n\n" +
+				"or send this token to POST /api/v1/auth/password-reset/confirm:\n\n" +
+				"Token: " + tok + "\n\n" +
+				"If it was not you, ignore this email: your password stays as it is.\n",
+		}
+	}
+	link := s.cfg.PublicBaseURL + "/verify-email?token=" + url.QueryEscape(tok)
+	return Message{
+		To:      string(u.Email),
+		Subject: "Confirm your email address for Agora",
+		Text: "Hello " + u.DisplayName + ",\n\n" +
+			"please confirm that this address belongs to your Agora account (" + string(u.Username) + ")\n" +
+			"by opening this link within 24 hours:\n\n" + link + "\n\n" +
+			"or by sending this token to POST /api/v1/auth/verify-email/confirm:\n\n" +
+			"Token: " + tok + "\n",
+	}
+}

@@ -1,0 +1,50 @@
+-- Sessions and their refresh tokens (adapters/postgres/identity.go).
+
+-- name: InsertSession :exec
+INSERT INTO sessions (id, user_id, created_at, last_used_at, expires_at, revoked_at)
+VALUES ($1, $2, $3, $4, $5, $6);
+
+-- name: InsertRefreshToken :exec
+INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at, used_at)
+VALUES ($1, $2, $3, $4, $5);
+
+-- name: SessionLive :one
+-- Runs on every authenticated request: a primary-key probe. A deleted
+-- user's sessions are gone with them (ON DELETE CASCADE).
+SELECT EXISTS (
+    SELECT 1 FROM sessions
+    WHERE id = sqlc.arg(id) AND user_id = sqlc.arg(user_id)
+      AND revoked_at IS NULL AND expires_at > sqlc.arg(now)
+);
+
+-- name: LockRefreshToken :one
+-- Serialises concurrent refreshes of the same token (and of its session):
+-- the second waits and then sees the token spent.
+SELECT sqlc.embed(rt), sqlc.embed(s)
+FROM refresh_tokens rt
+JOIN sessions s ON s.id = rt.session_id
+WHERE rt.token_hash = $1
+FOR UPDATE OF rt, s;
+
+-- name: MarkRefreshTokenUsed :exec
+UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1;
+
+-- name: TouchSession :exec
+UPDATE sessions SET last_used_at = $2 WHERE id = $1;
+
+-- name: RevokeSession :exec
+UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL;
+
+-- name: RevokeSessionByRefreshToken :execrows
+UPDATE sessions s
+SET revoked_at = coalesce(s.revoked_at, sqlc.arg(now))
+FROM refresh_tokens rt
+WHERE rt.token_hash = sqlc.arg(token_hash) AND s.id = rt.session_id;
+
+-- name: RevokeUserSessions :exec
+-- Every live session of the user but one (uuid.Nil keeps none).
+UPDATE sessions SET revoked_at = sqlc.arg(now)
+WHERE user_id = sqlc.arg(user_id) AND revoked_at IS NULL AND id <> sqlc.arg(keep);
+
+-- name: ListSessions :many
+SELECT * FROM sessions WHERE user_id = $1 ORDER BY created_at DESC, id DESC;

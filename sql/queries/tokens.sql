@@ -1,0 +1,11 @@
+-- Single-use tokens sent by email (adapters/postgres/identity.go).
+
+-- name: InsertUserToken :exec
+INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at, used_at)
+VALUES ($1, $2, $3, $4, $5, $6);
+
+-- name: LockUserToken :one
+SELECT * FROM user_tokens WHERE token_hash = $1 FOR UPDATE;
+
+-- name: MarkUserTokenUsed :exec
+UPDATE user_tokens SET used_at = $2 WHERE token_hash = $1;
