@@ -1,9 +1,65 @@
 package http
 
-import "github.com/labstack/echo/v4"
+import (
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"agora/domain/errs"
+	"agora/ports/social"
+)
 
 // SocialDeps are the services behind posts, connections and blocks.
-type SocialDeps struct{}
+type SocialDeps struct {
+	Service *social.Service
+}
 
-// registerSocialRoutes mounts posts, feed, connection and block endpoints.
-func (s *Server) registerSocialRoutes(api *echo.Group) {}
+// registerSocialRoutes mounts posts, feed, profile, connection, block and
+// export endpoints. Every one needs an access token.
+func (s *Server) registerSocialRoutes(api *echo.Group) {
+	auth := s.authenticate
+	api.POST("/posts", s.createPost, auth)
+	api.GET("/posts/:id", s.getPost, auth)
+	api.PATCH("/posts/:id", s.updatePost, auth)
+	api.DELETE("/posts/:id", s.deletePost, auth)
+	api.GET("/feed", s.getFeed, auth)
+
+	api.GET("/users/me/export", s.exportMe, auth)
+	api.GET("/users/:username", s.getProfile, auth)
+	api.GET("/users/:username/posts", s.listUserPosts, auth)
+	api.GET("/users/:username/connections", s.listUserConnections, auth)
+	api.GET("/users/:username/connections/mutual", s.listMutualConnections, auth)
+
+	api.POST("/connection-requests", s.createConnectionRequest, auth)
+	api.GET("/connection-requests", s.listConnectionRequests, auth)
+	api.DELETE("/connection-requests/:id", s.withdrawConnectionRequest, auth)
+	api.POST("/connection-requests/:id/accept", s.acceptConnectionRequest, auth)
+	api.POST("/connection-requests/:id/decline", s.declineConnectionRequest, auth)
+	api.GET("/connections", s.listConnections, auth)
+	api.DELETE("/connections/:username", s.removeConnection, auth)
+
+	api.GET("/blocks", s.listBlocks, auth)
+	api.PUT("/blocks/:username", s.blockUser, auth)
+	api.DELETE("/blocks/:username", s.unblockUser, auth)
+}
+
+// socialCaller returns the social service and the caller's user id.
+func (s *Server) socialCaller(c echo.Context) (*social.Service, uuid.UUID, error) {
+	p, ok := principalOf(c)
+	if !ok {
+		return nil, uuid.Nil, errs.New(errs.ErrUnauthenticated, "A valid access token is required.")
+	}
+	if s.opts.Social.Service == nil {
+		return nil, uuid.Nil, errs.New(errs.ErrUnavailable, "The social service is not configured.")
+	}
+	return s.opts.Social.Service, p.UserID, nil
+}
+
+// pathID parses an id from the path; anything that is not an id names
+// nothing, so it is not found (with the given error).
+func pathID(c echo.Context, notFound error) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return uuid.Nil, notFound
+	}
+	return id, nil
+}

@@ -7,10 +7,18 @@ import (
 	"go.uber.org/zap"
 
 	httpapi "agora/adapters/http"
+	"agora/adapters/postgres"
 	"agora/adapters/telemetry"
+	"agora/ports/social"
 )
 
-// wireSocial builds the social adapters and services.
-func wireSocial(_ context.Context, _ config, _ *pgxpool.Pool, _ *zap.Logger, _ *telemetry.Metrics, _ httpapi.IdentityDeps) (httpapi.SocialDeps, error) {
-	return httpapi.SocialDeps{}, nil
+// wireSocial builds the social store and service: posts, the feed,
+// connections, blocks, profiles and the export. Domain events are counted by
+// the metrics (agora_posts_created_total, agora_connection_requests_total).
+func wireSocial(_ context.Context, _ config, pool *pgxpool.Pool, _ *zap.Logger, metrics *telemetry.Metrics, _ httpapi.IdentityDeps) (httpapi.SocialDeps, error) {
+	opts := social.Options{}
+	if metrics != nil {
+		opts.Events = metrics
+	}
+	return httpapi.SocialDeps{Service: social.NewService(postgres.NewSocialStore(pool), opts)}, nil
 }

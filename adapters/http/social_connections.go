@@ -1,0 +1,227 @@
+package http
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"agora/domain/connection"
+	"agora/domain/errs"
+	"agora/ports/social"
+)
+
+type newConnectionRequest struct {
+	Username optionalString `json:"username"`
+	Message  optionalString `json:"message"`
+}
+
+func (s *Server) getProfile(c echo.Context) error {
+	svc, me, err := s.socialCaller(c)
+	if err != nil {
+		return err
+	}
+	p, err := svc.Profile(c.Request().Context(), me, c.Param("username"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toProfileDTO(p))
+}
+
+func (s *Server) exportMe(c echo.Context) error {
+	svc, me, err := s.socialCaller(c)
+	if err != nil {
+		return err
+	}
+	e, err := svc.Export(c.Request().Context(), me)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toExportDTO(e))
+}
+
+func (s *Server) createConnectionRequest(c echo.Context) error {
+	svc, me, err := s.socialCaller(c)
+	if err != nil {
+		return err
+	}
+	var req newConnectionRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	var fe errs.Fields
+	username := req.Username.ptr(&fe, "username")
+	message := req.Message.ptr(&fe, "message")
+	if username == nil && !req.Username.Null {
+		fe.Add("username", "is required")
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	msg := ""
+	if message != nil {
+		msg = *message
+	}
+	v, err := svc.SendRequest(c.Request().Context(), me, *username, msg)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/connection-requests/"+v.ID.String())
+	return c.JSON(http.StatusCreated, toConnectionRequestDTO(v))
+}
+
+func (s *Server) listConnectionRequests(c echo.Context) error {
+	svc, me, err := s.socialCaller(c)
+	if err != nil {
+		return err
+	}
+	page, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	p, err := svc.PendingRequests(c.Request().Context(), me, social.Direction(c.QueryParam("direction")), page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toPageDTO(p, toConnectionRequestDTO))
+}
+
+// respondToRequest runs accept or decline for the caller on the request in the path.
+func (s *Server) respondToRequest(c echo.Context,
+	act func(svc *social.Service, ctx context.Context, me, id uuid.UUID) (social.RequestView, error),
+) error {
+	svc, me, err := s.socialCaller(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, connection.ErrNotFound)
+	if err != nil {
+		return err
+	}
+	v, err := act(svc, c.Request().Context(), me, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toConnectionRequestDTO(v))
+}
+
+func (s *Server) acceptConnectionRequest(c echo.Context) error {
+	return s.respondToRequest(c, (*social.Service).AcceptRequest)
+}
+
+func (s *Server) declineConnectionRequest(c echo.Context) error {
+	return s.respondToRequest(c, (*social.Service).DeclineRequest)
+}
+
+func (s *Server) withdrawConnectionRequest(c echo.Context) error {
+	svc, me, err := s.socialCaller(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, connection.ErrNotFound)
+	if err != nil {
+		return err
+	}
+	if err := svc.WithdrawRequest(c.Request().Context(), me, id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) listConnections(c echo.Context) error {
+	svc, me, err := s.socialCaller(c)
+	if err != nil {
+		return err
+	}
+	page, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	p, err := svc.Connections(c.Request().Context(), me, page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toPageDTO(p, toConnectionDTO))
+}
+
+func (s *Server) listUserConnections(c echo.Context) error {
+	svc, me, err := s.socialCaller(c)
+	if err != nil {
+		return err
+	}
+	page, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	p, err := svc.UserConnections(c.Request().Context(), me, c.Param("username"), page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toPageDTO(p, toConnectionDTO))
+}
+
+func (s *Server) listMutualConnections(c echo.Context) error {
+	svc, me, err := s.socialCaller(c)
+	if err != nil {
+		return err
+	}
+	page, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	p, err := svc.MutualConnections(c.Request().Context(), me, c.Param("username"), page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toPageDTO(p, toSocialUserDTO))
+}
+
+func (s *Server) removeConnection(c echo.Context) error {
+	svc, me, err := s.socialCaller(c)
+	if err != nil {
+		return err
+	}
+	if err := svc.RemoveConnection(c.Request().Context(), me, c.Param("username")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) listBlocks(c echo.Context) error {
+	svc, me, err := s.socialCaller(c)
+	if err != nil {
+		return err
+	}
+	page, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	p, err := svc.Blocks(c.Request().Context(), me, page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toPageDTO(p, toSocialUserDTO))
+}
+
+func (s *Server) blockUser(c echo.Context) error {
+	svc, me, err := s.socialCaller(c)
+	if err != nil {
+		return err
+	}
+	if err := svc.Block(c.Request().Context(), me, c.Param("username")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) unblockUser(c echo.Context) error {
+	svc, me, err := s.socialCaller(c)
+	if err != nil {
+		return err
+	}
+	if err := svc.Unblock(c.Request().Context(), me, c.Param("username")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

@@ -1,0 +1,189 @@
+package http
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+
+	"agora/domain/errs"
+	"agora/ports/social"
+)
+
+// optionalString tells an absent field from a null one and from a value,
+// because PATCH keeps an absent field and refuses a null one (422).
+type optionalString struct {
+	Set   bool
+	Null  bool
+	Value string
+}
+
+// UnmarshalJSON records that the field was present.
+func (o *optionalString) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	if bytes.Equal(b, []byte("null")) {
+		o.Null = true
+		return nil
+	}
+	return json.Unmarshal(b, &o.Value)
+}
+
+// ptr returns the value when present, nil when absent, and records a field
+// error for null.
+func (o optionalString) ptr(fe *errs.Fields, field string) *string {
+	if o.Null {
+		fe.Add(field, "must not be null")
+		return nil
+	}
+	if !o.Set {
+		return nil
+	}
+	v := o.Value
+	return &v
+}
+
+type socialUserDTO struct {
+	ID          string `json:"id"`
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+}
+
+func toSocialUserDTO(u social.UserSummary) socialUserDTO {
+	return socialUserDTO{ID: u.ID.String(), Username: u.Username, DisplayName: u.DisplayName}
+}
+
+type postDTO struct {
+	ID         string        `json:"id"`
+	Author     socialUserDTO `json:"author"`
+	Body       string        `json:"body"`
+	Visibility string        `json:"visibility"`
+	CreatedAt  time.Time     `json:"created_at"`
+	UpdatedAt  time.Time     `json:"updated_at"`
+}
+
+func toPostDTO(v social.PostView) postDTO {
+	return postDTO{
+		ID: v.ID.String(), Author: toSocialUserDTO(v.Author), Body: v.Body, Visibility: string(v.Visibility),
+		CreatedAt: v.CreatedAt.UTC(), UpdatedAt: v.UpdatedAt.UTC(),
+	}
+}
+
+type profileDTO struct {
+	ID                     string    `json:"id"`
+	Username               string    `json:"username"`
+	DisplayName            string    `json:"display_name"`
+	Headline               string    `json:"headline"`
+	Bio                    string    `json:"bio"`
+	CreatedAt              time.Time `json:"created_at"`
+	ConnectionsCount       int       `json:"connections_count"`
+	MutualConnectionsCount int       `json:"mutual_connections_count"`
+	Connection             string    `json:"connection"`
+}
+
+func toProfileDTO(p social.Profile) profileDTO {
+	return profileDTO{
+		ID: p.User.ID.String(), Username: p.User.Username, DisplayName: p.User.DisplayName,
+		Headline: p.Headline, Bio: p.Bio, CreatedAt: p.CreatedAt.UTC(),
+		ConnectionsCount: p.ConnectionsCount, MutualConnectionsCount: p.MutualConnectionsCount,
+		Connection: string(p.Relation),
+	}
+}
+
+type connectionRequestDTO struct {
+	ID          string        `json:"id"`
+	From        socialUserDTO `json:"from"`
+	To          socialUserDTO `json:"to"`
+	Message     string        `json:"message"`
+	Status      string        `json:"status"`
+	CreatedAt   time.Time     `json:"created_at"`
+	RespondedAt *time.Time    `json:"responded_at"`
+}
+
+func toConnectionRequestDTO(v social.RequestView) connectionRequestDTO {
+	d := connectionRequestDTO{
+		ID: v.ID.String(), From: toSocialUserDTO(v.From), To: toSocialUserDTO(v.To), Message: v.Message,
+		Status: string(v.Status), CreatedAt: v.CreatedAt.UTC(),
+	}
+	if v.RespondedAt != nil {
+		t := v.RespondedAt.UTC()
+		d.RespondedAt = &t
+	}
+	return d
+}
+
+type connectionDTO struct {
+	User        socialUserDTO `json:"user"`
+	ConnectedAt time.Time     `json:"connected_at"`
+}
+
+func toConnectionDTO(c social.Connection) connectionDTO {
+	return connectionDTO{User: toSocialUserDTO(c.User), ConnectedAt: c.ConnectedAt.UTC()}
+}
+
+// exportAccountDTO is the contract's Me shape, as the export carries it.
+type exportAccountDTO struct {
+	ID            string    `json:"id"`
+	Username      string    `json:"username"`
+	Email         string    `json:"email"`
+	EmailVerified bool      `json:"email_verified"`
+	DisplayName   string    `json:"display_name"`
+	Headline      string    `json:"headline"`
+	Bio           string    `json:"bio"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+type exportSessionDTO struct {
+	ID         string     `json:"id"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt time.Time  `json:"last_used_at"`
+	ExpiresAt  time.Time  `json:"expires_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+}
+
+type exportDTO struct {
+	ExportedAt         time.Time              `json:"exported_at"`
+	User               exportAccountDTO       `json:"user"`
+	Posts              []postDTO              `json:"posts"`
+	ConnectionRequests []connectionRequestDTO `json:"connection_requests"`
+	Connections        []connectionDTO        `json:"connections"`
+	Blocks             []socialUserDTO        `json:"blocks"`
+	Sessions           []exportSessionDTO     `json:"sessions"`
+}
+
+func toExportDTO(e social.Export) exportDTO {
+	a := e.Account
+	d := exportDTO{
+		ExportedAt: e.ExportedAt.UTC(),
+		User: exportAccountDTO{
+			ID: a.ID.String(), Username: a.Username, Email: a.Email, EmailVerified: a.EmailVerified,
+			DisplayName: a.DisplayName, Headline: a.Headline, Bio: a.Bio,
+			CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
+		},
+		Posts:              make([]postDTO, 0, len(e.Posts)),
+		ConnectionRequests: make([]connectionRequestDTO, 0, len(e.Requests)),
+		Connections:        make([]connectionDTO, 0, len(e.Connections)),
+		Blocks:             make([]socialUserDTO, 0, len(e.Blocks)),
+		Sessions:           make([]exportSessionDTO, 0, len(e.Sessions)),
+	}
+	for _, p := range e.Posts {
+		d.Posts = append(d.Posts, toPostDTO(p))
+	}
+	for _, r := range e.Requests {
+		d.ConnectionRequests = append(d.ConnectionRequests, toConnectionRequestDTO(r))
+	}
+	for _, c := range e.Connections {
+		d.Connections = append(d.Connections, toConnectionDTO(c))
+	}
+	for _, b := range e.Blocks {
+		d.Blocks = append(d.Blocks, toSocialUserDTO(b))
+	}
+	for _, s := range e.Sessions {
+		x := exportSessionDTO{ID: s.ID.String(), CreatedAt: s.CreatedAt.UTC(), LastUsedAt: s.LastUsedAt.UTC(), ExpiresAt: s.ExpiresAt.UTC()}
+		if s.RevokedAt != nil {
+			t := s.RevokedAt.UTC()
+			x.RevokedAt = &t
+		}
+		d.Sessions = append(d.Sessions, x)
+	}
+	return d
+}
