@@ -3,12 +3,17 @@ package main
 import (
 	"context"
 
-	"github.com/alexedwards/argon2id"
+	"agora/adapters/password"
+	"agora/domain/user"
 )
 
-// seedPasswordHash hashes the seed password once with the service's
-// parameters (OWASP's argon2id baseline, as adapters/password uses), so
-// that seeded users log in like registered ones and no rehash is triggered.
-func seedPasswordHash(_ context.Context, pw string) (string, error) {
-	return argon2id.CreateHash(pw, &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32})
+// seedPasswordHash hashes the seed password once with the service's own
+// hasher and parameters, so that seeded users log in like registered ones
+// (and no login asks for a rehash).
+func seedPasswordHash(ctx context.Context, pw string) (string, error) {
+	p, err := user.ParsePassword("password", pw)
+	if err != nil {
+		return "", err
+	}
+	return password.New(password.OWASP, 1).Hash(ctx, p)
 }
