@@ -1,15 +1,48 @@
 package http
 
 import (
+	"strings"
+
 	"github.com/labstack/echo/v4"
 
 	"agora/domain/errs"
 )
 
+// maxAuthorization bounds the header we are willing to look at.
+const maxAuthorization = 4096
+
+var errNoToken = errs.New(errs.ErrUnauthenticated, "A valid access token is required.")
+
 // authenticate admits a request only with a valid access token of a live
-// session, and records its Principal. (Owned by the identity work.)
+// session, and records its Principal. Any token problem is the same 401 with
+// WWW-Authenticate; a database outage during the session check is a 503, so
+// that clients do not throw away good tokens.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		return errs.New(errs.ErrUnauthenticated, "A valid access token is required.")
+		svc := s.opts.Identity.Service
+		token, ok := bearerToken(c.Request().Header.Get(echo.HeaderAuthorization))
+		if !ok || svc == nil {
+			return errNoToken
+		}
+		claims, err := svc.Authenticate(c.Request().Context(), token)
+		if err != nil {
+			return err
+		}
+		setPrincipal(c, Principal{UserID: claims.UserID, SessionID: claims.SessionID})
+		return next(c)
 	}
+}
+
+// bearerToken extracts the token of "Authorization: Bearer <token>" (the
+// scheme is case-insensitive, RFC 7235).
+func bearerToken(h string) (string, bool) {
+	if h == "" || len(h) > maxAuthorization {
+		return "", false
+	}
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
 }

@@ -1,9 +1,49 @@
 package http
 
-import "github.com/labstack/echo/v4"
+import (
+	"context"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"agora/ports/identity"
+)
 
 // IdentityDeps are the services behind the auth and account endpoints.
-type IdentityDeps struct{}
+type IdentityDeps struct {
+	// Service holds the identity use cases. Without it the identity routes
+	// are not mounted and every authenticated route answers 401.
+	Service *identity.Service
+	// JWKS is the JSON Web Key Set served at /.well-known/jwks.json.
+	JWKS []byte
+}
+
+// UserIDByUsername resolves a username (any case) to the user's id, or an
+// error of kind errs.ErrNotFound. It knows nothing of blocks: callers that
+// must hide blocked users check that themselves.
+func (d IdentityDeps) UserIDByUsername(ctx context.Context, username string) (uuid.UUID, error) {
+	return d.Service.UserIDByUsername(ctx, username)
+}
 
 // registerIdentityRoutes mounts auth, account and user endpoints, and the JWKS.
-func (s *Server) registerIdentityRoutes(root *echo.Echo, api *echo.Group) {}
+func (s *Server) registerIdentityRoutes(root *echo.Echo, api *echo.Group) {
+	if s.opts.Identity.Service == nil {
+		return
+	}
+	root.GET("/.well-known/jwks.json", s.jwks, s.rateLimit)
+
+	api.POST("/auth/register", s.register)
+	api.POST("/auth/login", s.login)
+	api.POST("/auth/refresh", s.refresh)
+	api.POST("/auth/logout", s.logout)
+	api.POST("/auth/password-reset", s.requestPasswordReset)
+	api.POST("/auth/password-reset/confirm", s.confirmPasswordReset)
+	api.POST("/auth/verify-email", s.requestEmailVerification, s.authenticate)
+	api.POST("/auth/verify-email/confirm", s.confirmEmail)
+
+	api.GET("/users/me", s.getMe, s.authenticate)
+	api.PATCH("/users/me", s.updateMe, s.authenticate)
+	api.DELETE("/users/me", s.deleteMe, s.authenticate)
+	api.PUT("/users/me/password", s.changePassword, s.authenticate)
+	api.GET("/users", s.searchUsers, s.authenticate)
+}

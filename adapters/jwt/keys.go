@@ -18,9 +18,14 @@ import (
 // KeySet is the signing key and every key that still verifies: the signing
 // key's public half first, then previous keys kept during a rotation.
 type KeySet struct {
+	raw     ed25519.PrivateKey
 	signing jwk.Key // private, with kid and alg
 	public  jwk.Set // public keys, each with kid, alg EdDSA and use sig
 }
+
+// SigningPublicKey is the public half of the signing key, which a rotation
+// keeps as the "previous" key of the next key file.
+func (k *KeySet) SigningPublicKey() ed25519.PublicKey { return k.raw.Public().(ed25519.PublicKey) }
 
 // SigningKeyID is the kid of the key that signs new tokens.
 func (k *KeySet) SigningKeyID() string { return k.signing.KeyID() }
@@ -170,7 +175,7 @@ func NewKeySet(signing ed25519.PrivateKey, previous ...ed25519.PublicKey) (*KeyS
 			return nil, err
 		}
 	}
-	return &KeySet{signing: sk, public: set}, nil
+	return &KeySet{raw: signing, signing: sk, public: set}, nil
 }
 
 func thumbprint(k jwk.Key) (string, error) {

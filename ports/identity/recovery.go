@@ -41,7 +41,7 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, token string, pw use
 	}
 	err = s.d.Store.ResetPassword(ctx, session.Secret(token).Hash(), hash, s.now())
 	if errors.Is(err, errs.ErrNotFound) {
-		return errs.Wrap(errs.ErrBadRequest, errs.MessageOf(errBadOneTimeToken), err)
+		return errs.Wrap(errs.ErrBadRequest, errs.MessageOf(errBadOneTimeToken), detach(err))
 	}
 	return err
 }
@@ -66,7 +66,7 @@ func (s *Service) RequestEmailVerification(ctx context.Context, id uuid.UUID) er
 func (s *Service) ConfirmEmail(ctx context.Context, token string) error {
 	err := s.d.Store.VerifyEmail(ctx, session.Secret(token).Hash(), s.now())
 	if errors.Is(err, errs.ErrNotFound) {
-		return errs.Wrap(errs.ErrBadRequest, errs.MessageOf(errBadOneTimeToken), err)
+		return errs.Wrap(errs.ErrBadRequest, errs.MessageOf(errBadOneTimeToken), detach(err))
 	}
 	return err
 }

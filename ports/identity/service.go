@@ -101,7 +101,9 @@ func New(ctx context.Context, cfg Config, d Deps) (*Service, error) {
 // Close waits (up to ctx) for background email jobs to finish.
 func (s *Service) Close(ctx context.Context) error { return s.bg.wait(ctx) }
 
-func (s *Service) now() time.Time { return s.d.Clock().UTC() }
+// now is the clock at the database's precision (microseconds, UTC), so that
+// what a write answers equals what a later read returns.
+func (s *Service) now() time.Time { return s.d.Clock().UTC().Truncate(time.Microsecond) }
 
 // SignedIn is the answer to register, login and refresh.
 type SignedIn struct {
@@ -239,7 +241,7 @@ func (s *Service) Refresh(ctx context.Context, presented string) (SignedIn, erro
 		errors.Is(err, session.ErrRefreshReused),
 		errors.Is(err, session.ErrRefreshExpired),
 		errors.Is(err, session.ErrSessionRevoked):
-		return SignedIn{}, errs.Wrap(errs.ErrUnauthenticated, errs.MessageOf(errBadRefresh), err)
+		return SignedIn{}, errs.Wrap(errs.ErrUnauthenticated, errs.MessageOf(errBadRefresh), detach(err))
 	case err != nil:
 		return SignedIn{}, err
 	}
@@ -268,7 +270,7 @@ func (s *Service) Logout(ctx context.Context, presented string) error {
 func (s *Service) Authenticate(ctx context.Context, token string) (AccessClaims, error) {
 	c, err := s.d.Tokens.Verify(token)
 	if err != nil {
-		return AccessClaims{}, errs.Wrap(errs.ErrUnauthenticated, errs.MessageOf(errNotSignedIn), err)
+		return AccessClaims{}, errs.Wrap(errs.ErrUnauthenticated, errs.MessageOf(errNotSignedIn), detach(err))
 	}
 	live, err := s.d.Store.SessionLive(ctx, c.SessionID, c.UserID, s.now())
 	if err != nil {
@@ -376,6 +378,10 @@ func (s *Service) UserIDByUsername(ctx context.Context, username string) (uuid.U
 func (s *Service) Sessions(ctx context.Context, userID uuid.UUID) ([]session.Session, error) {
 	return s.d.Store.Sessions(ctx, userID)
 }
+
+// detach keeps a cause's text for the log but not its kind, so that a
+// "not found" behind a refusal cannot turn the answer into a 404.
+func detach(err error) error { return errors.New(err.Error()) }
 
 type noMetrics struct{}
 

@@ -301,6 +301,9 @@ func TestRefreshRotatesAndDetectsReuse(t *testing.T) {
 
 	_, err = e.svc.Refresh(ctx, "never-issued")
 	kind(t, err, errs.ErrUnauthenticated)
+	if errors.Is(err, errs.ErrNotFound) {
+		t.Fatal("an unknown refresh token must be a 401 only, never also a 404")
+	}
 }
 
 func TestRefreshAfterExpiry(t *testing.T) {

@@ -1,0 +1,95 @@
+package http
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"agora/domain/errs"
+	"agora/domain/user"
+	"agora/ports/identity"
+)
+
+func (s *Server) getMe(c echo.Context) error {
+	p, _ := principalOf(c)
+	u, err := s.opts.Identity.Service.Me(c.Request().Context(), p.UserID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toMeJSON(u))
+}
+
+type updateMeRequest struct {
+	DisplayName nullableString `json:"display_name"`
+	Headline    nullableString `json:"headline"`
+	Bio         nullableString `json:"bio"`
+}
+
+func (s *Server) updateMe(c echo.Context) error {
+	p, _ := principalOf(c)
+	var req updateMeRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	var f errs.Fields
+	dn, hl, bio := req.DisplayName.ptr(&f, "display_name"), req.Headline.ptr(&f, "headline"), req.Bio.ptr(&f, "bio")
+	changes, err := user.ParseProfileChanges(dn, hl, bio)
+	if err := withFieldErrors(f, err); err != nil {
+		return err
+	}
+	u, err := s.opts.Identity.Service.UpdateMe(c.Request().Context(), p.UserID, changes)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toMeJSON(u))
+}
+
+func (s *Server) deleteMe(c echo.Context) error {
+	p, _ := principalOf(c)
+	if err := s.opts.Identity.Service.DeleteMe(c.Request().Context(), p.UserID); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+type changePasswordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+func (s *Server) changePassword(c echo.Context) error {
+	p, _ := principalOf(c)
+	var req changePasswordRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	var f errs.Fields
+	current, err := user.CandidatePassword("current_password", req.CurrentPassword)
+	f = append(f, errs.FieldsOf(err)...)
+	next, err := user.ParsePassword("new_password", req.NewPassword)
+	if err := withFieldErrors(f, err); err != nil {
+		return err
+	}
+	caller := identity.AccessClaims{UserID: p.UserID, SessionID: p.SessionID}
+	if err := s.opts.Identity.Service.ChangePassword(c.Request().Context(), caller, current, next); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) searchUsers(c echo.Context) error {
+	p, _ := principalOf(c)
+	q, err := user.ParseSearchQuery(c.QueryParam("q"))
+	if err != nil {
+		return err
+	}
+	page, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	res, err := s.opts.Identity.Service.Search(c.Request().Context(), p.UserID, q, page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toPageDTO(res, toSummaryJSON))
+}

@@ -1,0 +1,200 @@
+package http
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"agora/domain/errs"
+	"agora/domain/user"
+)
+
+// maxOpaqueToken is the longest refresh or emailed token accepted (ours are
+// 43 characters; the bound keeps hashing garbage cheap).
+const maxOpaqueToken = 512
+
+type registerRequest struct {
+	Username    string         `json:"username"`
+	Email       string         `json:"email"`
+	Password    string         `json:"password"`
+	DisplayName nullableString `json:"display_name"`
+}
+
+func (s *Server) register(c echo.Context) error {
+	if err := s.allow(c.Request().Context(), LimitRegister, c.RealIP()); err != nil {
+		return err
+	}
+	var req registerRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	var f errs.Fields
+	displayName := req.DisplayName.ptr(&f, "display_name")
+	reg, err := user.ParseRegistration(req.Username, req.Email, req.Password, displayName)
+	if err := withFieldErrors(f, err); err != nil {
+		return err
+	}
+	out, err := s.opts.Identity.Service.Register(c.Request().Context(), reg)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toTokensJSON(out))
+}
+
+type loginRequest struct {
+	Login    string `json:"login"`
+	Password string `json:"password"`
+}
+
+func (s *Server) login(c echo.Context) error {
+	var req loginRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	var f errs.Fields
+	requireText(&f, "login", req.Login, user.MaxEmail)
+	pw, err := user.CandidatePassword("password", req.Password)
+	if err := withFieldErrors(f, err); err != nil {
+		return err
+	}
+	// Both budgets are spent on every attempt, so that neither one address
+	// nor one targeted account can be hammered.
+	ctx := c.Request().Context()
+	ipErr := s.allow(ctx, LimitLoginIP, c.RealIP())
+	nameErr := s.allow(ctx, LimitLoginName, strings.ToLower(req.Login))
+	if ipErr != nil || nameErr != nil {
+		if s.opts.Metrics != nil {
+			s.opts.Metrics.LoginAttempt("rate_limited")
+		}
+		if ipErr != nil {
+			return ipErr
+		}
+		return nameErr
+	}
+	out, err := s.opts.Identity.Service.Login(ctx, req.Login, pw)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toTokensJSON(out))
+}
+
+type refreshRequest struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+func (r refreshRequest) check() error {
+	var f errs.Fields
+	requireText(&f, "refresh_token", r.RefreshToken, maxOpaqueToken)
+	return f.Err()
+}
+
+func (s *Server) refresh(c echo.Context) error {
+	if err := s.allow(c.Request().Context(), LimitRefresh, c.RealIP()); err != nil {
+		return err
+	}
+	var req refreshRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := req.check(); err != nil {
+		return err
+	}
+	out, err := s.opts.Identity.Service.Refresh(c.Request().Context(), req.RefreshToken)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toTokensJSON(out))
+}
+
+func (s *Server) logout(c echo.Context) error {
+	var req refreshRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := req.check(); err != nil {
+		return err
+	}
+	if err := s.opts.Identity.Service.Logout(c.Request().Context(), req.RefreshToken); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+type passwordResetRequest struct {
+	Email string `json:"email"`
+}
+
+func (s *Server) requestPasswordReset(c echo.Context) error {
+	if err := s.allow(c.Request().Context(), LimitPasswordReset, c.RealIP()); err != nil {
+		return err
+	}
+	var req passwordResetRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if _, err := user.ParseEmail(req.Email); err != nil {
+		return err
+	}
+	if err := s.opts.Identity.Service.RequestPasswordReset(c.Request().Context(), req.Email); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusAccepted)
+}
+
+type passwordResetConfirmRequest struct {
+	Token       string `json:"token"`
+	NewPassword string `json:"new_password"`
+}
+
+func (s *Server) confirmPasswordReset(c echo.Context) error {
+	var req passwordResetConfirmRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	var f errs.Fields
+	requireText(&f, "token", req.Token, maxOpaqueToken)
+	pw, err := user.ParsePassword("new_password", req.NewPassword)
+	if err := withFieldErrors(f, err); err != nil {
+		return err
+	}
+	if err := s.opts.Identity.Service.ConfirmPasswordReset(c.Request().Context(), req.Token, pw); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) requestEmailVerification(c echo.Context) error {
+	p, _ := principalOf(c)
+	if err := s.opts.Identity.Service.RequestEmailVerification(c.Request().Context(), p.UserID); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusAccepted)
+}
+
+type verifyEmailConfirmRequest struct {
+	Token string `json:"token"`
+}
+
+func (s *Server) confirmEmail(c echo.Context) error {
+	var req verifyEmailConfirmRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	var f errs.Fields
+	requireText(&f, "token", req.Token, maxOpaqueToken)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	if err := s.opts.Identity.Service.ConfirmEmail(c.Request().Context(), req.Token); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// jwks serves the public keys. They change only with a restart (a new key
+// file), so caches may keep them a few minutes.
+func (s *Server) jwks(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "public, max-age=300")
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, s.opts.Identity.JWKS)
+}

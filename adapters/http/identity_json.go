@@ -1,0 +1,112 @@
+package http
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+
+	"agora/domain/errs"
+	"agora/domain/user"
+	"agora/ports/identity"
+)
+
+// meJSON is the contract's Me: the caller's own account.
+type meJSON struct {
+	ID            string    `json:"id"`
+	Username      string    `json:"username"`
+	Email         string    `json:"email"`
+	EmailVerified bool      `json:"email_verified"`
+	DisplayName   string    `json:"display_name"`
+	Headline      string    `json:"headline"`
+	Bio           string    `json:"bio"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+func toMeJSON(u user.User) meJSON {
+	return meJSON{
+		ID: u.ID.String(), Username: string(u.Username), Email: string(u.Email), EmailVerified: u.EmailVerified(),
+		DisplayName: u.DisplayName, Headline: u.Headline, Bio: u.Bio,
+		CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC(),
+	}
+}
+
+// tokensJSON is the contract's Tokens.
+type tokensJSON struct {
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	User         meJSON `json:"user"`
+}
+
+func toTokensJSON(s identity.SignedIn) tokensJSON {
+	return tokensJSON{
+		AccessToken: s.AccessToken, RefreshToken: string(s.RefreshToken), TokenType: "Bearer",
+		ExpiresIn: int64(s.ExpiresIn / time.Second), User: toMeJSON(s.User),
+	}
+}
+
+// summaryJSON is the contract's UserSummary.
+type summaryJSON struct {
+	ID          string `json:"id"`
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+}
+
+func toSummaryJSON(u user.Summary) summaryJSON {
+	return summaryJSON{ID: u.ID.String(), Username: string(u.Username), DisplayName: u.DisplayName}
+}
+
+// nullableString tells an omitted field (Set false) from an explicit null
+// (Null true) and a value, which a *string cannot.
+type nullableString struct {
+	Set   bool
+	Null  bool
+	Value string
+}
+
+// UnmarshalJSON records that the field was present.
+func (o *nullableString) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+		o.Null = true
+		return nil
+	}
+	return json.Unmarshal(b, &o.Value)
+}
+
+// ptr returns the value when given, nil when omitted; a null is reported
+// into f (the contract answers 422 for null).
+func (o nullableString) ptr(f *errs.Fields, field string) *string {
+	if o.Null {
+		f.Add(field, "must not be null")
+		return nil
+	}
+	if !o.Set {
+		return nil
+	}
+	v := o.Value
+	return &v
+}
+
+// withFieldErrors joins field errors found in the adapter (nulls) with a domain
+// parser's; the result is nil when both are clean.
+func withFieldErrors(f errs.Fields, err error) error {
+	if err != nil && len(errs.FieldsOf(err)) == 0 {
+		return err
+	}
+	f = append(f, errs.FieldsOf(err)...)
+	return f.Err()
+}
+
+// requireText reports an empty required string (also what a JSON null or an
+// omitted field leaves behind) and a string over max characters.
+func requireText(f *errs.Fields, field, v string, maxChars int) {
+	switch n := len([]rune(v)); {
+	case n == 0:
+		f.Add(field, "is required")
+	case n > maxChars:
+		f.Add(field, "is too long")
+	}
+}
