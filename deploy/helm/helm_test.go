@@ -237,7 +237,7 @@ func TestChartCNPG(t *testing.T) {
 	}
 	env := envOf(t, c)
 	for k, v := range map[string]string{
-		"HTTP_ADDR": ":8000", "METRICS_ADDR": ":9464", "RATE_LIMIT_STORE": "redis",
+		"HTTP_ADDR": ":8000", "METRICS_ADDR": ":9464", "RATE_LIMIT_STORE": "redis", "GOMAXPROCS": "2",
 		"JWT_PRIVATE_KEY_FILE": "/run/secrets/agora/jwt/jwt_private_key.pem",
 		"PUBLIC_BASE_URL":      "https://agora.example.com", "TRUSTED_PROXIES": "10.244.0.0/16",
 	} {
@@ -481,6 +481,9 @@ func TestChartRefusesBadValues(t *testing.T) {
 		{"bad duration", []string{"config.accessTokenTTL=15 minutes"}, "accessTokenTTL"},
 		{"rule file not in the chart", []string{"prometheusRule.ruleFiles[0]=missing.yml"}, "missing.yml is not in the chart"},
 		{"hpa bounds", []string{"autoscaling.minReplicas=5", "autoscaling.maxReplicas=3"}, "minReplicas is above"},
+		// 12 pods + 3 surge, 8 connections each, + 2 = 122 > 90.
+		{"more connections than PostgreSQL takes", []string{"autoscaling.maxReplicas=12"}, "= 122 connections, above database.maxConnections=90"},
+		{"pool grows with GOMAXPROCS", []string{"config.goMaxProcs=4"}, "= 162 connections"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -493,6 +496,10 @@ func TestChartRefusesBadValues(t *testing.T) {
 				t.Fatalf("error does not mention %q:\n%v", c.want, err)
 			}
 		})
+	}
+	// Behind PgBouncer the budget is the pooler's: more pods fit.
+	if _, err := render(t, []string{"cnpg-values.yaml"}, "autoscaling.maxReplicas=20", "database.maxConnections=1000"); err != nil {
+		t.Errorf("20 pods with a 1000-connection budget: %v", err)
 	}
 	// A single replica may keep its limits in memory.
 	if _, err := render(t, []string{"cnpg-values.yaml"}, "rateLimit.store=memory", "autoscaling.enabled=false", "replicaCount=1", "redis.existingSecret="); err != nil {

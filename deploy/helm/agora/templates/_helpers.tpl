@@ -102,12 +102,22 @@ app.kubernetes.io/part-of: agora
 {{- end -}}
 {{- end -}}
 
-{{/* Fails when several processes would each keep their own limits. */}}
+{{/* Fails when several processes would each keep their own limits, or
+when the pods at their most could open more connections than PostgreSQL
+takes (pods x 4 x GOMAXPROCS, the pool size of adapters/postgres). */}}
 {{- define "agora.checkLimits" -}}
 {{- if and .Values.rateLimit.enabled (eq .Values.rateLimit.store "memory") -}}
 {{- if or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1) -}}
 {{- fail "rateLimit.store=memory keeps a separate budget in every replica (N replicas allow N times the limit): use rateLimit.store=redis, or one replica without autoscaling" -}}
 {{- end -}}
+{{- end -}}
+{{- $pods := int .Values.replicaCount -}}
+{{- if .Values.autoscaling.enabled }}{{ $pods = int .Values.autoscaling.maxReplicas }}{{ end -}}
+{{- $surge := div (add (mul $pods 25) 99) 100 -}}
+{{- $pool := min 64 (mul 4 (int .Values.config.goMaxProcs)) -}}
+{{- $worst := add (mul (add $pods $surge) $pool) 2 -}}
+{{- if gt (int $worst) (int .Values.database.maxConnections) -}}
+{{- fail (printf "up to %d pods (replicas plus the 25%% rollout surge) x %d pool connections + 2 for migrations = %d connections, above database.maxConnections=%d: lower autoscaling.maxReplicas or config.goMaxProcs, or put PgBouncer in front of PostgreSQL and raise database.maxConnections" (add $pods $surge) $pool $worst (int .Values.database.maxConnections)) -}}
 {{- end -}}
 {{- end -}}
 
