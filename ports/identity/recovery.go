@@ -13,19 +13,20 @@ import (
 	"agora/domain/user"
 )
 
-// RequestPasswordReset answers the same way, in about the same time, for a
-// known and an unknown address: the lookup happens either way, and the work
-// only a known address needs (storing a token, sending the email) runs in
-// the background. A malformed address is treated as unknown.
-func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
-	u, err := s.d.Store.UserByEmail(ctx, email)
-	if errors.Is(err, errs.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
+// RequestPasswordReset answers at once and the same way for a known and an
+// unknown address: everything that depends on the address (the lookup,
+// storing a token, sending the email) runs in the background, so neither
+// the answer nor its timing tells whether an account exists. The caller
+// checks the address's syntax (user.ParseEmail) first.
+func (s *Service) RequestPasswordReset(_ context.Context, email string) error {
 	s.bg.submit(func(ctx context.Context) error {
+		u, err := s.d.Store.UserByEmail(ctx, email)
+		if errors.Is(err, errs.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("look up the address of a password reset: %w", err)
+		}
 		return s.sendToken(ctx, u, session.PasswordReset)
 	})
 	return nil
