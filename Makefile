@@ -61,6 +61,10 @@ fuzz-brief:
 .PHONY: test
 test: deps check-generated vet lint check-openapi test-go fuzz-brief ## everything CI runs
 
+.PHONY: bench
+bench: ## load benchmark on a seeded 1M-post throwaway database (BENCH_SMALL=1: quick); writes docs/benchmarks.md
+	@scripts/bench.sh
+
 .PHONY: clean
 clean:
 	rm -rf bin tmp

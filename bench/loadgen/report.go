@@ -1,0 +1,258 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// The issue's targets.
+const (
+	targetCeilingShare = 0.50 // saturation req/s over pgbench TPS of the same SQL
+	targetLoginShare   = 0.80 // login req/s over the hasher's own rate
+	targetPostP99ms    = 20.0 // GET /posts/{id} at 1,000 req/s
+	targetFeedP99ms    = 20.0 // GET /feed at 500 req/s
+	targetFloodP99ms   = 50.0 // GET /posts/{id} at 200 req/s during a login flood
+	targetRSSMB        = 64.0
+)
+
+// report renders docs/benchmarks.md from the collected results, the run's
+// facts (meta: "key<TAB>value" lines) and the hand-written notes.
+func report(args []string) error {
+	fs := flag.NewFlagSet("report", flag.ExitOnError)
+	resultsFile := fs.String("results", "results.jsonl", "results, one JSON object a line")
+	metaFile := fs.String("meta", "meta.tsv", "facts about the run, key<TAB>value a line")
+	notesFile := fs.String("notes", "", "markdown appended at the end (analysis that outlives a run)")
+	out := fs.String("out", "docs/benchmarks.md", "write the report here")
+	_ = fs.Parse(args)
+
+	results, err := readResults(*resultsFile)
+	if err != nil {
+		return err
+	}
+	meta, err := readMeta(*metaFile)
+	if err != nil {
+		return err
+	}
+	var notes []byte
+	if *notesFile != "" {
+		if notes, err = os.ReadFile(*notesFile); err != nil {
+			return err
+		}
+	}
+	doc := render(results, meta, string(notes))
+	if err := os.WriteFile(*out, []byte(doc), 0o644); err != nil { //nolint:gosec // a document
+		return err
+	}
+	fmt.Print(summary(results, meta))
+	return nil
+}
+
+func readResults(path string) (map[string]result, error) {
+	f, err := os.Open(path) //nolint:gosec // the script's own file
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = f.Close() }()
+	out := map[string]result{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		var r result
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			return nil, fmt.Errorf("%s: %q: %w", path, line, err)
+		}
+		out[r.Key] = r
+	}
+	return out, sc.Err()
+}
+
+func readMeta(path string) (map[string]string, error) {
+	raw, err := os.ReadFile(path) //nolint:gosec // the script's own file
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	for _, l := range strings.Split(string(raw), "\n") {
+		if k, v, ok := strings.Cut(l, "\t"); ok {
+			m[k] = strings.TrimSpace(v)
+		}
+	}
+	return m, nil
+}
+
+// endpoints in report order: key suffix and row name.
+var endpoints = []struct{ key, name string }{
+	{"post", "GET /api/v1/posts/{id}"},
+	{"feed", "GET /api/v1/feed"},
+	{"create", "POST /api/v1/posts"},
+	{"login", "POST /api/v1/auth/login"},
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "**missed**"
+}
+
+func ms(v float64) string { return fmt.Sprintf("%.2f", v) }
+
+// check is one target with its measurement.
+type check struct {
+	target, measured string
+	ok               bool
+}
+
+func checks(rs map[string]result, meta map[string]string) []check {
+	var out []check
+	for _, e := range endpoints[:3] {
+		s, okS := rs["sat/"+e.key]
+		p, okP := rs["pg/"+e.key]
+		if !okS || !okP || p.Throughput == 0 {
+			out = append(out, check{e.name + ": ≥ 50 % of pgbench, 0 errors", "not measured", false})
+			continue
+		}
+		share := s.Throughput / p.Throughput
+		out = append(out, check{
+			e.name + " at 64 connections: ≥ 50 % of pgbench TPS, 0 errors",
+			fmt.Sprintf("%.0f req/s = %.0f %% of %.0f TPS, %d errors", s.Throughput, 100*share, p.Throughput, s.Errors),
+			share >= targetCeilingShare && s.Errors == 0,
+		})
+	}
+	for _, c := range []struct {
+		key, name string
+		p99       float64
+	}{{"rate/post", "GET /api/v1/posts/{id} at 1,000 req/s", targetPostP99ms}, {"rate/feed", "GET /api/v1/feed at 500 req/s", targetFeedP99ms}} {
+		r, ok := rs[c.key]
+		if !ok {
+			out = append(out, check{c.name + fmt.Sprintf(": p99 < %.0f ms", c.p99), "not measured", false})
+			continue
+		}
+		out = append(out, check{
+			c.name + fmt.Sprintf(": p99 < %.0f ms", c.p99),
+			fmt.Sprintf("p99 %s ms at %.0f req/s, %d errors", ms(r.P99ms), r.Throughput, r.Errors),
+			r.P99ms < c.p99 && r.Errors == 0 && r.Throughput >= 0.98*r.Rate,
+		})
+	}
+	var hashRate float64
+	_, _ = fmt.Sscan(meta["hash_rate"], &hashRate)
+	if l, ok := rs["sat/login"]; ok && hashRate > 0 {
+		share := l.Throughput / hashRate
+		out = append(out, check{
+			"login at 64 connections: ≥ 80 % of the hasher's rate",
+			fmt.Sprintf("%.1f req/s = %.0f %% of %.1f verifications/s", l.Throughput, 100*share, hashRate),
+			share >= targetLoginShare && l.Errors == 0,
+		})
+	} else {
+		out = append(out, check{"login: ≥ 80 % of the hasher's rate", "not measured", false})
+	}
+	if f, ok := rs["flood/post"]; ok {
+		out = append(out, check{
+			"GET /api/v1/posts/{id} at 200 req/s during a 64-connection login flood: p99 < 50 ms",
+			fmt.Sprintf("p99 %s ms, %d errors", ms(f.P99ms), f.Errors),
+			f.P99ms < targetFloodP99ms && f.Errors == 0,
+		})
+	} else {
+		out = append(out, check{"GET /posts/{id} during a login flood: p99 < 50 ms", "not measured", false})
+	}
+	peak := 0.0
+	for _, r := range rs {
+		peak = max(peak, r.PeakRSSMB)
+	}
+	var startRSS float64
+	_, _ = fmt.Sscan(meta["rss_start_mb"], &startRSS)
+	peak = max(peak, startRSS)
+	out = append(out, check{"Agora's peak RSS < 64 MB through the whole run", fmt.Sprintf("%.1f MB (VmHWM)", peak), peak > 0 && peak < targetRSSMB})
+	return out
+}
+
+func summary(rs map[string]result, meta map[string]string) string {
+	var b strings.Builder
+	b.WriteString(table(rs))
+	b.WriteString("\n")
+	for _, c := range checks(rs, meta) {
+		fmt.Fprintf(&b, "%-9s %s: %s\n", strings.Trim(verdict(c.ok), "*"), c.target, c.measured)
+	}
+	return b.String()
+}
+
+// table is the main table: per endpoint, saturation and the database's
+// ceiling side by side, then the constant-rate runs.
+func table(rs map[string]result) string {
+	var b strings.Builder
+	b.WriteString("| endpoint | load | req/s | p50 ms | p99 ms | errors | Agora peak RSS MB | pgbench TPS (same SQL) | Agora / pgbench |\n")
+	b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	for _, e := range endpoints {
+		s, ok := rs["sat/"+e.key]
+		if !ok {
+			continue
+		}
+		pg, share := "n/a", "n/a"
+		if p, ok := rs["pg/"+e.key]; ok && p.Throughput > 0 {
+			pg = fmt.Sprintf("%.0f", p.Throughput)
+			share = fmt.Sprintf("%.0f %%", 100*s.Throughput/p.Throughput)
+		}
+		fmt.Fprintf(&b, "| %s | wrk, %d connections | %.0f | %s | %s | %d | %.1f | %s | %s |\n",
+			e.name, s.Conns, s.Throughput, ms(s.P50ms), ms(s.P99ms), s.Errors, s.PeakRSSMB, pg, share)
+	}
+	for _, k := range []string{"rate/post", "rate/feed", "flood/post"} {
+		r, ok := rs[k]
+		if !ok {
+			continue
+		}
+		load := fmt.Sprintf("vegeta, constant %.0f req/s", r.Rate)
+		if r.Mode == "flood" {
+			load += " + wrk login flood (64 conn.)"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %s | %d | %.1f | | |\n",
+			r.Name, load, r.Throughput, ms(r.P50ms), ms(r.P99ms), r.Errors, r.PeakRSSMB)
+	}
+	return b.String()
+}
+
+func render(rs map[string]result, meta map[string]string, notes string) string {
+	var b strings.Builder
+	b.WriteString("# Benchmarks\n\n")
+	b.WriteString("<!-- Generated by `make bench` (scripts/bench.sh, bench/loadgen report); edit bench/notes.md instead. -->\n\n")
+	fmt.Fprintf(&b, "Run of %s, %s data set. Load generator, PostgreSQL and Agora share the machine.\n\n",
+		meta["date"], meta["dataset"])
+	b.WriteString("## Results\n\n")
+	b.WriteString(table(rs))
+	b.WriteString("\nSaturation rows: wrk, 2 threads, 64 keep-alive connections, " + meta["duration"] +
+		" after a short warm-up. The pgbench column runs, with Agora stopped, `pgbench -M prepared` at the same 64 clients" +
+		" over exactly the SQL statements one such request issues (bench/pgbench/*.sql). Peak RSS is Agora's VmHWM during" +
+		" that phase (reset between phases through /proc/PID/clear_refs).\n\n")
+	b.WriteString("## Targets\n\n| target | measured | |\n| --- | --- | --- |\n")
+	for _, c := range checks(rs, meta) {
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", c.target, c.measured, verdict(c.ok))
+	}
+	b.WriteString("\n## Machine, versions, data set\n\n| | |\n| --- | --- |\n")
+	for _, k := range []struct{ key, label string }{
+		{"cpu", "CPU"}, {"cores", "cores"}, {"memory", "memory"}, {"kernel", "kernel"}, {"os", "OS"},
+		{"go", "Go"}, {"postgres", "PostgreSQL"}, {"pg_settings", "PostgreSQL settings"}, {"wrk", "wrk"},
+		{"vegeta", "vegeta"}, {"pgbench", "pgbench"}, {"revision", "Agora revision"}, {"gomaxprocs", "Agora GOMAXPROCS"},
+		{"dataset", "data set"}, {"seed_seconds", "agora seed time (s)"}, {"vacuum_seconds", "VACUUM ANALYZE time (s)"},
+		{"hash_params", "argon2id parameters"}, {"hash_rate", "hasher rate, all cores (verifications/s, Go benchmark)"},
+		{"total_seconds", "whole run (s)"},
+	} {
+		if v := meta[k.key]; v != "" {
+			fmt.Fprintf(&b, "| %s | %s |\n", k.label, v)
+		}
+	}
+	b.WriteString("\n## Reproduce\n\n```sh\nmake bench                # full data set (10,000 users, 1M posts), under 10 minutes\n" +
+		"BENCH_SMALL=1 make bench  # small data set, a quick check\n```\n\n")
+	if notes != "" {
+		b.WriteString(notes)
+		if !strings.HasSuffix(notes, "\n") {
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
+}

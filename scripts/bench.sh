@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# make bench: builds Agora, starts a throwaway PostgreSQL (fsync on), seeds
+# the 1M-post data set (BENCH_SMALL=1: a small one), VACUUM ANALYZE, serves
+# Agora with rate limits off, drives load from separate processes (wrk for
+# saturation, vegeta through bench/loadgen for constant rate), then stops
+# Agora and runs pgbench -M prepared over the same SQL as the database's own
+# ceiling. Writes docs/benchmarks.md and prints the table.
+#
+# Knobs: BENCH_SMALL=1, BENCH_DURATION (seconds per phase, default 10),
+# BENCH_CONNS (default 64), BENCH_PROFILE=1 (CPU profiles of Agora under
+# saturation into tmp/bench/), BENCH_KEEP=1 (keep the work folder).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+t0=$(date +%s)
+small=${BENCH_SMALL:-0}
+dur=${BENCH_DURATION:-10}
+conns=${BENCH_CONNS:-64}
+password=benchpassword
+if [ "$small" = 1 ]; then
+  users=1000 posts=20 connections=20 dur=${BENCH_DURATION:-4}
+else
+  users=10000 posts=100 connections=20
+fi
+login_users=64 # users with tokens: user1..user64
+
+say() { printf '\033[1mbench:\033[0m %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+for tool in wrk go; do command -v "$tool" >/dev/null || die "$tool not found: run 'make deps' (apt: $(grep -x wrk scripts/apt-packages.txt || true))"; done
+bin=""
+for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && bin=$d; done
+[ -n "$bin" ] || die "PostgreSQL server binaries not found: apt-get install -y postgresql"
+
+work=$(mktemp -d /tmp/agora-bench.XXXXXX)
+chmod 711 "$work"
+agora_pid=""
+cleanup() {
+  [ -n "$agora_pid" ] && kill "$agora_pid" 2>/dev/null && wait "$agora_pid" 2>/dev/null
+  if [ -f "$work/pg/PG_VERSION" ]; then as_pg "$bin/pg_ctl" -D "$work/pg" -m immediate -w stop >/dev/null 2>&1 || true; fi
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# --- build -------------------------------------------------------------------
+say "building agora and loadgen"
+go build -trimpath -o "$work/agora" ./cmd/agora
+(cd bench && go build -trimpath -o "$work/loadgen" ./loadgen)
+lg="$work/loadgen"
+
+# --- PostgreSQL: the production settings of deploy/compose.yaml, fsync on ----
+pgport=$("$lg" port)
+mkdir "$work/pg"
+[ "$(id -u)" = 0 ] && chown postgres: "$work/pg"
+as_pg "$bin/initdb" -D "$work/pg" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+pg_settings="shared_buffers=128MB effective_cache_size=384MB work_mem=4MB maintenance_work_mem=64MB max_connections=150 fsync=on"
+pgopts="-p $pgport -c listen_addresses=127.0.0.1 -k $work/pg"
+for s in $pg_settings; do pgopts+=" -c $s"; done
+as_pg "$bin/pg_ctl" -D "$work/pg" -w -l "$work/pg/server.log" -o "$pgopts" start >/dev/null
+export PGHOST=127.0.0.1 PGPORT=$pgport PGUSER=postgres PGDATABASE=agora
+psql -qAt -d postgres -c "CREATE DATABASE agora" >/dev/null
+dburl="postgres://postgres@127.0.0.1:$pgport/agora?sslmode=disable"
+q() { psql -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
+since() { awk -v a="$1" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}'; }
+
+# --- data set ----------------------------------------------------------------
+DATABASE_URL=$dburl "$work/agora" migrate up >/dev/null
+say "seeding $users users x $posts posts x $connections connections"
+s0=$(date +%s%N)
+DATABASE_URL=$dburl "$work/agora" seed --users "$users" --posts-per-user "$posts" \
+  --connections-per-user "$connections" --password "$password" --seed 1 >&2
+seed_s=$(since "$s0")
+s0=$(date +%s%N)
+q "VACUUM ANALYZE"
+vacuum_s=$(since "$s0")
+say "seed ${seed_s}s, VACUUM ANALYZE ${vacuum_s}s"
+
+# --- Agora -------------------------------------------------------------------
+"$work/agora" keygen -out "$work/jwt.pem" >/dev/null
+port=$("$lg" port)
+mport=$("$lg" port)
+base="http://127.0.0.1:$port"
+mkdir "$work/mail"
+env -i PATH="$PATH" DATABASE_URL="$dburl" HTTP_ADDR="127.0.0.1:$port" METRICS_ADDR="127.0.0.1:$mport" \
+  JWT_PRIVATE_KEY_FILE="$work/jwt.pem" RATE_LIMIT_ENABLED=false MAIL_DIR="$work/mail" \
+  ACCESS_TOKEN_TTL=1h LOG_LEVEL=info GOMEMLIMIT=250MiB \
+  "$work/agora" serve >"$work/agora.log" 2>&1 &
+agora_pid=$!
+"$lg" wait -url "$base/readyz" -timeout 15s || { tail -5 "$work/agora.log" >&2; die "agora not ready"; }
+rss() { awk '/^VmHWM/ {printf "%.1f", $2/1024}' "/proc/$agora_pid/status"; }
+reset_rss() { echo 5 >"/proc/$agora_pid/clear_refs" 2>/dev/null || true; }
+
+say "logging in user1..user$login_users"
+"$lg" login -url "$base" -users "$login_users" -password "$password" -out "$work/tokens.txt"
+q "SELECT id FROM posts WHERE visibility = 'public' ORDER BY md5(id::text) LIMIT 10000" >"$work/ids.txt"
+rss_start=$(rss)
+
+results="$work/results.jsonl"
+: >"$results"
+add_rss() { # add_rss JSON -> the same object with this phase's peak RSS
+  printf '%s,"peak_rss_mb":%s}\n' "${1%\}}" "$(rss)"
+}
+run_wrk() { # run_wrk MODE NAME SECONDS [extra env] -> one result line on stdout
+  local mode=$1 name=$2 secs=$3
+  BENCH_MODE=$mode BENCH_KEY="sat/$mode" BENCH_NAME="$name" BENCH_CONNS=$conns BENCH_TOKENS="$work/tokens.txt" \
+    BENCH_IDS="$work/ids.txt" BENCH_USERS=$users BENCH_PASSWORD=$password \
+    wrk -t2 -c"$conns" -d"${secs}s" --timeout 10s -s bench/wrk/agora.lua "$base" | grep '^{'
+}
+prof_pid=""
+profile() { # profile NAME SECONDS: a CPU profile of Agora in the background
+  prof_pid=""
+  [ "${BENCH_PROFILE:-0}" = 1 ] || return 0
+  mkdir -p "$root/tmp/bench"
+  "$lg" get -url "http://127.0.0.1:$mport/debug/pprof/profile?seconds=$2" -out "$root/tmp/bench/$1.pprof" &
+  prof_pid=$!
+}
+
+# --- saturation: wrk, 64 connections ------------------------------------------
+for ep in "post:GET /api/v1/posts/{id}" "feed:GET /api/v1/feed" "create:POST /api/v1/posts" "login:POST /api/v1/auth/login"; do
+  mode=${ep%%:*} name=${ep#*:}
+  say "saturation: $name, $conns connections, ${dur}s"
+  run_wrk "$mode" "$name" 2 >/dev/null || true # warm-up: pool, caches, statement caches
+  reset_rss
+  profile "$mode" $((dur - 1))
+  line=$(run_wrk "$mode" "$name" "$dur")
+  [ -z "$prof_pid" ] || wait "$prof_pid" || say "profile of $mode failed"
+  add_rss "$line" >>"$results"
+done
+
+# --- constant rate: vegeta -------------------------------------------------------
+for spec in "post:1000:GET /api/v1/posts/{id}" "feed:500:GET /api/v1/feed"; do
+  IFS=: read -r ep rate name <<<"$spec"
+  say "constant rate: $name at $rate req/s, ${dur}s"
+  reset_rss
+  line=$("$lg" rate -url "$base" -endpoint "$ep" -rate "$rate" -duration "${dur}s" -tokens "$work/tokens.txt" \
+    -ids "$work/ids.txt" -key "rate/$ep" -name "$name")
+  add_rss "$line" >>"$results"
+done
+
+say "login flood ($conns connections) with GET /api/v1/posts/{id} at 200 req/s beside it, ${dur}s"
+reset_rss
+run_wrk login "login flood" $((dur + 2)) >/dev/null &
+flood=$!
+sleep 1
+line=$("$lg" rate -url "$base" -endpoint post -rate 200 -duration "${dur}s" -tokens "$work/tokens.txt" \
+  -ids "$work/ids.txt" -key flood/post -mode flood -name "GET /api/v1/posts/{id} (login flood)")
+wait "$flood"
+add_rss "$line" >>"$results"
+
+# --- the database's ceiling: pgbench, Agora stopped ------------------------------
+kill "$agora_pid"
+wait "$agora_pid" 2>/dev/null || true
+agora_pid=""
+# Inputs for the scripts: the logged-in sessions and the sampled post ids.
+q "CREATE TABLE bench_sessions AS
+     SELECT row_number() OVER (ORDER BY s.created_at)::int AS k, s.id AS session_id, s.user_id
+     FROM (SELECT DISTINCT ON (user_id) * FROM sessions WHERE revoked_at IS NULL ORDER BY user_id, created_at) s
+     JOIN users u ON u.id = s.user_id
+     WHERE u.username ~ '^user([1-9]|[1-5][0-9]|6[0-4])\$';
+   ALTER TABLE bench_sessions ADD PRIMARY KEY (k);
+   CREATE TABLE bench_posts (k serial PRIMARY KEY, id uuid NOT NULL);"
+psql -qX -c "\\copy bench_posts (id) FROM '$work/ids.txt'"
+q "ANALYZE bench_sessions; ANALYZE bench_posts"
+nsess=$(q "SELECT count(*) FROM bench_sessions")
+nposts=$(q "SELECT count(*) FROM bench_posts")
+for ep in post feed create login; do
+  say "pgbench: the SQL of $ep, $conns clients, ${dur}s"
+  out=$(pgbench -n -M prepared -c "$conns" -j 2 -T "$dur" -D sessions="$nsess" -D posts="$nposts" \
+    -D users="$users" -f "bench/pgbench/$ep.sql" 2>&1) || { echo "$out" >&2; die "pgbench $ep failed"; }
+  tps=$(awk '/^tps = / {print $3; exit}' <<<"$out")
+  lat=$(awk '/^latency average = / {print $4; exit}' <<<"$out")
+  n=$(awk '/^number of transactions actually processed:/ {print $6; exit}' <<<"$out")
+  failed=$(awk '/^number of failed transactions:/ {print $5; exit}' <<<"$out")
+  printf '{"key":"pg/%s","name":"%s","tool":"pgbench","mode":"ceiling","conns":%d,"requests":%s,"seconds":%s,"throughput":%s,"p50_ms":%s,"p99_ms":0,"errors":%s}\n' \
+    "$ep" "$ep" "$conns" "${n:-0}" "$dur" "${tps:-0}" "${lat:-0}" "${failed:-0}" >>"$results"
+done
+
+# --- the hasher alone: the machine's verification rate -----------------------------
+say "hasher benchmark (adapters/password)"
+hb=$(go test -run '^$' -bench 'BenchmarkVerifyParallel$' -benchtime 3s ./adapters/password 2>&1 || true)
+ns=$(awk '/^BenchmarkVerifyParallel/ {print $3; exit}' <<<"$hb")
+hash_rate=$(awk -v ns="${ns:-0}" 'BEGIN {if (ns > 0) printf "%.1f", 1e9 / ns; else print 0}')
+
+# --- report ---------------------------------------------------------------------
+meta="$work/meta.tsv"
+{
+  printf 'date\t%s\n' "$(date -u +%Y-%m-%dT%H:%MZ)"
+  printf 'cpu\t%s\n' "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
+  printf 'cores\t%s\n' "$(nproc)"
+  printf 'memory\t%s\n' "$(awk '/^MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+  printf 'kernel\t%s\n' "$(uname -r)"
+  # shellcheck source=/dev/null
+  printf 'os\t%s\n' "$(. /etc/os-release && echo "$PRETTY_NAME")"
+  printf 'go\t%s\n' "$(go env GOVERSION)"
+  printf 'postgres\t%s\n' "$("$bin/postgres" --version)"
+  printf 'pg_settings\t%s\n' "$pg_settings"
+  printf 'pgbench\t%s\n' "$(pgbench --version)"
+  printf 'wrk\t%s\n' "$(wrk -v 2>&1 | head -1 | awk '{print $1, $2}')"
+  printf 'vegeta\t%s\n' "$(cd bench && go list -m -f '{{.Path}} {{.Version}}' github.com/tsenart/vegeta/v12)"
+  printf 'revision\t%s\n' "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (dirty)')"
+  printf 'gomaxprocs\t%s\n' "$(nproc)"
+  printf 'dataset\t%s users x %s posts x %s connections (%s posts)\n' "$users" "$posts" "$connections" "$((users * posts))"
+  printf 'seed_seconds\t%s\n' "$seed_s"
+  printf 'vacuum_seconds\t%s\n' "$vacuum_s"
+  printf 'hash_params\t%s\n' "argon2id m=19 MiB, t=2, p=1 (adapters/password.OWASP)"
+  printf 'hash_rate\t%s\n' "$hash_rate"
+  printf 'rss_start_mb\t%s\n' "$rss_start"
+  printf 'duration\t%ss\n' "$dur"
+  printf 'total_seconds\t%s\n' "$(($(date +%s) - t0))"
+} >"$meta"
+# A small run is a check, not a result: it does not replace the committed report.
+out=docs/benchmarks.md
+[ "$small" = 1 ] && out=tmp/benchmarks-small.md
+mkdir -p tmp
+cp "$results" "tmp/bench-results.jsonl"
+"$lg" report -results "$results" -meta "$meta" -notes bench/notes.md -out "$out"
+say "wrote $out in $(($(date +%s) - t0))s"
