@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -140,6 +141,22 @@ func (s *Server) deadline(timeout time.Duration) echo.MiddlewareFunc {
 			ctx, cancel := context.WithTimeout(c.Request().Context(), timeout)
 			defer cancel()
 			c.SetRequest(c.Request().WithContext(ctx))
+			return next(c)
+		}
+	}
+}
+
+// under applies middleware only to requests whose path starts with prefix.
+func (s *Server) under(prefix string, mw ...echo.MiddlewareFunc) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		wrapped := next
+		for i := len(mw) - 1; i >= 0; i-- {
+			wrapped = mw[i](wrapped)
+		}
+		return func(c echo.Context) error {
+			if strings.HasPrefix(c.Request().URL.Path, prefix) {
+				return wrapped(c)
+			}
 			return next(c)
 		}
 	}

@@ -84,7 +84,11 @@ func New(opts Options) *Server {
 		e.GET("/docs/*", s.docs, s.rateLimit)
 	}
 
-	api := e.Group("/api/v1", noStore, s.rateLimit)
+	// The API's own middleware runs by path prefix rather than as group
+	// middleware: Echo registers a catch-all route for a group with
+	// middleware, which would turn every 405 under /api/v1 into a 404.
+	e.Use(s.under("/api/v1/", noStore, s.rateLimit))
+	api := e.Group("/api/v1")
 	if opts.OpenAPISpec != nil {
 		api.GET("/openapi.yaml", s.openAPI)
 	}

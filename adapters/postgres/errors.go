@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 
 	"github.com/jackc/pgx/v5"
@@ -30,6 +31,10 @@ func translate(err error) error {
 	if err == nil {
 		return nil
 	}
+	var known *errs.Error
+	if errors.As(err, &known) {
+		return err // already of a domain kind: translating is idempotent
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return errs.Wrap(errs.ErrNotFound, "not found", err)
 	}
@@ -56,7 +61,8 @@ func translate(err error) error {
 // isUnavailable tells errors that mean "the database cannot be reached in
 // time" (connection refused, pool acquire timeout, deadline) from bugs.
 func isUnavailable(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) {
+	// A pooled connection cut by a database restart reads EOF mid-protocol.
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return true
 	}
 	var netErr net.Error

@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
-	"io"
 	"strings"
 	"time"
 
@@ -89,25 +87,6 @@ func utcPtr(t *time.Time) *time.Time {
 
 func ptr[T any](v T) *T { return &v }
 
-// tr is translate plus a failure it does not classify yet: a pooled
-// connection cut by a database restart reads io.ErrUnexpectedEOF, which is
-// an outage (503), not a bug (500).
-func tr(err error) error {
-	if err != nil && (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)) {
-		return errs.Wrap(errs.ErrUnavailable, "the database is unavailable", err)
-	}
-	return translate(err)
-}
-
-// txErr applies tr's extra rule to what withinTx returns (its begin and
-// commit errors); errors already of a domain kind pass through.
-func txErr(err error) error {
-	if err != nil && !errors.Is(err, errs.ErrUnavailable) && (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)) {
-		return errs.Wrap(errs.ErrUnavailable, "the database is unavailable", err)
-	}
-	return err
-}
-
 func insertSession(ctx context.Context, q *db.Queries, s session.Session, rt session.RefreshToken) error {
 	if err := q.InsertSession(ctx, db.InsertSessionParams{
 		ID: s.ID, UserID: s.UserID, CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt,
@@ -126,7 +105,7 @@ func insertRefreshToken(ctx context.Context, q *db.Queries, rt session.RefreshTo
 
 // CreateUser implements identity.Store.
 func (s *IdentityStore) CreateUser(ctx context.Context, u user.User, sess session.Session, rt session.RefreshToken) error {
-	return txErr(withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+	return withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		q := s.q.WithTx(tx)
 		err := q.InsertUser(ctx, db.InsertUserParams{
 			ID: u.ID, Username: string(u.Username), Email: string(u.Email), EmailVerifiedAt: u.EmailVerifiedAt,
@@ -140,17 +119,17 @@ func (s *IdentityStore) CreateUser(ctx context.Context, u user.User, sess sessio
 			return errs.Wrap(identity.ErrEmailTaken, errs.MessageOf(identity.ErrEmailTaken), err)
 		}
 		if err != nil {
-			return tr(err)
+			return translate(err)
 		}
-		return tr(insertSession(ctx, q, sess, rt))
-	}))
+		return translate(insertSession(ctx, q, sess, rt))
+	})
 }
 
 // UserByID implements identity.Store.
 func (s *IdentityStore) UserByID(ctx context.Context, id uuid.UUID) (user.User, error) {
 	r, err := s.q.GetUserByID(ctx, id)
 	if err != nil {
-		return user.User{}, tr(err)
+		return user.User{}, translate(err)
 	}
 	return toUser(r), nil
 }
@@ -159,7 +138,7 @@ func (s *IdentityStore) UserByID(ctx context.Context, id uuid.UUID) (user.User, 
 func (s *IdentityStore) UserByUsername(ctx context.Context, username string) (user.User, error) {
 	r, err := s.q.GetUserByUsername(ctx, username)
 	if err != nil {
-		return user.User{}, tr(err)
+		return user.User{}, translate(err)
 	}
 	return toUser(r), nil
 }
@@ -168,7 +147,7 @@ func (s *IdentityStore) UserByUsername(ctx context.Context, username string) (us
 func (s *IdentityStore) UserByEmail(ctx context.Context, email string) (user.User, error) {
 	r, err := s.q.GetUserByEmail(ctx, email)
 	if err != nil {
-		return user.User{}, tr(err)
+		return user.User{}, translate(err)
 	}
 	return toUser(r), nil
 }
@@ -176,7 +155,7 @@ func (s *IdentityStore) UserByEmail(ctx context.Context, email string) (user.Use
 // UserIDByUsername implements identity.Store.
 func (s *IdentityStore) UserIDByUsername(ctx context.Context, username string) (uuid.UUID, error) {
 	id, err := s.q.GetUserIDByUsername(ctx, username)
-	return id, tr(err)
+	return id, translate(err)
 }
 
 // UpdateProfile implements identity.Store.
@@ -185,7 +164,7 @@ func (s *IdentityStore) UpdateProfile(ctx context.Context, id uuid.UUID, c user.
 		DisplayName: c.DisplayName, Headline: c.Headline, Bio: c.Bio, UpdatedAt: now, ID: id,
 	})
 	if err != nil {
-		return user.User{}, tr(err)
+		return user.User{}, translate(err)
 	}
 	return toUser(r), nil
 }
@@ -194,7 +173,7 @@ func (s *IdentityStore) UpdateProfile(ctx context.Context, id uuid.UUID, c user.
 func (s *IdentityStore) SetPasswordHash(ctx context.Context, id uuid.UUID, hash string, now time.Time) error {
 	n, err := s.q.SetPasswordHash(ctx, db.SetPasswordHashParams{ID: id, PasswordHash: hash, UpdatedAt: now})
 	if err != nil {
-		return tr(err)
+		return translate(err)
 	}
 	if n == 0 {
 		return errs.New(errs.ErrNotFound, "no such user")
@@ -204,24 +183,24 @@ func (s *IdentityStore) SetPasswordHash(ctx context.Context, id uuid.UUID, hash 
 
 // ChangePassword implements identity.Store.
 func (s *IdentityStore) ChangePassword(ctx context.Context, id uuid.UUID, hash string, keep uuid.UUID, now time.Time) error {
-	return txErr(withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+	return withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		q := s.q.WithTx(tx)
 		n, err := q.SetPasswordHash(ctx, db.SetPasswordHashParams{ID: id, PasswordHash: hash, UpdatedAt: now})
 		if err != nil {
-			return tr(err)
+			return translate(err)
 		}
 		if n == 0 {
 			return errs.New(errs.ErrNotFound, "no such user")
 		}
-		return tr(q.RevokeUserSessions(ctx, db.RevokeUserSessionsParams{Now: &now, UserID: id, Keep: keep}))
-	}))
+		return translate(q.RevokeUserSessions(ctx, db.RevokeUserSessionsParams{Now: &now, UserID: id, Keep: keep}))
+	})
 }
 
 // DeleteUser implements identity.Store.
 func (s *IdentityStore) DeleteUser(ctx context.Context, id uuid.UUID) error {
 	n, err := s.q.DeleteUser(ctx, id)
 	if err != nil {
-		return tr(err)
+		return translate(err)
 	}
 	if n == 0 {
 		return errs.New(errs.ErrNotFound, "no such user")
@@ -247,7 +226,7 @@ func (s *IdentityStore) SearchUsers(ctx context.Context, caller uuid.UUID, prefi
 	if prefix == "" {
 		rows, err := s.q.ListUsers(ctx, db.ListUsersParams{After: after, Caller: caller, Lim: lim})
 		if err != nil {
-			return ports.Page[user.Summary]{}, tr(err)
+			return ports.Page[user.Summary]{}, translate(err)
 		}
 		for _, r := range rows {
 			out = append(out, user.Summary{ID: r.ID, Username: user.Username(r.Username), DisplayName: r.DisplayName})
@@ -255,7 +234,7 @@ func (s *IdentityStore) SearchUsers(ctx context.Context, caller uuid.UUID, prefi
 	} else {
 		rows, err := s.q.SearchUsers(ctx, db.SearchUsersParams{Pattern: likePrefix(prefix), After: after, Caller: caller, Lim: lim})
 		if err != nil {
-			return ports.Page[user.Summary]{}, tr(err)
+			return ports.Page[user.Summary]{}, translate(err)
 		}
 		for _, r := range rows {
 			out = append(out, user.Summary{ID: r.ID, Username: user.Username(r.Username), DisplayName: r.DisplayName})
@@ -268,20 +247,20 @@ func (s *IdentityStore) SearchUsers(ctx context.Context, caller uuid.UUID, prefi
 
 // CreateSession implements identity.Store.
 func (s *IdentityStore) CreateSession(ctx context.Context, sess session.Session, rt session.RefreshToken) error {
-	return txErr(withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		return tr(insertSession(ctx, s.q.WithTx(tx), sess, rt))
-	}))
+	return withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		return translate(insertSession(ctx, s.q.WithTx(tx), sess, rt))
+	})
 }
 
 // Refresh implements identity.Store.
 func (s *IdentityStore) Refresh(ctx context.Context, presented session.Hash, decide func(session.RefreshToken, session.Session) (identity.RefreshPlan, error)) (session.Session, error) {
 	var sess session.Session
 	var refused error
-	err := txErr(withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+	err := withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		q := s.q.WithTx(tx)
 		row, err := q.LockRefreshToken(ctx, presented[:])
 		if err != nil {
-			return tr(err)
+			return translate(err)
 		}
 		rt, cur := toRefreshToken(row.RefreshToken), toSession(row.Session)
 		plan, derr := decide(rt, cur)
@@ -289,25 +268,25 @@ func (s *IdentityStore) Refresh(ctx context.Context, presented session.Hash, dec
 		now := plan.Now
 		if plan.Revoke && cur.RevokedAt == nil {
 			if err := q.RevokeSession(ctx, db.RevokeSessionParams{ID: cur.ID, RevokedAt: &now}); err != nil {
-				return tr(err)
+				return translate(err)
 			}
 			cur.RevokedAt = ptr(now.UTC())
 		}
 		if plan.Next != nil {
 			if err := q.MarkRefreshTokenUsed(ctx, db.MarkRefreshTokenUsedParams{TokenHash: presented[:], UsedAt: &now}); err != nil {
-				return tr(err)
+				return translate(err)
 			}
 			if err := insertRefreshToken(ctx, q, *plan.Next); err != nil {
-				return tr(err)
+				return translate(err)
 			}
 			if err := q.TouchSession(ctx, db.TouchSessionParams{ID: cur.ID, LastUsedAt: now}); err != nil {
-				return tr(err)
+				return translate(err)
 			}
 			cur.LastUsedAt = now.UTC()
 		}
 		sess = cur
 		return nil
-	}))
+	})
 	if err != nil {
 		return session.Session{}, err
 	}
@@ -318,7 +297,7 @@ func (s *IdentityStore) Refresh(ctx context.Context, presented session.Hash, dec
 func (s *IdentityStore) RevokeSessionOf(ctx context.Context, presented session.Hash, now time.Time) error {
 	n, err := s.q.RevokeSessionByRefreshToken(ctx, db.RevokeSessionByRefreshTokenParams{Now: &now, TokenHash: presented[:]})
 	if err != nil {
-		return tr(err)
+		return translate(err)
 	}
 	if n == 0 {
 		return errs.New(errs.ErrNotFound, "no such refresh token")
@@ -329,14 +308,14 @@ func (s *IdentityStore) RevokeSessionOf(ctx context.Context, presented session.H
 // SessionLive implements identity.Store.
 func (s *IdentityStore) SessionLive(ctx context.Context, sessionID, userID uuid.UUID, now time.Time) (bool, error) {
 	ok, err := s.q.SessionLive(ctx, db.SessionLiveParams{ID: sessionID, UserID: userID, Now: now})
-	return ok, tr(err)
+	return ok, translate(err)
 }
 
 // Sessions implements identity.Store.
 func (s *IdentityStore) Sessions(ctx context.Context, userID uuid.UUID) ([]session.Session, error) {
 	rows, err := s.q.ListSessions(ctx, userID)
 	if err != nil {
-		return nil, tr(err)
+		return nil, translate(err)
 	}
 	out := make([]session.Session, 0, len(rows))
 	for _, r := range rows {
@@ -347,7 +326,7 @@ func (s *IdentityStore) Sessions(ctx context.Context, userID uuid.UUID) ([]sessi
 
 // CreateOneTimeToken implements identity.Store.
 func (s *IdentityStore) CreateOneTimeToken(ctx context.Context, t session.OneTimeToken) error {
-	return tr(s.q.InsertUserToken(ctx, db.InsertUserTokenParams{
+	return translate(s.q.InsertUserToken(ctx, db.InsertUserTokenParams{
 		TokenHash: t.Hash[:], UserID: t.UserID, Purpose: string(t.Purpose), CreatedAt: t.CreatedAt,
 		ExpiresAt: t.ExpiresAt, UsedAt: t.UsedAt,
 	}))
@@ -357,41 +336,41 @@ func (s *IdentityStore) CreateOneTimeToken(ctx context.Context, t session.OneTim
 func redeem(ctx context.Context, q *db.Queries, presented session.Hash, p session.Purpose, now time.Time) (uuid.UUID, error) {
 	r, err := q.LockUserToken(ctx, presented[:])
 	if err != nil {
-		return uuid.Nil, tr(err)
+		return uuid.Nil, translate(err)
 	}
 	t := toOneTimeToken(r)
 	if !t.Usable(p, now) {
 		return uuid.Nil, errs.New(errs.ErrNotFound, "token unusable")
 	}
 	if err := q.MarkUserTokenUsed(ctx, db.MarkUserTokenUsedParams{TokenHash: presented[:], UsedAt: &now}); err != nil {
-		return uuid.Nil, tr(err)
+		return uuid.Nil, translate(err)
 	}
 	return t.UserID, nil
 }
 
 // ResetPassword implements identity.Store.
 func (s *IdentityStore) ResetPassword(ctx context.Context, presented session.Hash, hash string, now time.Time) error {
-	return txErr(withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+	return withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		q := s.q.WithTx(tx)
 		id, err := redeem(ctx, q, presented, session.PasswordReset, now)
 		if err != nil {
 			return err
 		}
 		if _, err := q.SetPasswordHash(ctx, db.SetPasswordHashParams{ID: id, PasswordHash: hash, UpdatedAt: now}); err != nil {
-			return tr(err)
+			return translate(err)
 		}
-		return tr(q.RevokeUserSessions(ctx, db.RevokeUserSessionsParams{Now: &now, UserID: id, Keep: uuid.Nil}))
-	}))
+		return translate(q.RevokeUserSessions(ctx, db.RevokeUserSessionsParams{Now: &now, UserID: id, Keep: uuid.Nil}))
+	})
 }
 
 // VerifyEmail implements identity.Store.
 func (s *IdentityStore) VerifyEmail(ctx context.Context, presented session.Hash, now time.Time) error {
-	return txErr(withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+	return withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		q := s.q.WithTx(tx)
 		id, err := redeem(ctx, q, presented, session.EmailVerification, now)
 		if err != nil {
 			return err
 		}
-		return tr(q.SetEmailVerified(ctx, db.SetEmailVerifiedParams{Now: now, ID: id}))
-	}))
+		return translate(q.SetEmailVerified(ctx, db.SetEmailVerifiedParams{Now: now, ID: id}))
+	})
 }

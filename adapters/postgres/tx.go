@@ -11,7 +11,7 @@ import (
 // withinTx runs fn in a transaction: committed when fn returns nil, rolled
 // back otherwise (and on panic, through the deferred Rollback). A failing
 // commit is reported, never swallowed: the caller must not acknowledge a
-// write that did not land.
+// write that did not land. Every error it returns is translated.
 func withinTx(ctx context.Context, pool *pgxpool.Pool, opts pgx.TxOptions, fn func(pgx.Tx) error) (err error) {
 	tx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
@@ -22,7 +22,7 @@ func withinTx(ctx context.Context, pool *pgxpool.Pool, opts pgx.TxOptions, fn fu
 		_ = tx.Rollback(context.WithoutCancel(ctx))
 	}()
 	if err := fn(tx); err != nil {
-		return err
+		return translate(err)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return translate(fmt.Errorf("commit: %w", err))

@@ -57,6 +57,15 @@ func newApp(ctx context.Context, cfg config, log *zap.Logger, tracing *telemetry
 		a.close()
 		return nil, err
 	}
+	// Closers run in reverse: queued mail (which may read the database)
+	// finishes before the pool closes.
+	a.closers = append(a.closers, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := identity.Service.Close(ctx); err != nil {
+			log.Warn("background identity work unfinished at shutdown", zap.Error(err))
+		}
+	})
 	social, err := wireSocial(ctx, cfg, pool, log, metrics, identity)
 	if err != nil {
 		a.close()

@@ -184,3 +184,17 @@ func assertProblem(t *testing.T, res *apitest.Response, status int) map[string]a
 	}
 	return p
 }
+
+// A wrong method on an API route is 405 with Allow, not 404.
+func TestWrongMethodUnderAPIIs405(t *testing.T) {
+	t.Parallel()
+	env := startServer(t, nil)
+	res := env.API.Do(apitest.Request{Method: "PUT", Path: "/api/v1/users/me", NoCheck: true})
+	assertProblem(t, res, 405)
+	if allow := res.Header.Get("Allow"); !strings.Contains(allow, "GET") || !strings.Contains(allow, "PATCH") {
+		t.Fatalf("Allow = %q", allow)
+	}
+	if res.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("API answer without Cache-Control: no-store: %v", res.Header)
+	}
+}

@@ -176,7 +176,7 @@ func TestSocialAccountDeletionKeepsCountsRight(t *testing.T) {
 	}
 	res := env.API.Do(apitest.Request{Method: "DELETE", Path: "/api/v1/users/me", Token: gone.Token})
 	if res.Status != http.StatusNoContent {
-		t.Skipf("DELETE /users/me answers %d (the identity endpoint is not there yet)", res.Status)
+		t.Fatalf("DELETE /users/me: %d %s", res.Status, res.Body)
 	}
 	if pr := profileOf(t, env, ada, "bob_d"); pr.Count != 1 || pr.Mutual != 0 {
 		t.Fatalf("after: %+v", pr)

@@ -22,14 +22,6 @@ type socialUser struct {
 // register creates a user through the public API.
 func register(t *testing.T, env *testEnv, username string) socialUser {
 	t.Helper()
-	// Only while the identity endpoints are not mounted in a tree: skip
-	// rather than fail on a route that is not there yet.
-	if probe, err := http.Post(env.URL+"/api/v1/auth/register", "application/json", strings.NewReader("{}")); err == nil {
-		_ = probe.Body.Close()
-		if probe.StatusCode == http.StatusNotFound {
-			t.Skip("POST /api/v1/auth/register is not mounted; the social end-to-end tests need it")
-		}
-	}
 	res := env.API.Do(apitest.Request{Method: "POST", Path: "/api/v1/auth/register", Body: map[string]any{
 		"username": username, "email": strings.ToLower(username) + "@example.com",
 		"password": "correct horse battery staple 42", "display_name": "The " + username,

@@ -26,6 +26,9 @@ type Cluster struct {
 	port     int
 	template string
 	bin      string
+	// durable keeps synchronous_commit on, so a write acknowledged before
+	// an immediate stop (a simulated crash) is still there after Start.
+	durable bool
 }
 
 // StartCluster starts a private cluster that is stopped and removed when the
@@ -33,7 +36,7 @@ type Cluster struct {
 // elsewhere it skips with the reason.
 func StartCluster(t testing.TB) *Cluster {
 	t.Helper()
-	c, err := startCluster(false)
+	c, err := startCluster(false, true)
 	if errors.Is(err, errNoPostgres) {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("pgtest: %v", err)
@@ -106,7 +109,7 @@ func findBin() (string, error) {
 // as root the server runs as the "postgres" system user. With reap set, a
 // small watcher stops and removes the cluster once this test process exits,
 // since a shared cluster outlives every single test.
-func startCluster(reap bool) (*Cluster, error) {
+func startCluster(reap, durable bool) (*Cluster, error) {
 	bin, err := findBin()
 	if err != nil {
 		return nil, err
@@ -119,7 +122,7 @@ func startCluster(reap bool) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{dir: dir, port: port, bin: bin}
+	c := &Cluster{dir: dir, port: port, bin: bin, durable: durable}
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
@@ -149,8 +152,14 @@ func startCluster(reap bool) (*Cluster, error) {
 func (c *Cluster) dataDir() string { return filepath.Join(c.dir, "data") }
 
 func (c *Cluster) start() error {
-	opts := fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -k %s -c fsync=off -c synchronous_commit=off "+
-		"-c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB", c.port, c.dir)
+	// fsync off is safe here: the machine does not crash under a test, only
+	// the server is stopped, and the OS keeps what was written.
+	syncCommit := "off"
+	if c.durable {
+		syncCommit = "on"
+	}
+	opts := fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -k %s -c fsync=off -c synchronous_commit=%s "+
+		"-c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB", c.port, c.dir, syncCommit)
 	if err := c.pgctl("start", "-w", "-t", "60", "-o", opts, "-l", filepath.Join(c.dir, "server.log")); err != nil {
 		log, _ := os.ReadFile(filepath.Join(c.dir, "server.log"))
 		return fmt.Errorf("%w: %s", err, lastLines(log, 10))

@@ -38,7 +38,7 @@ func NewDatabase(t testing.TB) string {
 	shared.once.Do(func() {
 		shared.adminURL = os.Getenv("TEST_DATABASE_URL")
 		if shared.adminURL == "" {
-			c, err := startCluster(true)
+			c, err := startCluster(true, false)
 			if err != nil {
 				shared.err = err
 				return
