@@ -53,7 +53,9 @@ func decodeCursor(s string) (*ports.Cursor, error) {
 		return nil, errBadCursor
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(raw) < 1+8+16+cursorSumBytes || raw[0] != cursorVersion {
+	// The decoder skips line breaks; only the exact encoding we issue is a cursor.
+	if err != nil || len(raw) < 1+8+16+cursorSumBytes || raw[0] != cursorVersion ||
+		base64.RawURLEncoding.EncodedLen(len(raw)) != len(s) {
 		return nil, errBadCursor
 	}
 	body, sum := raw[:len(raw)-cursorSumBytes], raw[len(raw)-cursorSumBytes:]

@@ -104,7 +104,6 @@ func (t *Tracing) QueryTracer() pgx.QueryTracer {
 	return otelpgx.NewTracer(
 		otelpgx.WithTracerProvider(t.Provider),
 		otelpgx.WithMeterProvider(noop.NewMeterProvider()),
-		otelpgx.WithTrimSQLInSpanName(),
 		otelpgx.WithDisableConnectionDetailsInAttributes(),
 	)
 }

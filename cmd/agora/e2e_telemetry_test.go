@@ -53,7 +53,7 @@ func TestTracingSpanTreeOfOneRequest(t *testing.T) {
 	}
 	attrs := map[string]string{}
 	for _, a := range server.Attributes {
-		attrs[string(a.Key)] = a.Value.Emit()
+		attrs[string(a.Key)] = a.Value.String()
 	}
 	if attrs["http.route"] != "/readyz" || attrs["http.response.status_code"] != "200" || attrs["http.request.method"] != "GET" {
 		t.Fatalf("server span attributes: %v", attrs)
