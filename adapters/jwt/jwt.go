@@ -43,9 +43,10 @@ type Options struct {
 
 // Issuer is an identity.TokenIssuer.
 type Issuer struct {
-	keys *KeySet
-	opts Options
-	jwks []byte
+	keys     *KeySet
+	opts     Options
+	jwks     []byte
+	verified *verifiedCache
 }
 
 var _ identity.TokenIssuer = (*Issuer)(nil)
@@ -65,7 +66,7 @@ func New(keys *KeySet, opts Options) (*Issuer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jwt: encode JWKS: %w", err)
 	}
-	return &Issuer{keys: keys, opts: opts, jwks: doc}, nil
+	return &Issuer{keys: keys, opts: opts, jwks: doc, verified: newVerifiedCache()}, nil
 }
 
 // JWKS is the JSON Web Key Set document with every verifying public key.
@@ -137,6 +138,11 @@ func (i *Issuer) Verify(token string) (identity.AccessClaims, error) {
 	if len(token) > maxTokenBytes || strings.Count(token, ".") != 2 {
 		return identity.AccessClaims{}, errMalformed
 	}
+	now := i.opts.Clock()
+	key := tokenKey(token)
+	if c, ok := i.verified.get(key, now); ok {
+		return c, nil
+	}
 	tok, err := jwxjwt.ParseString(token,
 		jwxjwt.WithKeyProvider(jws.KeyProviderFunc(i.keyProvider)),
 		jwxjwt.WithValidate(true),
@@ -163,7 +169,9 @@ func (i *Issuer) Verify(token string) (identity.AccessClaims, error) {
 	if err != nil {
 		return identity.AccessClaims{}, errClaims
 	}
-	return identity.AccessClaims{UserID: sub, SessionID: sid}, nil
+	c := identity.AccessClaims{UserID: sub, SessionID: sid}
+	i.verified.put(key, c, tok.Expiration(), now)
+	return c, nil
 }
 
 // PublicKeys returns the verifying keys (for tests and tools).
