@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -37,8 +38,10 @@ func wireIdentity(ctx context.Context, cfg config, pool *pgxpool.Pool, log *zap.
 		return httpapi.IdentityDeps{}, err
 	}
 	deps := identity.Deps{
-		Store:  postgres.NewIdentityStore(pool),
-		Hasher: password.New(password.OWASP, 0),
+		Store: postgres.NewIdentityStore(pool),
+		// Hashing leaves a core free (on more than one): a login flood
+		// queues for the hasher instead of starving every other request.
+		Hasher: password.New(password.OWASPLowMemory, max(1, runtime.GOMAXPROCS(0)-1)),
 		Tokens: issuer,
 		Mailer: mailer,
 		// Messages and causes only: tokens and addresses never reach these lines.
