@@ -192,13 +192,13 @@ func TestReplicasBehindNginx(t *testing.T) {
 		for i := range clients {
 			clients[i] = ng.client(fmt.Sprintf("127.0.8.%d", i+1))
 		}
-		// Each worker writes until 3 s after the kill (bounded by a count and
+		// Each worker writes until 4 s after the kill (bounded by a count and
 		// a deadline), pacing itself below nginx's per-address budget.
 		const workers, perWorker = 4, 1500
 		deadline := time.Now().Add(60 * time.Second)
 		stop := func() bool {
 			k := killedAt.Load()
-			return time.Now().After(deadline) || k != 0 && time.Since(time.Unix(0, k)) > 3*time.Second
+			return time.Now().After(deadline) || k != 0 && time.Since(time.Unix(0, k)) > 4*time.Second
 		}
 		var wg sync.WaitGroup
 		for w := 0; w < workers; w++ {
@@ -262,7 +262,7 @@ func TestReplicasBehindNginx(t *testing.T) {
 		if failed > 2*workers {
 			t.Errorf("%d writes failed; at most the %d in flight on the killed replica may", failed, workers)
 		}
-		if after < 50 || afterOK != after {
+		if after < 20 || afterOK != after {
 			t.Errorf("after the kill: %d of %d writes acknowledged; nginx must route them all to the survivor", afterOK, after)
 		}
 		// Every acknowledged write is in the database, once.
