@@ -1,0 +1,39 @@
+package post_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"agora/domain/errs"
+	"agora/domain/post"
+)
+
+// FuzzNewDraft: a body is accepted only when it is 1-5000 characters, not
+// only white space, and valid UTF-8; visibility only public or connections.
+func FuzzNewDraft(f *testing.F) {
+	f.Add("hello", "public", true)
+	f.Add("   \t\n", "", false)
+	f.Add(strings.Repeat("é", 5001), "connections", true)
+	f.Add("\xff", "friends", true)
+	f.Fuzz(func(t *testing.T, body, visibility string, hasVisibility bool) {
+		var vis *string
+		if hasVisibility {
+			vis = &visibility
+		}
+		d, err := post.NewDraft(body, vis)
+		if err != nil {
+			if !errors.Is(err, errs.ErrInvalid) || len(errs.FieldsOf(err)) == 0 {
+				t.Fatalf("error without field errors: %v", err)
+			}
+			return
+		}
+		if n := utf8.RuneCountInString(d.Body); n < 1 || n > 5000 || strings.TrimSpace(d.Body) == "" || !utf8.ValidString(d.Body) {
+			t.Fatalf("accepted body %q", d.Body)
+		}
+		if d.Visibility != post.Public && d.Visibility != post.Connections {
+			t.Fatalf("accepted visibility %q", d.Visibility)
+		}
+	})
+}
