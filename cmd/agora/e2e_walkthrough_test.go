@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -33,5 +34,26 @@ func TestWalkthroughScriptRuns(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "walk-through complete") {
 		t.Fatalf("walk-through did not finish:\n%s", out)
+	}
+
+	// After real traffic, /metrics has every contract metric, and route
+	// labels are templates only: no ids, no usernames.
+	body := scrape(t, env)
+	for _, name := range []string{"http_requests_total{", "http_request_duration_seconds_bucket{", "http_requests_in_flight",
+		"db_pool_acquired_conns", `auth_login_attempts_total{result="success"} 1`, "agora_registrations_total 2",
+		"agora_posts_created_total 1", `agora_connection_requests_total{outcome="accepted"} 1`, "agora_build_info{"} {
+		if !strings.Contains(body, name) {
+			t.Errorf("/metrics lacks %s", name)
+		}
+	}
+	routes := regexp.MustCompile(`route="([^"]*)"`).FindAllStringSubmatch(body, -1)
+	if len(routes) < 10 {
+		t.Fatalf("only %d route labels after the walk-through", len(routes))
+	}
+	leak := regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}|alice_t|bob_t`)
+	for _, m := range routes {
+		if leak.MatchString(m[1]) || (m[1] != "unmatched" && !strings.HasPrefix(m[1], "/")) {
+			t.Errorf("route label %q is not a template", m[1])
+		}
 	}
 }
