@@ -60,6 +60,24 @@ call GET "/posts/$POST_ID" "" "$BOB_TOKEN" | jq -e '.author.display_name == "Ali
 step "Alice's profile as bob sees it"
 call GET "/users/alice_$S" "" "$BOB_TOKEN" | jq -e '.connection == "connected" and .connections_count == 1' >/dev/null
 
+step "Pages: limit and next_cursor (keyset, stable while posts arrive)"
+call POST /posts '{"body":"A second, public post."}' "$TOKEN" >/dev/null
+PAGE1=$(call GET "/feed?limit=1" "" "$BOB_TOKEN")
+CURSOR=$(jq -r .next_cursor <<<"$PAGE1")
+call GET "/feed?limit=1&cursor=$CURSOR" "" "$BOB_TOKEN" | jq -e ".items[0].id == \"$POST_ID\"" >/dev/null
+
+step "Connections; everything stored about you (sessions without secrets)"
+call GET /connections "" "$TOKEN" | jq -e ".items[0].user.username == \"bob_$S\"" >/dev/null
+call GET /users/me/export "" "$TOKEN" | jq -e '(.posts | length) == 2 and (.sessions | length) >= 1' >/dev/null
+
+step "The public keys that verify access tokens"
+curl -sS "$BASE/.well-known/jwks.json" | jq -e '.keys[0].alg == "EdDSA"' >/dev/null
+
+step "Bob blocks alice: each is now 404 to the other (and their connection is gone)"
+call PUT "/blocks/alice_$S" "" "$BOB_TOKEN" >/dev/null
+if call GET "/users/bob_$S" "" "$TOKEN" >/dev/null 2>&1; then echo "a blocked profile is visible" >&2; exit 1; fi
+call DELETE "/blocks/alice_$S" "" "$BOB_TOKEN" >/dev/null
+
 step "Log out: the refresh token and the access token stop working at once"
 call POST /auth/logout "{\"refresh_token\":\"$REFRESH\"}" >/dev/null
 if call GET /users/me "" "$TOKEN" >/dev/null 2>&1; then

@@ -41,7 +41,7 @@ func TestWalkthroughScriptRuns(t *testing.T) {
 	body := scrape(t, env)
 	for _, name := range []string{"http_requests_total{", "http_request_duration_seconds_bucket{", "http_requests_in_flight",
 		"db_pool_acquired_conns", `auth_login_attempts_total{result="success"} 1`, "agora_registrations_total 2",
-		"agora_posts_created_total 1", `agora_connection_requests_total{outcome="accepted"} 1`, "agora_build_info{"} {
+		"agora_posts_created_total 2", `agora_connection_requests_total{outcome="accepted"} 1`, "agora_build_info{"} {
 		if !strings.Contains(body, name) {
 			t.Errorf("/metrics lacks %s", name)
 		}
@@ -55,5 +55,26 @@ func TestWalkthroughScriptRuns(t *testing.T) {
 		if leak.MatchString(m[1]) || (m[1] != "unmatched" && !strings.HasPrefix(m[1], "/")) {
 			t.Errorf("route label %q is not a template", m[1])
 		}
+	}
+}
+
+// The README shows docs/walkthrough.sh verbatim; this keeps them equal.
+func TestReadmeWalkthroughMatchesTheScript(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := os.ReadFile("../../docs/walkthrough.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)<!-- walkthrough:start -->\n```sh\n(.*?)```\n<!-- walkthrough:end -->").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README has no walk-through block between the markers")
+	}
+	body := script[strings.Index(string(script), "set -euo pipefail"):]
+	if string(m[1]) != string(body) {
+		t.Fatal("the README's walk-through differs from docs/walkthrough.sh: copy the script into the README block")
 	}
 }
