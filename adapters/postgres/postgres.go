@@ -69,6 +69,7 @@ func ParsePoolConfig(databaseURL string, opts PoolOptions) (*pgxpool.Config, err
 	if opts.Tracer != nil {
 		cfg.ConnConfig.Tracer = opts.Tracer
 	}
+	cfg.AfterConnect = registerUUID
 	return cfg, nil
 }
 
