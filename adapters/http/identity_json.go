@@ -1,8 +1,6 @@
 package http
 
 import (
-	"bytes"
-	"encoding/json"
 	"time"
 
 	"agora/domain/errs"
@@ -56,38 +54,6 @@ type summaryJSON struct {
 
 func toSummaryJSON(u user.Summary) summaryJSON {
 	return summaryJSON{ID: u.ID.String(), Username: string(u.Username), DisplayName: u.DisplayName}
-}
-
-// nullableString tells an omitted field (Set false) from an explicit null
-// (Null true) and a value, which a *string cannot.
-type nullableString struct {
-	Set   bool
-	Null  bool
-	Value string
-}
-
-// UnmarshalJSON records that the field was present.
-func (o *nullableString) UnmarshalJSON(b []byte) error {
-	o.Set = true
-	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
-		o.Null = true
-		return nil
-	}
-	return json.Unmarshal(b, &o.Value)
-}
-
-// ptr returns the value when given, nil when omitted; a null is reported
-// into f (the contract answers 422 for null).
-func (o nullableString) ptr(f *errs.Fields, field string) *string {
-	if o.Null {
-		f.Add(field, "must not be null")
-		return nil
-	}
-	if !o.Set {
-		return nil
-	}
-	v := o.Value
-	return &v
 }
 
 // withFieldErrors joins field errors found in the adapter (nulls) with a domain

@@ -1,10 +1,14 @@
 package http
 
 import (
+	"context"
+	"net/http"
+
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"agora/domain/errs"
+	"agora/ports"
 	"agora/ports/social"
 )
 
@@ -52,6 +56,27 @@ func (s *Server) socialCaller(c echo.Context) (*social.Service, uuid.UUID, error
 		return nil, uuid.Nil, errs.New(errs.ErrUnavailable, "The social service is not configured.")
 	}
 	return s.opts.Social.Service, p.UserID, nil
+}
+
+// listFetch reads one page of a social list for the caller.
+type listFetch[D any] func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[D], error)
+
+// respondList answers a list endpoint: the caller, ?limit and ?cursor, one
+// service call, and the contract's envelope.
+func respondList[D, T any](s *Server, c echo.Context, fetch listFetch[D], mapItem func(D) T) error {
+	svc, me, err := s.socialCaller(c)
+	if err != nil {
+		return err
+	}
+	page, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	p, err := fetch(svc, c.Request().Context(), me, page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toPageDTO(p, mapItem))
 }
 
 // pathID parses an id from the path; anything that is not an id names

@@ -9,12 +9,13 @@ import (
 
 	"agora/domain/connection"
 	"agora/domain/errs"
+	"agora/ports"
 	"agora/ports/social"
 )
 
 type newConnectionRequest struct {
-	Username optionalString `json:"username"`
-	Message  optionalString `json:"message"`
+	Username nullableString `json:"username"`
+	Message  nullableString `json:"message"`
 }
 
 func (s *Server) getProfile(c echo.Context) error {
@@ -72,19 +73,9 @@ func (s *Server) createConnectionRequest(c echo.Context) error {
 }
 
 func (s *Server) listConnectionRequests(c echo.Context) error {
-	svc, me, err := s.socialCaller(c)
-	if err != nil {
-		return err
-	}
-	page, err := pageRequest(c)
-	if err != nil {
-		return err
-	}
-	p, err := svc.PendingRequests(c.Request().Context(), me, social.Direction(c.QueryParam("direction")), page)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toPageDTO(p, toConnectionRequestDTO))
+	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.RequestView], error) {
+		return svc.PendingRequests(ctx, me, social.Direction(c.QueryParam("direction")), page)
+	}, toConnectionRequestDTO)
 }
 
 // respondToRequest runs accept or decline for the caller on the request in the path.
@@ -130,51 +121,21 @@ func (s *Server) withdrawConnectionRequest(c echo.Context) error {
 }
 
 func (s *Server) listConnections(c echo.Context) error {
-	svc, me, err := s.socialCaller(c)
-	if err != nil {
-		return err
-	}
-	page, err := pageRequest(c)
-	if err != nil {
-		return err
-	}
-	p, err := svc.Connections(c.Request().Context(), me, page)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toPageDTO(p, toConnectionDTO))
+	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
+		return svc.Connections(ctx, me, page)
+	}, toConnectionDTO)
 }
 
 func (s *Server) listUserConnections(c echo.Context) error {
-	svc, me, err := s.socialCaller(c)
-	if err != nil {
-		return err
-	}
-	page, err := pageRequest(c)
-	if err != nil {
-		return err
-	}
-	p, err := svc.UserConnections(c.Request().Context(), me, c.Param("username"), page)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toPageDTO(p, toConnectionDTO))
+	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
+		return svc.UserConnections(ctx, me, c.Param("username"), page)
+	}, toConnectionDTO)
 }
 
 func (s *Server) listMutualConnections(c echo.Context) error {
-	svc, me, err := s.socialCaller(c)
-	if err != nil {
-		return err
-	}
-	page, err := pageRequest(c)
-	if err != nil {
-		return err
-	}
-	p, err := svc.MutualConnections(c.Request().Context(), me, c.Param("username"), page)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toPageDTO(p, toSocialUserDTO))
+	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.UserSummary], error) {
+		return svc.MutualConnections(ctx, me, c.Param("username"), page)
+	}, toSocialUserDTO)
 }
 
 func (s *Server) removeConnection(c echo.Context) error {
@@ -189,19 +150,9 @@ func (s *Server) removeConnection(c echo.Context) error {
 }
 
 func (s *Server) listBlocks(c echo.Context) error {
-	svc, me, err := s.socialCaller(c)
-	if err != nil {
-		return err
-	}
-	page, err := pageRequest(c)
-	if err != nil {
-		return err
-	}
-	p, err := svc.Blocks(c.Request().Context(), me, page)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toPageDTO(p, toSocialUserDTO))
+	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.UserSummary], error) {
+		return svc.Blocks(ctx, me, page)
+	}, toSocialUserDTO)
 }
 
 func (s *Server) blockUser(c echo.Context) error {

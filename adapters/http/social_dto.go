@@ -1,59 +1,20 @@
 package http
 
 import (
-	"bytes"
-	"encoding/json"
 	"time"
 
-	"agora/domain/errs"
 	"agora/ports/social"
 )
 
-// optionalString tells an absent field from a null one and from a value,
-// because PATCH keeps an absent field and refuses a null one (422).
-type optionalString struct {
-	Set   bool
-	Null  bool
-	Value string
-}
-
-// UnmarshalJSON records that the field was present.
-func (o *optionalString) UnmarshalJSON(b []byte) error {
-	o.Set = true
-	if bytes.Equal(b, []byte("null")) {
-		o.Null = true
-		return nil
-	}
-	return json.Unmarshal(b, &o.Value)
-}
-
-// ptr returns the value when present, nil when absent, and records a field
-// error for null.
-func (o optionalString) ptr(fe *errs.Fields, field string) *string {
-	if o.Null {
-		fe.Add(field, "must not be null")
-		return nil
-	}
-	if !o.Set {
-		return nil
-	}
-	v := o.Value
-	return &v
-}
-
-type socialUserDTO struct {
-	ID          string `json:"id"`
-	Username    string `json:"username"`
-	DisplayName string `json:"display_name"`
-}
-
-func toSocialUserDTO(u social.UserSummary) socialUserDTO {
-	return socialUserDTO{ID: u.ID.String(), Username: u.Username, DisplayName: u.DisplayName}
+// toSocialUserDTO maps the social area's view of a user to the contract's
+// UserSummary (summaryJSON, shared with the identity endpoints).
+func toSocialUserDTO(u social.UserSummary) summaryJSON {
+	return summaryJSON{ID: u.ID.String(), Username: u.Username, DisplayName: u.DisplayName}
 }
 
 type postDTO struct {
 	ID         string        `json:"id"`
-	Author     socialUserDTO `json:"author"`
+	Author     summaryJSON `json:"author"`
 	Body       string        `json:"body"`
 	Visibility string        `json:"visibility"`
 	CreatedAt  time.Time     `json:"created_at"`
@@ -90,8 +51,8 @@ func toProfileDTO(p social.Profile) profileDTO {
 
 type connectionRequestDTO struct {
 	ID          string        `json:"id"`
-	From        socialUserDTO `json:"from"`
-	To          socialUserDTO `json:"to"`
+	From        summaryJSON `json:"from"`
+	To          summaryJSON `json:"to"`
 	Message     string        `json:"message"`
 	Status      string        `json:"status"`
 	CreatedAt   time.Time     `json:"created_at"`
@@ -111,7 +72,7 @@ func toConnectionRequestDTO(v social.RequestView) connectionRequestDTO {
 }
 
 type connectionDTO struct {
-	User        socialUserDTO `json:"user"`
+	User        summaryJSON `json:"user"`
 	ConnectedAt time.Time     `json:"connected_at"`
 }
 
@@ -146,7 +107,7 @@ type exportDTO struct {
 	Posts              []postDTO              `json:"posts"`
 	ConnectionRequests []connectionRequestDTO `json:"connection_requests"`
 	Connections        []connectionDTO        `json:"connections"`
-	Blocks             []socialUserDTO        `json:"blocks"`
+	Blocks             []summaryJSON        `json:"blocks"`
 	Sessions           []exportSessionDTO     `json:"sessions"`
 }
 
@@ -162,7 +123,7 @@ func toExportDTO(e social.Export) exportDTO {
 		Posts:              make([]postDTO, 0, len(e.Posts)),
 		ConnectionRequests: make([]connectionRequestDTO, 0, len(e.Requests)),
 		Connections:        make([]connectionDTO, 0, len(e.Connections)),
-		Blocks:             make([]socialUserDTO, 0, len(e.Blocks)),
+		Blocks:             make([]summaryJSON, 0, len(e.Blocks)),
 		Sessions:           make([]exportSessionDTO, 0, len(e.Sessions)),
 	}
 	for _, p := range e.Posts {

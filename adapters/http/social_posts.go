@@ -1,22 +1,26 @@
 package http
 
 import (
+	"context"
 	"net/http"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"agora/domain/errs"
 	"agora/domain/post"
+	"agora/ports"
+	"agora/ports/social"
 )
 
 type createPostRequest struct {
-	Body       optionalString `json:"body"`
-	Visibility optionalString `json:"visibility"`
+	Body       nullableString `json:"body"`
+	Visibility nullableString `json:"visibility"`
 }
 
 type updatePostRequest struct {
-	Body       optionalString `json:"body"`
-	Visibility optionalString `json:"visibility"`
+	Body       nullableString `json:"body"`
+	Visibility nullableString `json:"visibility"`
 }
 
 func (s *Server) createPost(c echo.Context) error {
@@ -103,33 +107,13 @@ func (s *Server) deletePost(c echo.Context) error {
 }
 
 func (s *Server) getFeed(c echo.Context) error {
-	svc, me, err := s.socialCaller(c)
-	if err != nil {
-		return err
-	}
-	page, err := pageRequest(c)
-	if err != nil {
-		return err
-	}
-	p, err := svc.Feed(c.Request().Context(), me, page)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toPageDTO(p, toPostDTO))
+	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.PostView], error) {
+		return svc.Feed(ctx, me, page)
+	}, toPostDTO)
 }
 
 func (s *Server) listUserPosts(c echo.Context) error {
-	svc, me, err := s.socialCaller(c)
-	if err != nil {
-		return err
-	}
-	page, err := pageRequest(c)
-	if err != nil {
-		return err
-	}
-	p, err := svc.UserPosts(c.Request().Context(), me, c.Param("username"), page)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toPageDTO(p, toPostDTO))
+	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.PostView], error) {
+		return svc.UserPosts(ctx, me, c.Param("username"), page)
+	}, toPostDTO)
 }
