@@ -13,12 +13,12 @@ func toSocialUserDTO(u social.UserSummary) summaryJSON {
 }
 
 type postDTO struct {
-	ID         string        `json:"id"`
+	ID         string      `json:"id"`
 	Author     summaryJSON `json:"author"`
-	Body       string        `json:"body"`
-	Visibility string        `json:"visibility"`
-	CreatedAt  time.Time     `json:"created_at"`
-	UpdatedAt  time.Time     `json:"updated_at"`
+	Body       string      `json:"body"`
+	Visibility string      `json:"visibility"`
+	CreatedAt  time.Time   `json:"created_at"`
+	UpdatedAt  time.Time   `json:"updated_at"`
 }
 
 func toPostDTO(v social.PostView) postDTO {
@@ -50,13 +50,13 @@ func toProfileDTO(p social.Profile) profileDTO {
 }
 
 type connectionRequestDTO struct {
-	ID          string        `json:"id"`
+	ID          string      `json:"id"`
 	From        summaryJSON `json:"from"`
 	To          summaryJSON `json:"to"`
-	Message     string        `json:"message"`
-	Status      string        `json:"status"`
-	CreatedAt   time.Time     `json:"created_at"`
-	RespondedAt *time.Time    `json:"responded_at"`
+	Message     string      `json:"message"`
+	Status      string      `json:"status"`
+	CreatedAt   time.Time   `json:"created_at"`
+	RespondedAt *time.Time  `json:"responded_at"`
 }
 
 func toConnectionRequestDTO(v social.RequestView) connectionRequestDTO {
@@ -73,7 +73,7 @@ func toConnectionRequestDTO(v social.RequestView) connectionRequestDTO {
 
 type connectionDTO struct {
 	User        summaryJSON `json:"user"`
-	ConnectedAt time.Time     `json:"connected_at"`
+	ConnectedAt time.Time   `json:"connected_at"`
 }
 
 func toConnectionDTO(c social.Connection) connectionDTO {
@@ -107,7 +107,7 @@ type exportDTO struct {
 	Posts              []postDTO              `json:"posts"`
 	ConnectionRequests []connectionRequestDTO `json:"connection_requests"`
 	Connections        []connectionDTO        `json:"connections"`
-	Blocks             []summaryJSON        `json:"blocks"`
+	Blocks             []summaryJSON          `json:"blocks"`
 	Sessions           []exportSessionDTO     `json:"sessions"`
 }
 
