@@ -22,8 +22,9 @@ run: build ## build, start a local PostgreSQL when DATABASE_URL is unset, migrat
 	@scripts/run.sh
 
 .PHONY: deps
-deps: ## install the system packages the tests need (as root, with apt)
+deps: ## install the system packages the tests need (as root, with apt) and start Redis if it is down
 	@scripts/install-deps.sh
+	@scripts/ensure-services.sh
 
 .PHONY: generate
 generate: ## regenerate the sqlc data layer from sql/
