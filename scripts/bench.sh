@@ -46,7 +46,7 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 
 # --- build -------------------------------------------------------------------
 say "building agora and loadgen"
-go build -trimpath -o "$work/agora" ./cmd/agora
+go build -trimpath -ldflags '-s -w' -o "$work/agora" ./cmd/agora # as make build
 (cd bench && go build -trimpath -o "$work/loadgen" ./loadgen)
 lg="$work/loadgen"
 
@@ -179,9 +179,16 @@ done
 
 # --- the hasher alone: the machine's verification rate -----------------------------
 say "hasher benchmark (adapters/password)"
-hb=$(go test -run '^$' -bench 'BenchmarkVerifyParallel$' -benchtime 3s ./adapters/password 2>&1 || true)
-ns=$(awk '/^BenchmarkVerifyParallel/ {print $3; exit}' <<<"$hb")
-hash_rate=$(awk -v ns="${ns:-0}" 'BEGIN {if (ns > 0) printf "%.1f", 1e9 / ns; else print 0}')
+# Best of three: other processes on the machine only ever slow a run down.
+hb=$(go test -run '^$' -bench 'BenchmarkVerify(Parallel)?$' -benchtime 2s -count 3 ./adapters/password 2>&1 || true)
+best() { awk -v re="$1" '$0 ~ re && (m == "" || $3 < m) {m = $3} END {print m}' <<<"$hb"; }
+ns1=$(best '^BenchmarkVerify-')
+nsp=$(best '^BenchmarkVerifyParallel')
+# The service hashes at most max(1, cores-1) at once (cmd/agora/wire_identity.go).
+bound=$(( $(nproc) > 1 ? $(nproc) - 1 : 1 ))
+hash_rate=$(awk -v a="${ns1:-0}" -v p="${nsp:-0}" -v b="$bound" 'BEGIN {
+  if (a <= 0) { print 0; exit } r = b * 1e9 / a; if (p > 0 && 1e9 / p < r) r = 1e9 / p; printf "%.1f", r }')
+hash_rate_all=$(awk -v p="${nsp:-0}" 'BEGIN {if (p > 0) printf "%.1f", 1e9 / p; else print 0}')
 
 # --- report ---------------------------------------------------------------------
 meta="$work/meta.tsv"
@@ -204,8 +211,10 @@ meta="$work/meta.tsv"
   printf 'dataset\t%s users x %s posts x %s connections (%s posts)\n' "$users" "$posts" "$connections" "$((users * posts))"
   printf 'seed_seconds\t%s\n' "$seed_s"
   printf 'vacuum_seconds\t%s\n' "$vacuum_s"
-  printf 'hash_params\t%s\n' "argon2id m=19 MiB, t=2, p=1 (adapters/password.OWASP)"
+  printf 'hash_params\t%s\n' "argon2id m=7 MiB, t=5, p=1 (adapters/password.OWASPLowMemory)"
   printf 'hash_rate\t%s\n' "$hash_rate"
+  printf 'hash_rate_all\t%s\n' "$hash_rate_all"
+  printf 'hash_bound\t%s\n' "$bound"
   printf 'rss_start_mb\t%s\n' "$rss_start"
   printf 'duration\t%ss\n' "$dur"
   printf 'total_seconds\t%s\n' "$(($(date +%s) - t0))"

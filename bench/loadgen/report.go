@@ -146,8 +146,8 @@ func checks(rs map[string]result, meta map[string]string) []check {
 	if l, ok := rs["sat/login"]; ok && hashRate > 0 {
 		share := l.Throughput / hashRate
 		out = append(out, check{
-			"login at 64 connections: ≥ 80 % of the hasher's rate",
-			fmt.Sprintf("%.1f req/s = %.0f %% of %.1f verifications/s", l.Throughput, 100*share, hashRate),
+			"login at 64 connections: ≥ 80 % of the hasher's rate (at its concurrency bound)",
+			fmt.Sprintf("%.1f req/s = %.0f %% of %.1f verifications/s (%s/s on all cores)", l.Throughput, 100*share, hashRate, meta["hash_rate_all"]),
 			share >= targetLoginShare && l.Errors == 0,
 		})
 	} else {
@@ -239,7 +239,9 @@ func render(rs map[string]result, meta map[string]string, notes string) string {
 		{"go", "Go"}, {"postgres", "PostgreSQL"}, {"pg_settings", "PostgreSQL settings"}, {"wrk", "wrk"},
 		{"vegeta", "vegeta"}, {"pgbench", "pgbench"}, {"revision", "Agora revision"}, {"gomaxprocs", "Agora GOMAXPROCS"},
 		{"dataset", "data set"}, {"seed_seconds", "agora seed time (s)"}, {"vacuum_seconds", "VACUUM ANALYZE time (s)"},
-		{"hash_params", "argon2id parameters"}, {"hash_rate", "hasher rate, all cores (verifications/s, Go benchmark)"},
+		{"hash_params", "argon2id parameters"}, {"hash_bound", "hashes at once (cores-1)"},
+		{"hash_rate", "hasher rate at that bound (verifications/s, Go benchmark)"},
+		{"hash_rate_all", "hasher rate on all cores (verifications/s, Go benchmark)"},
 		{"total_seconds", "whole run (s)"},
 	} {
 		if v := meta[k.key]; v != "" {
