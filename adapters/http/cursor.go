@@ -53,9 +53,10 @@ func decodeCursor(s string) (*ports.Cursor, error) {
 		return nil, errBadCursor
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(s)
-	// The decoder skips line breaks; only the exact encoding we issue is a cursor.
+	// The decoder skips line breaks and ignores the spare bits of the last
+	// character; only the exact encoding we issue is a cursor.
 	if err != nil || len(raw) < 1+8+16+cursorSumBytes || raw[0] != cursorVersion ||
-		base64.RawURLEncoding.EncodedLen(len(raw)) != len(s) {
+		base64.RawURLEncoding.EncodeToString(raw) != s {
 		return nil, errBadCursor
 	}
 	body, sum := raw[:len(raw)-cursorSumBytes], raw[len(raw)-cursorSumBytes:]
