@@ -97,6 +97,31 @@ say "logging in user1..user$login_users"
 q "SELECT id FROM posts WHERE visibility = 'public' ORDER BY md5(id::text) LIMIT 10000" >"$work/ids.txt"
 rss_start=$(rss)
 
+# --- the statements one request issues, as PostgreSQL logs them ------------------
+# (bench/pgbench/*.sql must run the same; the report lists them.)
+statements="$work/statements.md"
+capture() { # capture NAME loadgen-once-args...: the statements logged while it runs
+  local name=$1 from
+  shift
+  from=$(wc -l <"$work/pg/server.log")
+  "$lg" once "$@"
+  sleep 0.2
+  printf -- '- %s: %s\n' "$name" "$(tail -n +"$((from + 1))" "$work/pg/server.log" |
+    sed -nE 's/.*LOG:  (execute [^:]*: -- name: ([A-Za-z]+).*|statement: (begin|commit))$/\2\3/p' |
+    paste -sd, - | sed 's/,/, /g')" >>"$statements"
+}
+q "ALTER SYSTEM SET log_statement = 'all'"
+q "SELECT pg_reload_conf()" >/dev/null
+sleep 0.2
+: >"$statements"
+tok=$(head -1 "$work/tokens.txt")
+capture "GET /api/v1/posts/{id}" -url "$base/api/v1/posts/$(head -1 "$work/ids.txt")" -token "$tok"
+capture "GET /api/v1/feed" -url "$base/api/v1/feed" -token "$tok"
+capture "POST /api/v1/posts" -url "$base/api/v1/posts" -method POST -token "$tok" -body '{"body":"Statement capture.","visibility":"public"}'
+capture "POST /api/v1/auth/login" -url "$base/api/v1/auth/login" -method POST -body "{\"login\":\"user1\",\"password\":\"$password\"}"
+q "ALTER SYSTEM RESET log_statement"
+q "SELECT pg_reload_conf()" >/dev/null
+
 results="$work/results.jsonl"
 : >"$results"
 add_rss() { # add_rss JSON -> the same object with this phase's peak RSS
@@ -224,5 +249,5 @@ out=docs/benchmarks.md
 [ "$small" = 1 ] && out=tmp/benchmarks-small.md
 mkdir -p tmp
 cp "$results" "tmp/bench-results.jsonl"
-"$lg" report -results "$results" -meta "$meta" -notes bench/notes.md -out "$out"
+"$lg" report -results "$results" -meta "$meta" -statements "$statements" -notes bench/notes.md -out "$out"
 say "wrote $out in $(($(date +%s) - t0))s"

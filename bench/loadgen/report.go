@@ -26,6 +26,7 @@ func report(args []string) error {
 	resultsFile := fs.String("results", "results.jsonl", "results, one JSON object a line")
 	metaFile := fs.String("meta", "meta.tsv", "facts about the run, key<TAB>value a line")
 	notesFile := fs.String("notes", "", "markdown appended at the end (analysis that outlives a run)")
+	stmtsFile := fs.String("statements", "", "markdown list of the statements each request issued, as logged")
 	out := fs.String("out", "docs/benchmarks.md", "write the report here")
 	_ = fs.Parse(args)
 
@@ -42,6 +43,13 @@ func report(args []string) error {
 		if notes, err = os.ReadFile(*notesFile); err != nil {
 			return err
 		}
+	}
+	if *stmtsFile != "" {
+		stmts, err := os.ReadFile(*stmtsFile)
+		if err != nil {
+			return err
+		}
+		meta["statements"] = string(stmts)
 	}
 	doc := render(results, meta, string(notes))
 	if err := os.WriteFile(*out, []byte(doc), 0o644); err != nil { //nolint:gosec // a document
@@ -232,6 +240,11 @@ func render(rs map[string]result, meta map[string]string, notes string) string {
 	b.WriteString("## Targets\n\n| target | measured | |\n| --- | --- | --- |\n")
 	for _, c := range checks(rs, meta) {
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", c.target, c.measured, verdict(c.ok))
+	}
+	if st := meta["statements"]; st != "" {
+		b.WriteString("\n## Statements per request\n\nAs PostgreSQL logged them (`log_statement = all`) for one request of each kind" +
+			" during this run; `bench/pgbench/*.sql` runs the same, in the same transactions.\n\n")
+		b.WriteString(st)
 	}
 	b.WriteString("\n## Machine, versions, data set\n\n| | |\n| --- | --- |\n")
 	for _, k := range []struct{ key, label string }{
