@@ -20,15 +20,17 @@ import (
 // IdentityStore keeps users, sessions, refresh tokens and emailed tokens.
 // It implements identity.Store.
 type IdentityStore struct {
-	pool *pgxpool.Pool
-	q    *db.Queries
+	pool  *pgxpool.Pool
+	q     *db.Queries
+	reads reads
 }
 
 var _ identity.Store = (*IdentityStore)(nil)
 
 // NewIdentityStore returns the store over the pool.
 func NewIdentityStore(pool *pgxpool.Pool) *IdentityStore {
-	return &IdentityStore{pool: pool, q: db.New(pool)}
+	q := db.New(pool)
+	return &IdentityStore{pool: pool, q: q, reads: reads{primary: q}}
 }
 
 // The unique indexes whose violation means "taken".
@@ -224,7 +226,11 @@ func (s *IdentityStore) SearchUsers(ctx context.Context, caller uuid.UUID, prefi
 	lim := int32(min(max(page.Limit, 1), 1000) + 1) //nolint:gosec // clamped above
 	var out []user.Summary
 	if prefix == "" {
-		rows, err := s.q.ListUsers(ctx, db.ListUsersParams{After: after, Caller: caller, Lim: lim})
+		var rows []db.ListUsersRow
+		err := s.reads.run(ctx, func(q *db.Queries) (err error) {
+			rows, err = q.ListUsers(ctx, db.ListUsersParams{After: after, Caller: caller, Lim: lim})
+			return err
+		})
 		if err != nil {
 			return ports.Page[user.Summary]{}, translate(err)
 		}
@@ -232,7 +238,11 @@ func (s *IdentityStore) SearchUsers(ctx context.Context, caller uuid.UUID, prefi
 			out = append(out, user.Summary{ID: r.ID, Username: user.Username(r.Username), DisplayName: r.DisplayName})
 		}
 	} else {
-		rows, err := s.q.SearchUsers(ctx, db.SearchUsersParams{Pattern: likePrefix(prefix), After: after, Caller: caller, Lim: lim})
+		var rows []db.SearchUsersRow
+		err := s.reads.run(ctx, func(q *db.Queries) (err error) {
+			rows, err = q.SearchUsers(ctx, db.SearchUsersParams{Pattern: likePrefix(prefix), After: after, Caller: caller, Lim: lim})
+			return err
+		})
 		if err != nil {
 			return ports.Page[user.Summary]{}, translate(err)
 		}

@@ -23,6 +23,8 @@ type PoolOptions struct {
 	StatementTimeout time.Duration
 	// Tracer, when set, observes every query (tracing, metrics).
 	Tracer pgx.QueryTracer
+	// ApplicationName shows in pg_stat_activity (default "agora").
+	ApplicationName string
 }
 
 // DefaultStatementTimeout is used when neither the URL nor the options set one.
@@ -64,6 +66,9 @@ func ParsePoolConfig(databaseURL string, opts PoolOptions) (*pgxpool.Config, err
 	}
 	if _, ok := rp["application_name"]; !ok {
 		rp["application_name"] = "agora"
+		if opts.ApplicationName != "" {
+			rp["application_name"] = opts.ApplicationName
+		}
 	}
 	rp["timezone"] = "UTC"
 	if opts.Tracer != nil {

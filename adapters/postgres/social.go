@@ -18,15 +18,17 @@ import (
 // SocialStore keeps posts, connection requests, connections and blocks, and
 // reads profiles and the data export. It implements social.Store.
 type SocialStore struct {
-	pool *pgxpool.Pool
-	q    *db.Queries
+	pool  *pgxpool.Pool
+	q     *db.Queries
+	reads reads
 }
 
 var _ social.Store = (*SocialStore)(nil)
 
 // NewSocialStore returns the store over the pool.
 func NewSocialStore(pool *pgxpool.Pool) *SocialStore {
-	return &SocialStore{pool: pool, q: db.New(pool)}
+	q := db.New(pool)
+	return &SocialStore{pool: pool, q: q, reads: reads{primary: q}}
 }
 
 // The constraints whose violation has a meaning of its own.

@@ -54,7 +54,11 @@ func (s *SocialStore) Unblock(ctx context.Context, blocker, blocked uuid.UUID) e
 // Blocks implements social.BlockStore.
 func (s *SocialStore) Blocks(ctx context.Context, blocker uuid.UUID, page ports.PageRequest) (ports.Page[social.Blocked], error) {
 	t, id := socialPosition(page)
-	rows, err := s.q.ListBlocks(ctx, db.ListBlocksParams{Blocker: blocker, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page)})
+	var rows []db.ListBlocksRow
+	err := s.reads.run(ctx, func(q *db.Queries) (err error) {
+		rows, err = q.ListBlocks(ctx, db.ListBlocksParams{Blocker: blocker, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page)})
+		return err
+	})
 	if err != nil {
 		return ports.Page[social.Blocked]{}, socialErr(err)
 	}

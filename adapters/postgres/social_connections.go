@@ -203,7 +203,11 @@ func (s *SocialStore) PendingRequests(ctx context.Context, user uuid.UUID, dir s
 // Connections implements social.ConnectionStore.
 func (s *SocialStore) Connections(ctx context.Context, viewer, user uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
 	t, id := socialPosition(page)
-	rows, err := s.q.ListConnections(ctx, db.ListConnectionsParams{UserID: user, Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page)})
+	var rows []db.ListConnectionsRow
+	err := s.reads.run(ctx, func(q *db.Queries) (err error) {
+		rows, err = q.ListConnections(ctx, db.ListConnectionsParams{UserID: user, Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page)})
+		return err
+	})
 	if err != nil {
 		return ports.Page[social.Connection]{}, socialErr(err)
 	}
@@ -217,7 +221,11 @@ func (s *SocialStore) Connections(ctx context.Context, viewer, user uuid.UUID, p
 // MutualConnections implements social.ConnectionStore.
 func (s *SocialStore) MutualConnections(ctx context.Context, viewer, user uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
 	t, id := socialPosition(page)
-	rows, err := s.q.ListMutualConnections(ctx, db.ListMutualConnectionsParams{UserID: user, Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page)})
+	var rows []db.ListMutualConnectionsRow
+	err := s.reads.run(ctx, func(q *db.Queries) (err error) {
+		rows, err = q.ListMutualConnections(ctx, db.ListMutualConnectionsParams{UserID: user, Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page)})
+		return err
+	})
 	if err != nil {
 		return ports.Page[social.Connection]{}, socialErr(err)
 	}
@@ -244,7 +252,11 @@ func (s *SocialStore) RemoveConnection(ctx context.Context, a, b uuid.UUID) erro
 
 // Profile implements social.UserStore.
 func (s *SocialStore) Profile(ctx context.Context, viewer uuid.UUID, username string) (social.ProfileRecord, error) {
-	r, err := s.q.GetProfile(ctx, db.GetProfileParams{Viewer: viewer, Username: username})
+	var r db.GetProfileRow
+	err := s.reads.run(ctx, func(q *db.Queries) (err error) {
+		r, err = q.GetProfile(ctx, db.GetProfileParams{Viewer: viewer, Username: username})
+		return err
+	})
 	if err != nil {
 		return social.ProfileRecord{}, socialErr(err)
 	}

@@ -127,8 +127,12 @@ func (s *SocialStore) DeletePost(ctx context.Context, viewer, id uuid.UUID, chec
 // UserPosts implements social.PostStore.
 func (s *SocialStore) UserPosts(ctx context.Context, viewer, author uuid.UUID, page ports.PageRequest) (ports.Page[social.PostView], error) {
 	t, id := socialPosition(page)
-	rows, err := s.q.ListUserPosts(ctx, db.ListUserPostsParams{
-		Author: author, Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page),
+	var rows []db.ListUserPostsRow
+	err := s.reads.run(ctx, func(q *db.Queries) (err error) {
+		rows, err = q.ListUserPosts(ctx, db.ListUserPostsParams{
+			Author: author, Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page),
+		})
+		return err
 	})
 	if err != nil {
 		return ports.Page[social.PostView]{}, socialErr(err)
@@ -143,7 +147,11 @@ func (s *SocialStore) UserPosts(ctx context.Context, viewer, author uuid.UUID, p
 // Feed implements social.PostStore.
 func (s *SocialStore) Feed(ctx context.Context, viewer uuid.UUID, page ports.PageRequest) (ports.Page[social.PostView], error) {
 	t, id := socialPosition(page)
-	rows, err := s.q.Feed(ctx, db.FeedParams{Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page)})
+	var rows []db.FeedRow
+	err := s.reads.run(ctx, func(q *db.Queries) (err error) {
+		rows, err = q.Feed(ctx, db.FeedParams{Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page)})
+		return err
+	})
 	if err != nil {
 		return ports.Page[social.PostView]{}, socialErr(err)
 	}

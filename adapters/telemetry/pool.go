@@ -15,19 +15,23 @@ type poolCollector struct {
 	canceledCount                            *prometheus.Desc
 }
 
-// RegisterPool exports the pool's statistics as db_pool_*.
-func (m *Metrics) RegisterPool(pool *pgxpool.Pool) {
-	d := func(name, help string) *prometheus.Desc { return prometheus.NewDesc(name, help, nil, nil) }
+// RegisterPool exports the primary pool's statistics as db_pool_*.
+func (m *Metrics) RegisterPool(pool *pgxpool.Pool) { m.RegisterPoolAs(pool, "db_pool") }
+
+// RegisterPoolAs exports a pool's statistics under another prefix (the read
+// replica's pool is db_read_pool_*), leaving the contract's db_pool_* as it is.
+func (m *Metrics) RegisterPoolAs(pool *pgxpool.Pool, prefix string) {
+	d := func(name, help string) *prometheus.Desc { return prometheus.NewDesc(prefix+name, help, nil, nil) }
 	m.Registry.MustRegister(&poolCollector{
 		stat:           pool.Stat,
-		acquired:       d("db_pool_acquired_conns", "Connections currently in use."),
-		idle:           d("db_pool_idle_conns", "Connections idle in the pool."),
-		total:          d("db_pool_total_conns", "Connections open (acquired, idle and being created)."),
-		max:            d("db_pool_max_conns", "The pool's maximum size."),
-		acquireCount:   d("db_pool_acquire_count_total", "Successful acquires from the pool."),
-		acquireSeconds: d("db_pool_acquire_duration_seconds_total", "Total time spent waiting to acquire a connection."),
-		emptyCount:     d("db_pool_empty_acquire_count_total", "Acquires that had to wait because the pool was empty."),
-		canceledCount:  d("db_pool_canceled_acquire_count_total", "Acquires canceled by their context (e.g. a deadline)."),
+		acquired:       d("_acquired_conns", "Connections currently in use."),
+		idle:           d("_idle_conns", "Connections idle in the pool."),
+		total:          d("_total_conns", "Connections open (acquired, idle and being created)."),
+		max:            d("_max_conns", "The pool's maximum size."),
+		acquireCount:   d("_acquire_count_total", "Successful acquires from the pool."),
+		acquireSeconds: d("_acquire_duration_seconds_total", "Total time spent waiting to acquire a connection."),
+		emptyCount:     d("_empty_acquire_count_total", "Acquires that had to wait because the pool was empty."),
+		canceledCount:  d("_canceled_acquire_count_total", "Acquires canceled by their context (e.g. a deadline)."),
 	})
 }
 

@@ -47,13 +47,28 @@ func newApp(ctx context.Context, cfg config, log *zap.Logger, tracing *telemetry
 	a := &app{log: log, pool: pool}
 	a.closers = append(a.closers, pool.Close)
 	metrics.RegisterPool(pool)
+	pools := dbPools{primary: pool}
+	if cfg.DatabaseReadURL != "" {
+		read, err := postgres.Open(ctx, cfg.DatabaseReadURL, postgres.PoolOptions{
+			StatementTimeout: cfg.DBStatementTimeout,
+			Tracer:           tracing.QueryTracer(),
+			ApplicationName:  "agora-read",
+		})
+		if err != nil {
+			a.close()
+			return nil, fmt.Errorf("DATABASE_READ_URL: %w", err)
+		}
+		a.closers = append(a.closers, read.Close)
+		metrics.RegisterPoolAs(read, "db_read_pool")
+		pools.read = read
+	}
 	ready, err := postgres.NewReadiness(pool)
 	if err != nil {
 		a.close()
 		return nil, err
 	}
 
-	identity, err := wireIdentity(ctx, cfg, pool, log, metrics)
+	identity, err := wireIdentity(ctx, cfg, pools, log, metrics)
 	if err != nil {
 		a.close()
 		return nil, err
@@ -67,7 +82,7 @@ func newApp(ctx context.Context, cfg config, log *zap.Logger, tracing *telemetry
 			log.Warn("background identity work unfinished at shutdown", zap.Error(err))
 		}
 	})
-	social, err := wireSocial(ctx, cfg, pool, log, metrics, identity)
+	social, err := wireSocial(ctx, cfg, pools, log, metrics, identity)
 	if err != nil {
 		a.close()
 		return nil, err
@@ -125,6 +140,13 @@ func (a *app) rateLimiter(cfg config) (*httpapi.RateLimiter, error) {
 		}
 	}
 	return httpapi.NewRateLimiter(rl)
+}
+
+// dbPools are the primary and, when DATABASE_READ_URL is set, a streaming
+// replica for the reads that tolerate lag.
+type dbPools struct {
+	primary *pgxpool.Pool
+	read    *pgxpool.Pool
 }
 
 func (a *app) close() {

@@ -21,6 +21,7 @@ import (
 // config is everything Agora reads from its environment, parsed and checked
 // once at start. The README and .env.example document every variable.
 type config struct {
+	DatabaseReadURL    string        `env:"DATABASE_READ_URL"`
 	DatabaseURL        string        `env:"DATABASE_URL"`
 	HTTPAddr           string        `env:"HTTP_ADDR" envDefault:":8000"`
 	MetricsAddr        string        `env:"METRICS_ADDR"`
@@ -100,6 +101,11 @@ func (c *config) validate() error {
 	if c.DatabaseURL != "" {
 		if _, err := pgxpool.ParseConfig(c.DatabaseURL); err != nil {
 			bad("DATABASE_URL", "not a valid PostgreSQL URL")
+		}
+	}
+	if c.DatabaseReadURL != "" {
+		if _, err := pgxpool.ParseConfig(c.DatabaseReadURL); err != nil {
+			bad("DATABASE_READ_URL", "not a valid PostgreSQL URL")
 		}
 	}
 	if err := checkAddr(c.HTTPAddr); err != nil {

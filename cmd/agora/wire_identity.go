@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/zap"
 
 	httpapi "agora/adapters/http"
@@ -24,7 +23,7 @@ import (
 
 // wireIdentity builds the identity adapters and services: the signing keys
 // and token issuer, the password hasher, the mailer and the store.
-func wireIdentity(ctx context.Context, cfg config, pool *pgxpool.Pool, log *zap.Logger, metrics *telemetry.Metrics) (httpapi.IdentityDeps, error) {
+func wireIdentity(ctx context.Context, cfg config, pools dbPools, log *zap.Logger, metrics *telemetry.Metrics) (httpapi.IdentityDeps, error) {
 	keys, err := signingKeys(cfg, log)
 	if err != nil {
 		return httpapi.IdentityDeps{}, err
@@ -38,7 +37,7 @@ func wireIdentity(ctx context.Context, cfg config, pool *pgxpool.Pool, log *zap.
 		return httpapi.IdentityDeps{}, err
 	}
 	deps := identity.Deps{
-		Store: postgres.NewIdentityStore(pool),
+		Store: identityStore(pools),
 		// Hashing leaves a core free (on more than one): a login flood
 		// queues for the hasher instead of starving every other request.
 		Hasher: password.New(password.OWASPLowMemory, max(1, runtime.GOMAXPROCS(0)-1)),
@@ -59,6 +58,14 @@ func wireIdentity(ctx context.Context, cfg config, pool *pgxpool.Pool, log *zap.
 		return httpapi.IdentityDeps{}, err
 	}
 	return httpapi.IdentityDeps{Service: svc, JWKS: issuer.JWKS()}, nil
+}
+
+func identityStore(pools dbPools) *postgres.IdentityStore {
+	store := postgres.NewIdentityStore(pools.primary)
+	if pools.read != nil {
+		store.WithReadReplica(pools.read)
+	}
+	return store
 }
 
 // signingKeys loads JWT_PRIVATE_KEY_FILE, or makes an ephemeral key (with a

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/zap"
 
 	httpapi "agora/adapters/http"
@@ -15,10 +14,14 @@ import (
 // wireSocial builds the social store and service: posts, the feed,
 // connections, blocks, profiles and the export. Domain events are counted by
 // the metrics (agora_posts_created_total, agora_connection_requests_total).
-func wireSocial(_ context.Context, _ config, pool *pgxpool.Pool, _ *zap.Logger, metrics *telemetry.Metrics, _ httpapi.IdentityDeps) (httpapi.SocialDeps, error) {
+func wireSocial(_ context.Context, _ config, pools dbPools, _ *zap.Logger, metrics *telemetry.Metrics, _ httpapi.IdentityDeps) (httpapi.SocialDeps, error) {
 	opts := social.Options{}
 	if metrics != nil {
 		opts.Events = metrics
 	}
-	return httpapi.SocialDeps{Service: social.NewService(postgres.NewSocialStore(pool), opts)}, nil
+	store := postgres.NewSocialStore(pools.primary)
+	if pools.read != nil {
+		store.WithReadReplica(pools.read)
+	}
+	return httpapi.SocialDeps{Service: social.NewService(store, opts)}, nil
 }

@@ -95,6 +95,11 @@ var errNoPostgres = errors.New("no PostgreSQL server binaries (initdb, pg_ctl) f
 func findBin() (string, error) {
 	if p, err := exec.LookPath("pg_ctl"); err == nil {
 		if _, err := exec.LookPath("initdb"); err == nil {
+			// Follow links to the installation's own bin folder, which also
+			// holds pg_basebackup.
+			if real, err := filepath.EvalSymlinks(p); err == nil {
+				p = real
+			}
 			return filepath.Dir(p), nil
 		}
 	}
@@ -239,4 +244,42 @@ func lastLines(b []byte, n int) []byte {
 		lines = lines[len(lines)-n:]
 	}
 	return bytes.Join(lines, []byte("\n"))
+}
+
+// StartReplica makes a streaming replica of c (pg_basebackup -R) on its own
+// port, stopped and removed when the test ends. Databases created on c
+// before or after appear on the replica under the same names.
+func (c *Cluster) StartReplica(t testing.TB) *Cluster {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "agora-pg-replica-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Cluster{dir: dir, port: port, bin: c.bin, durable: c.durable}
+	if os.Geteuid() == 0 {
+		if out, err := exec.Command("chown", "postgres:", dir).CombinedOutput(); err != nil {
+			t.Fatalf("pgtest: chown replica dir: %v: %s", err, out)
+		}
+	}
+	if out, err := r.run(filepath.Join(c.bin, "pg_basebackup"), "-D", r.dataDir(), "-R", "-X", "stream", "--checkpoint=fast",
+		"-h", "127.0.0.1", "-p", strconv.Itoa(c.port), "-U", "postgres", "--no-sync"); err != nil {
+		t.Fatalf("pgtest: pg_basebackup: %v: %s", err, out)
+	}
+	t.Cleanup(func() {
+		_ = r.pgctl("stop", "-m", "immediate", "-w")
+		_ = os.RemoveAll(r.dir)
+	})
+	if err := r.start(); err != nil {
+		t.Fatalf("pgtest: start replica: %v", err)
+	}
+	return r
+}
+
+// URL returns the URL of the named database on this cluster.
+func (c *Cluster) URL(database string) string {
+	return withDatabase(c.AdminURL(), database)
 }
