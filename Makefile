@@ -63,7 +63,7 @@ fuzz-brief:
 test: deps check-generated vet lint check-openapi test-go fuzz-brief ## everything CI runs
 
 .PHONY: bench
-bench: ## load benchmark on a seeded 1M-post throwaway database (BENCH_SMALL=1: quick); writes docs/benchmarks.md
+bench: deps ## load benchmark on a seeded 1M-post throwaway database (BENCH_SMALL=1: quick); writes docs/benchmarks.md
 	@scripts/bench.sh
 
 .PHONY: clean
