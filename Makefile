@@ -15,7 +15,7 @@ help: ## list the targets
 
 .PHONY: build
 build: ## build bin/agora
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/agora
+	$(GO) build -trimpath -buildvcs=auto -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/agora
 
 .PHONY: run
 run: build ## build, start a local PostgreSQL when DATABASE_URL is unset, migrate, serve on :8000

@@ -13,7 +13,7 @@ die() { echo "dev-db: $*" >&2; exit 1; }
 
 bin=""
 if command -v pg_ctl >/dev/null && command -v initdb >/dev/null; then
-  bin=$(dirname "$(command -v pg_ctl)")
+  bin=$(dirname "$(readlink -f "$(command -v pg_ctl)")")
 else
   for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && bin=$d; done
 fi

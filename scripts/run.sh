@@ -14,8 +14,8 @@ cleanup() {
 trap cleanup EXIT
 
 if [ -z "${DATABASE_URL:-}" ]; then
+  started_db=1 # before start: a start that fails half-way is still stopped
   DATABASE_URL=$("$root/scripts/dev-db.sh" start)
-  started_db=1
   export DATABASE_URL
   echo "run: local PostgreSQL at $DATABASE_URL (data in .data/pg)" >&2
 fi
