@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -170,4 +171,37 @@ func spanNames(spans tracetest.SpanStubs) []string {
 		out = append(out, s.Name)
 	}
 	return out
+}
+
+// With METRICS_ADDR set, /metrics and pprof live on the internal listener
+// only; the public listener no longer serves /metrics.
+func TestInternalListenerServesMetricsAndPprof(t *testing.T) {
+	t.Parallel()
+	env := startServer(t, map[string]string{"METRICS_ADDR": "127.0.0.1:0"})
+	res, err := http.Get(env.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	if res.StatusCode != 404 {
+		t.Fatalf("public /metrics with METRICS_ADDR set: %d", res.StatusCode)
+	}
+	internal := httptest.NewServer(env.app.internal)
+	defer internal.Close()
+	for path, want := range map[string]string{
+		"/metrics":      "http_requests_total",
+		"/debug/pprof/": "goroutine",
+		"/readyz":       `"ready"`,
+		"/healthz":      `"ok"`,
+	} {
+		res, err := http.Get(internal.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		_ = res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(string(b), want) {
+			t.Fatalf("internal %s: %d %.200s", path, res.StatusCode, b)
+		}
+	}
 }
