@@ -1,7 +1,9 @@
 package http
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -102,4 +104,20 @@ func FuzzDecodeJSON(f *testing.F) {
 			t.Fatalf("unexpected error kind for %q %q: %v", ct, body, err)
 		}
 	})
+}
+
+// A client that goes away mid-request is recorded as 499, not as a server error.
+func TestClientGoneIs499NotServerError(t *testing.T) {
+	t.Parallel()
+	s := New(Options{})
+	e := echo.New()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest(http.MethodGet, "/", nil).WithContext(ctx)
+	rec := httptest.NewRecorder()
+	c := e.NewContext(req, rec)
+	s.handleError(fmt.Errorf("load feed: %w", context.Canceled), c)
+	if rec.Code != 499 {
+		t.Fatalf("status %d, want 499", rec.Code)
+	}
 }

@@ -15,6 +15,11 @@ import (
 // failover usually takes a few seconds.
 const retryAfterSeconds = "5"
 
+// statusClientClosed is Nginx's code for a request whose client went away
+// before the answer: it is recorded (metrics, logs) but never really sent,
+// and it is not a server error.
+const statusClientClosed = 499
+
 // errAbortHandler is re-panicked by recover, as net/http expects.
 var errAbortHandler = http.ErrAbortHandler
 
@@ -49,6 +54,7 @@ var statusOf = []struct {
 	{errUnsupportedMediaType, http.StatusUnsupportedMediaType},
 	{errPayloadTooLarge, http.StatusRequestEntityTooLarge},
 	{context.DeadlineExceeded, http.StatusServiceUnavailable},
+	{context.Canceled, statusClientClosed},
 }
 
 // defaultDetail is said when an error of a kind carries no message of its own.
@@ -65,6 +71,7 @@ var defaultDetail = map[int]string{
 	http.StatusTooManyRequests:       "Too many requests; retry later.",
 	http.StatusInternalServerError:   "An internal error occurred.",
 	http.StatusServiceUnavailable:    "The service is temporarily unavailable; retry later.",
+	statusClientClosed:               "The client closed the connection before the answer.",
 }
 
 // handleError turns any error into a problem+json response. Internal text is
@@ -74,9 +81,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	status, detail, fields := s.classify(err, c)
+	title := http.StatusText(status)
+	if status == statusClientClosed {
+		title = "Client Closed Request"
+	}
 	p := problem{
 		Type:      "about:blank",
-		Title:     http.StatusText(status),
+		Title:     title,
 		Status:    status,
 		Detail:    detail,
 		RequestID: requestIDOf(c),
