@@ -149,17 +149,22 @@ func checks(rs map[string]result, meta map[string]string) []check {
 			r.P99ms < c.p99 && r.Errors == 0 && r.Throughput >= 0.98*r.Rate,
 		})
 	}
-	var hashRate float64
+	// The target is the machine's verification rate (every core
+	// hashing). The service deliberately hashes on cores-1 at a time so a
+	// login flood cannot starve other requests; both shares are reported and
+	// the target is judged against the machine's rate.
+	var hashRate, hashRateAll float64
 	_, _ = fmt.Sscan(meta["hash_rate"], &hashRate)
-	if l, ok := rs["sat/login"]; ok && hashRate > 0 {
-		share := l.Throughput / hashRate
+	_, _ = fmt.Sscan(meta["hash_rate_all"], &hashRateAll)
+	if l, ok := rs["sat/login"]; ok && hashRate > 0 && hashRateAll > 0 {
 		out = append(out, check{
-			"login at 64 connections: ≥ 80 % of the hasher's rate (at its concurrency bound)",
-			fmt.Sprintf("%.1f req/s = %.0f %% of %.1f verifications/s (%s/s on all cores)", l.Throughput, 100*share, hashRate, meta["hash_rate_all"]),
-			share >= targetLoginShare && l.Errors == 0,
+			"login at 64 connections: ≥ 80 % of the machine's hash-verification rate",
+			fmt.Sprintf("%.1f req/s = %.0f %% of %.1f verifications/s on all cores (%.0f %% of the %.1f/s the hashing bound of cores-1 allows; the bound is what keeps the flood row below green)",
+				l.Throughput, 100*l.Throughput/hashRateAll, hashRateAll, 100*l.Throughput/hashRate, hashRate),
+			l.Throughput/hashRateAll >= targetLoginShare && l.Errors == 0,
 		})
 	} else {
-		out = append(out, check{"login: ≥ 80 % of the hasher's rate", "not measured", false})
+		out = append(out, check{"login: ≥ 80 % of the machine's hash-verification rate", "not measured", false})
 	}
 	if f, ok := rs["flood/post"]; ok {
 		out = append(out, check{
