@@ -25,6 +25,7 @@ func buildInfo() telemetry.BuildInfo { return telemetry.ReadBuildInfo(version) }
 // handed to the services, top to bottom.
 type app struct {
 	log      *zap.Logger
+	purge    func(context.Context) (int64, error)
 	pool     *pgxpool.Pool
 	api      *httpapi.Server
 	closers  []func()
@@ -73,6 +74,7 @@ func newApp(ctx context.Context, cfg config, log *zap.Logger, tracing *telemetry
 		a.close()
 		return nil, err
 	}
+	a.purge = identity.Service.PurgeExpired
 	// Closers run in reverse: queued mail (which may read the database)
 	// finishes before the pool closes.
 	a.closers = append(a.closers, func() {
@@ -206,6 +208,7 @@ func serve(ctx context.Context, env map[string]string, stdout io.Writer) error {
 			}
 		}()
 	}
+	go a.purgeLoop(ctx, time.Hour)
 	b := buildInfo()
 	log.Info("server started", zap.String("addr", cfg.HTTPAddr), zap.String("metrics_addr", cfg.MetricsAddr),
 		zap.String("version", b.Version), zap.String("revision", b.Revision))
@@ -220,6 +223,26 @@ func serve(ctx context.Context, env map[string]string, stdout io.Writer) error {
 	shutdown(servers, cfg.ShutdownTimeout, log)
 	log.Info("shutdown complete")
 	return nil
+}
+
+// purgeLoop deletes ended sessions and expired tokens every interval until
+// ctx ends. Every replica may run it: the deletes are idempotent.
+func (a *app) purgeLoop(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := a.purge(ctx)
+		if err != nil {
+			a.log.Warn("purge of expired sessions failed", zap.Error(err))
+			continue
+		}
+		a.log.Info("purged expired sessions and tokens", zap.Int64("rows", n))
+	}
 }
 
 func shutdown(servers []*http.Server, timeout time.Duration, log *zap.Logger) {

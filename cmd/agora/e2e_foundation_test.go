@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"agora/adapters/http/apitest"
 	"agora/adapters/postgres"
@@ -196,5 +197,27 @@ func TestWrongMethodUnderAPIIs405(t *testing.T) {
 	}
 	if res.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("API answer without Cache-Control: no-store: %v", res.Header)
+	}
+}
+
+// The purge loop runs on its ticker, logs what it did, and stops with ctx.
+func TestPurgeLoopRunsAndStops(t *testing.T) {
+	t.Parallel()
+	env := startServer(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { env.app.purgeLoop(ctx, 10*time.Millisecond); close(done) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(env.Logs(), `"msg":"purged expired sessions and tokens"`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the purge never ran:\n%s", env.Logs())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the purge loop did not stop with its context")
 	}
 }

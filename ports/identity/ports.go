@@ -79,6 +79,12 @@ type Store interface {
 	// VerifyEmail redeems an email-verification token and marks the user's
 	// address verified, atomically; errs.ErrNotFound as for ResetPassword.
 	VerifyEmail(ctx context.Context, presented session.Hash, now time.Time) error
+
+	// PurgeExpired deletes what can never be used again: sessions that
+	// expired or were revoked before sessionsBefore (with their refresh
+	// tokens), refresh tokens and emailed tokens that expired before now.
+	// It returns how many rows went.
+	PurgeExpired(ctx context.Context, now, sessionsBefore time.Time) (int64, error)
 }
 
 // RefreshPlan is what Store.Refresh writes: revoke the session, or spend the

@@ -48,3 +48,13 @@ WHERE user_id = sqlc.arg(user_id) AND revoked_at IS NULL AND id <> sqlc.arg(keep
 
 -- name: ListSessions :many
 SELECT * FROM sessions WHERE user_id = $1 ORDER BY created_at DESC, id DESC;
+
+-- name: PurgeSessions :execrows
+-- Sessions that ended (expired or revoked) before the cutoff; their refresh
+-- tokens go with them (ON DELETE CASCADE).
+DELETE FROM sessions WHERE expires_at < sqlc.arg(cutoff) OR revoked_at < sqlc.arg(cutoff);
+
+-- name: PurgeRefreshTokens :execrows
+-- Expired refresh tokens can never be used again; spent ones that have not
+-- expired stay, so that their reuse is still detected.
+DELETE FROM refresh_tokens WHERE expires_at < sqlc.arg(now);

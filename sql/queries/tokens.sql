@@ -9,3 +9,6 @@ SELECT * FROM user_tokens WHERE token_hash = $1 FOR UPDATE;
 
 -- name: MarkUserTokenUsed :exec
 UPDATE user_tokens SET used_at = $2 WHERE token_hash = $1;
+
+-- name: PurgeUserTokens :execrows
+DELETE FROM user_tokens WHERE expires_at < sqlc.arg(now);

@@ -120,6 +120,32 @@ func RunStoreContract(t *testing.T, h Harness) {
 		}
 	})
 
+	run("purge removes ended sessions and expired tokens, and nothing live", func(f *fixture) {
+		u, old, _ := f.register("purged") // created at base, lives 24h
+		later := base.Add(48 * time.Hour)
+		live, _ := f.login(u, later)
+		n, err := f.s.PurgeExpired(f.ctx, later, later.Add(-time.Hour))
+		if err != nil {
+			f.t.Fatalf("PurgeExpired: %v", err)
+		}
+		if n < 1 { // the old session (its refresh tokens go with it)
+			f.t.Fatalf("purged %d rows, want at least 1", n)
+		}
+		sessions, err := f.s.Sessions(f.ctx, u.ID)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if len(sessions) != 1 || sessions[0].ID != live.ID || sessions[0].ID == old.ID {
+			f.t.Fatalf("sessions after purge: %+v", sessions)
+		}
+		if !f.live(live, later) {
+			f.t.Fatal("the live session was purged")
+		}
+		if n, err := f.s.PurgeExpired(f.ctx, later, later.Add(-time.Hour)); err != nil || n != 0 {
+			f.t.Fatalf("second purge: %d, %v", n, err)
+		}
+	})
+
 	run("absent users are not found", func(f *fixture) {
 		_, err := f.s.UserByID(f.ctx, uuid.Must(uuid.NewV7()))
 		wantKind(f.t, err, errs.ErrNotFound, "UserByID")

@@ -356,3 +356,34 @@ func (m *MemStore) VerifyEmail(_ context.Context, presented session.Hash, now ti
 	m.users[id] = u
 	return nil
 }
+
+// PurgeExpired implements identity.Store.
+func (m *MemStore) PurgeExpired(_ context.Context, now, sessionsBefore time.Time) (int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var n int64
+	for id, s := range m.sessions {
+		if s.ExpiresAt.Before(sessionsBefore) || (s.RevokedAt != nil && s.RevokedAt.Before(sessionsBefore)) {
+			delete(m.sessions, id)
+			n++
+			for h, rt := range m.refresh {
+				if rt.SessionID == id {
+					delete(m.refresh, h)
+				}
+			}
+		}
+	}
+	for h, rt := range m.refresh {
+		if rt.ExpiresAt.Before(now) {
+			delete(m.refresh, h)
+			n++
+		}
+	}
+	for h, t := range m.oneTime {
+		if t.ExpiresAt.Before(now) {
+			delete(m.oneTime, h)
+			n++
+		}
+	}
+	return n, nil
+}

@@ -143,6 +143,34 @@ func (q *Queries) MarkRefreshTokenUsed(ctx context.Context, arg MarkRefreshToken
 	return err
 }
 
+const purgeRefreshTokens = `-- name: PurgeRefreshTokens :execrows
+DELETE FROM refresh_tokens WHERE expires_at < $1
+`
+
+// Expired refresh tokens can never be used again; spent ones that have not
+// expired stay, so that their reuse is still detected.
+func (q *Queries) PurgeRefreshTokens(ctx context.Context, now time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, purgeRefreshTokens, now)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const purgeSessions = `-- name: PurgeSessions :execrows
+DELETE FROM sessions WHERE expires_at < $1 OR revoked_at < $1
+`
+
+// Sessions that ended (expired or revoked) before the cutoff; their refresh
+// tokens go with them (ON DELETE CASCADE).
+func (q *Queries) PurgeSessions(ctx context.Context, cutoff time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, purgeSessions, cutoff)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const revokeSession = `-- name: RevokeSession :exec
 UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL
 `

@@ -71,3 +71,15 @@ func (q *Queries) MarkUserTokenUsed(ctx context.Context, arg MarkUserTokenUsedPa
 	_, err := q.db.Exec(ctx, markUserTokenUsed, arg.TokenHash, arg.UsedAt)
 	return err
 }
+
+const purgeUserTokens = `-- name: PurgeUserTokens :execrows
+DELETE FROM user_tokens WHERE expires_at < $1
+`
+
+func (q *Queries) PurgeUserTokens(ctx context.Context, now time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, purgeUserTokens, now)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
