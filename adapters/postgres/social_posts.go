@@ -41,19 +41,17 @@ func socialPostCursor(v social.PostView) ports.Cursor {
 
 // CreatePost implements social.PostStore.
 func (s *SocialStore) CreatePost(ctx context.Context, p post.Post) (social.PostView, error) {
-	var v social.PostView
-	err := socialTx(ctx, s, func(q *db.Queries) error {
-		if err := q.InsertPost(ctx, db.InsertPostParams{
-			ID: p.ID, AuthorID: p.AuthorID, Body: p.Body, Visibility: string(p.Visibility),
-			CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
-		}); err != nil {
-			return err
-		}
-		r, err := q.GetPostForViewer(ctx, db.GetPostForViewerParams{Viewer: p.AuthorID, ID: p.ID})
-		v = socialPostOf(r).view()
-		return err
+	r, err := s.q.InsertPost(ctx, db.InsertPostParams{
+		ID: p.ID, AuthorID: p.AuthorID, Body: p.Body, Visibility: string(p.Visibility),
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	})
-	return v, socialErr(err)
+	if err != nil {
+		return social.PostView{}, socialErr(err)
+	}
+	return socialPostRow{
+		ID: r.ID, AuthorID: r.AuthorID, Body: r.Body, Visibility: r.Visibility, CreatedAt: r.CreatedAt,
+		UpdatedAt: r.UpdatedAt, AuthorUsername: r.AuthorUsername, AuthorDisplayName: r.AuthorDisplayName,
+	}.view(), nil
 }
 
 func socialPostOf(r db.GetPostForViewerRow) socialPostRow {

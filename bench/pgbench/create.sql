@@ -9,24 +9,17 @@ SELECT EXISTS (
       AND user_id = (SELECT user_id FROM bench_sessions WHERE k = :s)
       AND revoked_at IS NULL AND expires_at > now()
 );
--- CreatePost (adapters/postgres/social_posts.go): InsertPost and
--- GetPostForViewer (the author as viewer) in one transaction. RETURNING hands
--- the new id to the second statement, as the server knows it.
-BEGIN;
-INSERT INTO posts (id, author_id, body, visibility, created_at, updated_at)
-VALUES ((lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1000)::bigint), 12, '0') || '7' ||
-         substr(md5(random()::text), 1, 19))::uuid,
-        (SELECT user_id FROM bench_sessions WHERE k = :s),
-        'Benchmark post: shipping the quarterly roadmap review today.', 'public', now(), now())
-RETURNING id AS pid \gset
-SELECT p.id, p.author_id, p.body, p.visibility, p.created_at, p.updated_at,
-       u.username AS author_username, u.display_name AS author_display_name,
-       EXISTS (SELECT 1 FROM connections c
-               WHERE c.user_id = p.author_id AND c.other_id = p.author_id) AS connected,
-       EXISTS (SELECT 1 FROM blocks b
-               WHERE (b.blocker_id = p.author_id AND b.blocked_id = p.author_id)
-                  OR (b.blocker_id = p.author_id AND b.blocked_id = p.author_id)) AS blocked
-FROM posts p
-JOIN users u ON u.id = p.author_id
-WHERE p.id = :pid;
-COMMIT;
+-- CreatePost (adapters/postgres/social_posts.go): InsertPost, one statement
+-- that inserts and returns the post with its author.
+WITH inserted AS (
+    INSERT INTO posts (id, author_id, body, visibility, created_at, updated_at)
+    VALUES ((lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1000)::bigint), 12, '0') || '7' ||
+             substr(md5(random()::text), 1, 19))::uuid,
+            (SELECT user_id FROM bench_sessions WHERE k = :s),
+            'Benchmark post: shipping the quarterly roadmap review today.', 'public', now(), now())
+    RETURNING id, author_id, body, visibility, created_at, updated_at
+)
+SELECT i.id, i.author_id, i.body, i.visibility, i.created_at, i.updated_at,
+       u.username AS author_username, u.display_name AS author_display_name
+FROM inserted i
+JOIN users u ON u.id = i.author_id;

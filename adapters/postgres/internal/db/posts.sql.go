@@ -151,10 +151,17 @@ func (q *Queries) GetPostForViewer(ctx context.Context, arg GetPostForViewerPara
 	return i, err
 }
 
-const insertPost = `-- name: InsertPost :exec
+const insertPost = `-- name: InsertPost :one
 
-INSERT INTO posts (id, author_id, body, visibility, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6)
+WITH inserted AS (
+    INSERT INTO posts (id, author_id, body, visibility, created_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6)
+    RETURNING id, author_id, body, visibility, created_at, updated_at
+)
+SELECT i.id, i.author_id, i.body, i.visibility, i.created_at, i.updated_at,
+       u.username AS author_username, u.display_name AS author_display_name
+FROM inserted i
+JOIN users u ON u.id = i.author_id
 `
 
 type InsertPostParams struct {
@@ -166,12 +173,25 @@ type InsertPostParams struct {
 	UpdatedAt  time.Time
 }
 
+type InsertPostRow struct {
+	ID                uuid.UUID
+	AuthorID          uuid.UUID
+	Body              string
+	Visibility        string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	AuthorUsername    string
+	AuthorDisplayName string
+}
+
 // Posts and the feed: the social adapter's queries (adapters/postgres/social_posts.go).
 // Lists are keyset-paged on (created_at, id) descending: the adapter always
 // passes a position (the start of a list is a position after every row), so
 // each list is one index range scan of posts_author_created_idx.
-func (q *Queries) InsertPost(ctx context.Context, arg InsertPostParams) error {
-	_, err := q.db.Exec(ctx, insertPost,
+// One statement (atomic on its own): the new post with its author, so a
+// create costs one round trip, not a transaction of three.
+func (q *Queries) InsertPost(ctx context.Context, arg InsertPostParams) (InsertPostRow, error) {
+	row := q.db.QueryRow(ctx, insertPost,
 		arg.ID,
 		arg.AuthorID,
 		arg.Body,
@@ -179,7 +199,18 @@ func (q *Queries) InsertPost(ctx context.Context, arg InsertPostParams) error {
 		arg.CreatedAt,
 		arg.UpdatedAt,
 	)
-	return err
+	var i InsertPostRow
+	err := row.Scan(
+		&i.ID,
+		&i.AuthorID,
+		&i.Body,
+		&i.Visibility,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.AuthorUsername,
+		&i.AuthorDisplayName,
+	)
+	return i, err
 }
 
 const listUserPosts = `-- name: ListUserPosts :many
