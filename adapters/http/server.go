@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -115,7 +116,28 @@ func (s *Server) InternalHandler() http.Handler {
 	mux.Handle("GET /healthz", s)
 	mux.Handle("GET /readyz", s)
 	registerPprof(mux)
-	return mux
+	return internalHeaders(mux)
+}
+
+// internalHeaders gives the internal listener's own answers (metrics,
+// pprof) the request ID and security headers every response carries; the
+// health endpoints get them from the API's chain.
+func internalHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get(headerRequestID)
+		if !validRequestID.MatchString(id) {
+			id = uuid.NewString()
+			r.Header.Set(headerRequestID, id) // the API chain keeps it for /healthz and /readyz
+		}
+		h := w.Header()
+		h.Set(headerRequestID, id)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) metricsHandler() http.Handler {

@@ -203,5 +203,8 @@ func TestInternalListenerServesMetricsAndPprof(t *testing.T) {
 		if res.StatusCode != 200 || !strings.Contains(string(b), want) {
 			t.Fatalf("internal %s: %d %.200s", path, res.StatusCode, b)
 		}
+		if res.Header.Get("X-Request-ID") == "" || res.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Fatalf("internal %s without the headers every response carries: %v", path, res.Header)
+		}
 	}
 }
