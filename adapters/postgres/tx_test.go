@@ -1,0 +1,76 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"agora/adapters/postgres"
+	"agora/adapters/postgres/pgtest"
+	"agora/domain/errs"
+)
+
+// A transaction whose commit fails must report the failure: a caller that
+// saw nil would acknowledge a write that never landed. A deferred unique
+// constraint makes the commit itself fail after fn succeeded.
+func TestWithinTxReportsAFailingCommit(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool, err := postgres.Open(ctx, pgtest.NewDatabase(t), postgres.PoolOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := pool.Exec(ctx, `CREATE TABLE tx_probe (x int UNIQUE DEFERRABLE INITIALLY DEFERRED)`); err != nil {
+		t.Fatal(err)
+	}
+	fnRan := false
+	err = postgres.WithinTx(ctx, pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		fnRan = true
+		_, err := tx.Exec(ctx, `INSERT INTO tx_probe VALUES (1), (1)`)
+		return err // nil: the violation is only checked at COMMIT
+	})
+	if !fnRan {
+		t.Fatal("fn did not run")
+	}
+	if err == nil {
+		t.Fatal("a failed commit was reported as success")
+	}
+	if !errors.Is(err, errs.ErrConflict) {
+		t.Fatalf("commit failure translated to %v, want a conflict", err)
+	}
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM tx_probe`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("rows after the failed commit: %d (%v)", n, err)
+	}
+}
+
+// An error from fn rolls everything back and comes out translated.
+func TestWithinTxRollsBackOnError(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool, err := postgres.Open(ctx, pgtest.NewDatabase(t), postgres.PoolOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := pool.Exec(ctx, `CREATE TABLE tx_probe (x int PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	err = postgres.WithinTx(ctx, pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO tx_probe VALUES (1)`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO tx_probe VALUES (1)`)
+		return err
+	})
+	if !errors.Is(err, errs.ErrConflict) {
+		t.Fatalf("err = %v, want a conflict", err)
+	}
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM tx_probe`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("rows after rollback: %d (%v)", n, err)
+	}
+}
