@@ -56,3 +56,8 @@ func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.emptyCount, float64(s.EmptyAcquireCount()))
 	counter(c.canceledCount, float64(s.CanceledAcquireCount()))
 }
+
+// RegisterGaugeFunc exports a value read at scrape time (e.g. replica lag).
+func (m *Metrics) RegisterGaugeFunc(name, help string, value func() float64) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, value))
+}

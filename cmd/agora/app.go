@@ -61,7 +61,14 @@ func newApp(ctx context.Context, cfg config, log *zap.Logger, tracing *telemetry
 		}
 		a.closers = append(a.closers, read.Close)
 		metrics.RegisterPoolAs(read, "db_read_pool")
-		pools.read = read
+		// Reads go to the replica only while its replay lag is within bounds.
+		lag := postgres.NewReplicaLag(read, cfg.DatabaseReadMaxLag)
+		lagCtx, stopLag := context.WithCancel(context.Background())
+		a.closers = append(a.closers, stopLag)
+		go lag.Run(lagCtx, cfg.DatabaseReadMaxLag/5)
+		metrics.RegisterGaugeFunc("db_read_replica_lag_seconds",
+			"Replay lag of the read replica (DATABASE_READ_URL); -1 when it does not answer.", lag.Seconds)
+		pools.read, pools.readUsable = read, lag.Usable
 	}
 	ready, err := postgres.NewReadiness(pool)
 	if err != nil {
@@ -149,6 +156,8 @@ func (a *app) rateLimiter(cfg config) (*httpapi.RateLimiter, error) {
 type dbPools struct {
 	primary *pgxpool.Pool
 	read    *pgxpool.Pool
+	// readUsable says whether the replica is close enough to read from now.
+	readUsable func() bool
 }
 
 func (a *app) close() {

@@ -22,6 +22,7 @@ import (
 // once at start. The README and .env.example document every variable.
 type config struct {
 	DatabaseReadURL    string        `env:"DATABASE_READ_URL"`
+	DatabaseReadMaxLag time.Duration `env:"DATABASE_READ_MAX_LAG" envDefault:"5s"`
 	DatabaseURL        string        `env:"DATABASE_URL"`
 	HTTPAddr           string        `env:"HTTP_ADDR" envDefault:":8000"`
 	MetricsAddr        string        `env:"METRICS_ADDR"`
@@ -107,6 +108,9 @@ func (c *config) validate() error {
 		if _, err := pgxpool.ParseConfig(c.DatabaseReadURL); err != nil {
 			bad("DATABASE_READ_URL", "not a valid PostgreSQL URL")
 		}
+	}
+	if c.DatabaseReadMaxLag < 100*time.Millisecond || c.DatabaseReadMaxLag > time.Hour {
+		bad("DATABASE_READ_MAX_LAG", "must be between 100ms and 1h, got %s", c.DatabaseReadMaxLag)
 	}
 	if err := checkAddr(c.HTTPAddr); err != nil {
 		bad("HTTP_ADDR", "%v", err)

@@ -27,7 +27,9 @@ func TestReadReplicaServesReadsOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	readURL := replica.URL(strings.TrimPrefix(u.Path, "/"))
-	env := startServerWith(t, serverOptions{DatabaseURL: dbURL, Env: map[string]string{"DATABASE_READ_URL": readURL}})
+	env := startServerWith(t, serverOptions{DatabaseURL: dbURL, Env: map[string]string{
+		"DATABASE_READ_URL": readURL, "DATABASE_READ_MAX_LAG": "500ms",
+	}})
 
 	ada, bob := registerUser(t, env, "ada_r"), registerUser(t, env, "bob_r")
 	post := env.API.Do(apitest.Request{Method: "POST", Path: "/api/v1/posts", Token: ada, Body: map[string]string{"body": "replicated"}})
@@ -76,6 +78,37 @@ func TestReadReplicaServesReadsOnly(t *testing.T) {
 	}
 	if readers == 0 {
 		t.Fatal("no connection of the read pool on the replica: reads did not go there")
+	}
+
+	// A replica that falls behind is bypassed: with replay paused, a new post
+	// can only reach the feed through the primary.
+	replicaConn, err := pgx.Connect(ctx, readURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer replicaConn.Close(ctx)
+	if _, err := replicaConn.Exec(ctx, "SELECT pg_wal_replay_pause()"); err != nil {
+		t.Fatal(err)
+	}
+	if res := env.API.Do(apitest.Request{Method: "POST", Path: "/api/v1/posts", Token: ada, Body: map[string]string{"body": "written while the replica lags"}}); res.Status != 201 {
+		t.Fatalf("create post: %d %s", res.Status, res.Body)
+	}
+	deadline = time.Now().Add(5 * time.Second)
+	for {
+		res := env.API.Do(apitest.Request{Method: "GET", Path: "/api/v1/feed", Token: bob})
+		if strings.Contains(string(res.Body), "written while the replica lags") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a lagging replica kept serving the feed: %s", res.Body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(scrape(t, env), "db_read_replica_lag_seconds") {
+		t.Fatal("/metrics lacks db_read_replica_lag_seconds")
+	}
+	if _, err := replicaConn.Exec(ctx, "SELECT pg_wal_replay_resume()"); err != nil {
+		t.Fatal(err)
 	}
 
 	// Without the replica, reads fall back to the primary.

@@ -63,7 +63,7 @@ func wireIdentity(ctx context.Context, cfg config, pools dbPools, log *zap.Logge
 func identityStore(pools dbPools) *postgres.IdentityStore {
 	store := postgres.NewIdentityStore(pools.primary)
 	if pools.read != nil {
-		store.WithReadReplica(pools.read)
+		store.WithReadReplica(pools.read, pools.readUsable)
 	}
 	return store
 }

@@ -21,7 +21,7 @@ func wireSocial(_ context.Context, _ config, pools dbPools, _ *zap.Logger, metri
 	}
 	store := postgres.NewSocialStore(pools.primary)
 	if pools.read != nil {
-		store.WithReadReplica(pools.read)
+		store.WithReadReplica(pools.read, pools.readUsable)
 	}
 	return httpapi.SocialDeps{Service: social.NewService(store, opts)}, nil
 }
