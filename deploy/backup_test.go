@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"agora/adapters/postgres/pgtest"
+	"agora/cmd/agora/agoratest"
 )
 
 var backupName = regexp.MustCompile(`^backup_(\d{8})_\d{6}\.sql\.gz$`)
@@ -220,7 +221,7 @@ func tableDigests(t testing.TB, url string) map[string]string {
 func seedDatabase(t testing.TB, url string) {
 	t.Helper()
 	seeded := false
-	if bin, err := tryBuildAgora(t); err == nil {
+	if bin, err := agoratest.Build(); err == nil {
 		cmd := exec.Command(bin, "seed", "--users", "30", "--posts-per-user", "5", "--connections-per-user", "3", "--password", "seed-password-1")
 		cmd.Env = append(os.Environ(), "DATABASE_URL="+url, "LOG_LEVEL=warn")
 		if out, err := cmd.CombinedOutput(); err == nil {
@@ -244,27 +245,6 @@ func seedDatabase(t testing.TB, url string) {
 		       decode(md5(g::text), 'hex'), jsonb_build_object('g', g, 'nested', jsonb_build_array(g, 'x')),
 		       timestamptz '2026-01-01 00:00:00+00' + g * interval '1 minute', ARRAY[g, g * 2], NULL
 		FROM generate_series(1, 500) g`)
-}
-
-// tryBuildAgora builds ./cmd/agora once per test binary.
-func tryBuildAgora(t testing.TB) (string, error) {
-	t.Helper()
-	root := repoRoot(t)
-	agoraOnce.Do(func() {
-		dir, e := os.MkdirTemp("", "agora-deploy-test-")
-		if e != nil {
-			agoraErr = e
-			return
-		}
-		agoraBin = filepath.Join(dir, "agora")
-		cmd := exec.Command("go", "build", "-o", agoraBin, "agora/cmd/agora")
-		cmd.Dir = root
-		agoraOut, agoraErr = cmd.CombinedOutput()
-	})
-	if agoraErr != nil {
-		return "", fmt.Errorf("%w: %s", agoraErr, agoraOut)
-	}
-	return agoraBin, nil
 }
 
 // A real backup of a seeded database, restored into a fresh one: every

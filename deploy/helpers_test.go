@@ -6,8 +6,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
+
+	"agora/cmd/agora/agoratest"
 )
 
 // deployDir is this package's folder (go test runs tests in it).
@@ -53,19 +54,5 @@ func freePort(t testing.TB) int {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-var (
-	agoraOnce sync.Once
-	agoraBin  string
-	agoraErr  error
-	agoraOut  []byte
-)
-
 // buildAgora builds ./cmd/agora once per test binary and returns its path.
-func buildAgora(t testing.TB) string {
-	t.Helper()
-	bin, err := tryBuildAgora(t)
-	if err != nil {
-		t.Fatalf("go build agora/cmd/agora: %v", err)
-	}
-	return bin
-}
+func buildAgora(t testing.TB) string { return agoratest.Binary(t) }

@@ -25,6 +25,7 @@ import (
 	yaml "go.yaml.in/yaml/v4"
 
 	"agora/adapters/postgres/pgtest"
+	"agora/cmd/agora/agoratest"
 )
 
 // TestLiveStack proves the monitoring set-up against a live stack on loopback:
@@ -48,7 +49,7 @@ func TestLiveStack(t *testing.T) {
 	t.Cleanup(func() { logs.dumpIfFailed(t) })
 
 	// PostgreSQL and Agora.
-	agoraBin := buildAgora(t, tmp)
+	agoraBin := agoratest.Binary(t)
 	cluster := pgtest.StartCluster(t)
 	dbURL := cluster.NewDatabase(t)
 
@@ -516,25 +517,6 @@ func startProc(t *testing.T, logs *procLogs, name, bin string, args, env []strin
 		}
 		_ = logf.Close()
 	})
-}
-
-func buildAgora(t *testing.T, dir string) string {
-	t.Helper()
-	if bin := os.Getenv("AGORA_TEST_BINARY"); bin != "" {
-		return bin // a prebuilt binary, for iterating on this test
-	}
-	goBin := goTool(t)
-	out, err := exec.Command(goBin, "env", "GOMOD").Output()
-	if err != nil {
-		t.Fatalf("go env GOMOD: %v", err)
-	}
-	root := filepath.Dir(strings.TrimSpace(string(out)))
-	bin := filepath.Join(dir, "agora")
-	res, err := runTool(t, 4*time.Minute, root, goBin, "build", "-o", bin, "agora/cmd/agora")
-	if err != nil {
-		t.Fatalf("go build agora/cmd/agora: %v\n%s", err, res)
-	}
-	return bin
 }
 
 func freeAddr(t *testing.T) string {

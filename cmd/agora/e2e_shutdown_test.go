@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
@@ -19,34 +18,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"agora/adapters/postgres/pgtest"
+	"agora/cmd/agora/agoratest"
 )
-
-var built struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-// agoraBinary builds cmd/agora once per test binary.
-func agoraBinary(t *testing.T) string {
-	t.Helper()
-	built.once.Do(func() {
-		dir, err := os.MkdirTemp("", "agora-bin-")
-		if err != nil {
-			built.err = err
-			return
-		}
-		built.path = filepath.Join(dir, "agora")
-		out, err := exec.Command("go", "build", "-o", built.path, ".").CombinedOutput()
-		if err != nil {
-			built.err = fmt.Errorf("go build: %w: %s", err, out)
-		}
-	})
-	if built.err != nil {
-		t.Fatal(built.err)
-	}
-	return built.path
-}
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
@@ -62,7 +35,7 @@ func freeAddr(t *testing.T) string {
 // exits 0, and every write it acknowledged is in the database.
 func TestGracefulShutdownLosesNoAcknowledgedWrite(t *testing.T) {
 	t.Parallel()
-	bin := agoraBinary(t)
+	bin := agoratest.Binary(t)
 	dbURL := pgtest.NewDatabase(t)
 	addr := freeAddr(t)
 	cmd := exec.Command(bin, "serve")
