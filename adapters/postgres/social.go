@@ -89,3 +89,25 @@ func socialUTCPtr(t *time.Time) *time.Time {
 	u := t.UTC()
 	return &u
 }
+
+// readPage runs one keyset page query among the lag-tolerant reads and maps
+// its rows (fetched with one extra, see socialMaxRows) to a page of values.
+func readPage[R, V any](ctx context.Context, s *SocialStore, page ports.PageRequest,
+	fetch func(q *db.Queries, before time.Time, beforeID uuid.UUID, maxRows int32) ([]R, error),
+	toValue func(R) V, cursor func(V) ports.Cursor,
+) (ports.Page[V], error) {
+	t, id := socialPosition(page)
+	var rows []R
+	err := s.reads.run(ctx, func(q *db.Queries) (err error) {
+		rows, err = fetch(q, t, id, socialMaxRows(page))
+		return err
+	})
+	if err != nil {
+		return ports.Page[V]{}, socialErr(err)
+	}
+	out := make([]V, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, toValue(r))
+	}
+	return ports.PageOf(out, page.Limit, cursor), nil
+}

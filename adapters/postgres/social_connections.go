@@ -202,38 +202,16 @@ func (s *SocialStore) PendingRequests(ctx context.Context, user uuid.UUID, dir s
 
 // Connections implements social.ConnectionStore.
 func (s *SocialStore) Connections(ctx context.Context, viewer, user uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
-	t, id := socialPosition(page)
-	var rows []db.ListConnectionsRow
-	err := s.reads.run(ctx, func(q *db.Queries) (err error) {
-		rows, err = q.ListConnections(ctx, db.ListConnectionsParams{UserID: user, Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page)})
-		return err
-	})
-	if err != nil {
-		return ports.Page[social.Connection]{}, socialErr(err)
-	}
-	out := make([]social.Connection, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, socialConnRow(r).connection())
-	}
-	return ports.PageOf(out, page.Limit, socialConnCursor), nil
+	return readPage(ctx, s, page, func(q *db.Queries, t time.Time, id uuid.UUID, n int32) ([]db.ListConnectionsRow, error) {
+		return q.ListConnections(ctx, db.ListConnectionsParams{UserID: user, Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: n})
+	}, func(r db.ListConnectionsRow) social.Connection { return socialConnRow(r).connection() }, socialConnCursor)
 }
 
 // MutualConnections implements social.ConnectionStore.
 func (s *SocialStore) MutualConnections(ctx context.Context, viewer, user uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
-	t, id := socialPosition(page)
-	var rows []db.ListMutualConnectionsRow
-	err := s.reads.run(ctx, func(q *db.Queries) (err error) {
-		rows, err = q.ListMutualConnections(ctx, db.ListMutualConnectionsParams{UserID: user, Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page)})
-		return err
-	})
-	if err != nil {
-		return ports.Page[social.Connection]{}, socialErr(err)
-	}
-	out := make([]social.Connection, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, socialConnRow(r).connection())
-	}
-	return ports.PageOf(out, page.Limit, socialConnCursor), nil
+	return readPage(ctx, s, page, func(q *db.Queries, t time.Time, id uuid.UUID, n int32) ([]db.ListMutualConnectionsRow, error) {
+		return q.ListMutualConnections(ctx, db.ListMutualConnectionsParams{UserID: user, Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: n})
+	}, func(r db.ListMutualConnectionsRow) social.Connection { return socialConnRow(r).connection() }, socialConnCursor)
 }
 
 // RemoveConnection implements social.ConnectionStore.

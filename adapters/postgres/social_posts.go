@@ -124,38 +124,14 @@ func (s *SocialStore) DeletePost(ctx context.Context, viewer, id uuid.UUID, chec
 
 // UserPosts implements social.PostStore.
 func (s *SocialStore) UserPosts(ctx context.Context, viewer, author uuid.UUID, page ports.PageRequest) (ports.Page[social.PostView], error) {
-	t, id := socialPosition(page)
-	var rows []db.ListUserPostsRow
-	err := s.reads.run(ctx, func(q *db.Queries) (err error) {
-		rows, err = q.ListUserPosts(ctx, db.ListUserPostsParams{
-			Author: author, Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page),
-		})
-		return err
-	})
-	if err != nil {
-		return ports.Page[social.PostView]{}, socialErr(err)
-	}
-	views := make([]social.PostView, 0, len(rows))
-	for _, r := range rows {
-		views = append(views, socialPostRow(r).view())
-	}
-	return ports.PageOf(views, page.Limit, socialPostCursor), nil
+	return readPage(ctx, s, page, func(q *db.Queries, t time.Time, id uuid.UUID, n int32) ([]db.ListUserPostsRow, error) {
+		return q.ListUserPosts(ctx, db.ListUserPostsParams{Author: author, Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: n})
+	}, func(r db.ListUserPostsRow) social.PostView { return socialPostRow(r).view() }, socialPostCursor)
 }
 
 // Feed implements social.PostStore.
 func (s *SocialStore) Feed(ctx context.Context, viewer uuid.UUID, page ports.PageRequest) (ports.Page[social.PostView], error) {
-	t, id := socialPosition(page)
-	var rows []db.FeedRow
-	err := s.reads.run(ctx, func(q *db.Queries) (err error) {
-		rows, err = q.Feed(ctx, db.FeedParams{Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page)})
-		return err
-	})
-	if err != nil {
-		return ports.Page[social.PostView]{}, socialErr(err)
-	}
-	views := make([]social.PostView, 0, len(rows))
-	for _, r := range rows {
-		views = append(views, socialPostRow(r).view())
-	}
-	return ports.PageOf(views, page.Limit, socialPostCursor), nil
+	return readPage(ctx, s, page, func(q *db.Queries, t time.Time, id uuid.UUID, n int32) ([]db.FeedRow, error) {
+		return q.Feed(ctx, db.FeedParams{Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: n})
+	}, func(r db.FeedRow) social.PostView { return socialPostRow(r).view() }, socialPostCursor)
 }
