@@ -117,7 +117,7 @@ func TestSpecLoadsAndValidates(t *testing.T) {
 			t.Errorf("components.responses.%s is missing", name)
 		}
 	}
-	for _, name := range []string{"Limit", "Cursor"} {
+	for _, name := range []string{"Limit", "CursorParam"} {
 		if doc.Components.Parameters[name] == nil {
 			t.Errorf("components.parameters.%s is missing", name)
 		}
@@ -270,7 +270,7 @@ func checkPaginated(t *testing.T, key string, item *openapi3.PathItem, op *opena
 	for _, p := range append(slices.Clone(item.Parameters), op.Parameters...) {
 		refs[p.Ref] = true
 	}
-	for _, want := range []string{"#/components/parameters/Limit", "#/components/parameters/Cursor"} {
+	for _, want := range []string{"#/components/parameters/Limit", "#/components/parameters/CursorParam"} {
 		if !refs[want] {
 			t.Errorf("%s: does not use %s", key, want)
 		}
