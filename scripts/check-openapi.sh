@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # check-openapi.sh: guards the OpenAPI document adapters/http/apidoc/openapi.yaml.
 #
-#   1. installs the pinned npm tools (tools/npm/package-lock.json) when missing or stale;
+#   1. installs the pinned npm tools (tools/npm/package-lock.json) when missing or stale
+#      (scripts/npm-tools.sh);
 #   2. checks that the vendored Redoc bundle (adapters/http/apidoc/assets) is the
 #      pinned npm package's file, byte for byte after its one documented patch
 #      (tools/npm/vendor-redoc.mjs);
@@ -38,14 +39,8 @@ command -v node >/dev/null || die "node is not installed (Debian package nodejs,
 command -v npm >/dev/null || die "npm is not installed"
 command -v go >/dev/null || die "go is not installed"
 
-# 1. npm tools, installed exactly as locked. A stamp records which lock file they match.
-stamp="$npm_dir/node_modules/.agora-lock.sha256"
-want="$(sha256sum "$npm_dir/package-lock.json" | cut -d' ' -f1)"
-if [[ ! -x "$npm_dir/node_modules/.bin/redocly" || "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
-	log "installing npm tools from $npm_dir/package-lock.json"
-	npm ci --prefix "$npm_dir" --no-audit --no-fund --loglevel=error
-	echo "$want" >"$stamp"
-fi
+# 1. npm tools, installed exactly as locked (scripts/npm-tools.sh does nothing when they already are).
+scripts/npm-tools.sh || die "could not install the npm tools"
 
 # 2. The vendored renderer is the pinned one (with its one documented patch, see tools/npm/vendor-redoc.mjs).
 node "$npm_dir/vendor-redoc.mjs" --check || die "vendored Redoc is stale"
