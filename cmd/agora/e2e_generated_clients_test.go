@@ -70,6 +70,21 @@ func TestGeneratedTypeScriptClientCompiles(t *testing.T) {
 	runTool(t, dir, nil, filepath.Join(modules, ".bin", "tsc"), "-p", ".", "--noEmit", "--strict")
 }
 
+// scripts/npm-tools.sh (which the TypeScript test runs) refuses arguments
+// instead of ignoring them, and is shellcheck-clean.
+func TestNpmToolsScriptRejectsArgumentsAndIsClean(t *testing.T) {
+	t.Parallel()
+	script := filepath.Join(repoRoot(t), "scripts", "npm-tools.sh")
+	out, err := exec.Command(script, "--force").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "takes no arguments (got: --force)") {
+		t.Errorf("npm-tools.sh --force: err %v, output %q; want a refusal naming the argument", err, out)
+	}
+	needTool(t, "shellcheck", "Debian package shellcheck, see scripts/apt-packages.txt")
+	if out, err := exec.Command("shellcheck", "--severity=style", script).CombinedOutput(); err != nil {
+		t.Errorf("shellcheck npm-tools.sh: %v\n%s", err, out)
+	}
+}
+
 // needTool skips the test when name is not installed, or fails it under CI,
 // where every tool must be there.
 func needTool(t *testing.T, name, how string) {
