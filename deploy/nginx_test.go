@@ -29,7 +29,7 @@ import (
 const testHost = "agora.test"
 
 type nginxOpts struct {
-	backend string // host:port that replaces backend:8000
+	backend string // host:port of the upstream server (start.sh writes backend:8000)
 	ocsp    bool   // switch the OCSP stapling snippet on
 }
 
@@ -86,12 +86,8 @@ func renderNginx(t testing.TB, bin, dir string, httpPort, httpsPort int, o nginx
 		{"/var/www/certbot", dir + "/www/certbot"},
 		{"listen 80 ", "listen 127.0.0.1:" + itoa(httpPort) + " "},
 		{"listen 443 ", "listen 127.0.0.1:" + itoa(httpsPort) + " "},
-		{"server backend:8000", "server " + o.backend},
-	}
-	if v := nginxVersion(t, bin); v[0] == 1 && (v[1] < 25 || v[1] == 25 && v[2] < 1) {
-		// `http2 on;` needs nginx 1.25.1 (the image has 1.28); older Debian
-		// nginx gets HTTP/1.1 only.
-		subs = append(subs, sub{"http2 on;", "# http2 on; (local nginx too old)"})
+		{"listen [::]:80 ", "listen [::1]:" + itoa(httpPort) + " "},
+		{"listen [::]:443 ", "listen [::1]:" + itoa(httpsPort) + " "},
 	}
 	if o.ocsp {
 		subs = append([]sub{{"# include /etc/nginx/agora/snippets/ocsp-stapling.conf;", "include /etc/nginx/agora/snippets/ocsp-stapling.conf;"}}, subs...)
@@ -135,10 +131,16 @@ func renderNginx(t testing.TB, bin, dir string, httpPort, httpsPort int, o nginx
 			t.Fatalf("substitution %q matched nothing: the production files changed, update the test", subs[i].old)
 		}
 	}
-	for _, d := range []string{"log", "cache", "certs", "www/certbot/.well-known/acme-challenge"} {
+	for _, d := range []string{"log", "cache", "certs", "www/certbot/.well-known/acme-challenge", "etc/nginx/upstream"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// What start.sh writes in the container (and deploy.sh swaps), with the
+	// test's backend instead of Compose's `backend`.
+	upstream := "server " + o.backend + " max_fails=1 fail_timeout=10s;\n"
+	if err := os.WriteFile(filepath.Join(dir, "etc/nginx/upstream/servers.conf"), []byte(upstream), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	return filepath.Join(dir, "etc/nginx/nginx.conf")
 }

@@ -160,7 +160,13 @@ func TestDeployDryRun(t *testing.T) {
 	if b, _ := os.ReadFile(calls); len(b) > 0 {
 		t.Fatalf("the dry run ran commands:\n%s", b)
 	}
-	steps := []string{"build --pull backend", "backup.sh", "up -d --wait postgres", "run --rm migrate", "up -d --remove-orphans", "wait up to", "set AGORA_TAG=new1"}
+	// The order is the zero-downtime hand-over (the live stack test,
+	// deploy/stack, runs it for real).
+	steps := []string{
+		"docker compose build backend", "backup.sh", "up -d --wait postgres", "run --rm migrate",
+		"--no-recreate --scale backend=2 backend", "wait up to", "set-upstream.sh new-backend",
+		"sleep 5", "docker stop -t 30 old-backend", "set-upstream.sh backend", "set AGORA_TAG=new1", "up -d --wait --wait-timeout 120 --remove-orphans",
+	}
 	last := -1
 	for _, s := range steps {
 		i := strings.Index(out, s)
@@ -169,80 +175,56 @@ func TestDeployDryRun(t *testing.T) {
 		}
 		last = i
 	}
+	if strings.Contains(out, "build --pull") {
+		t.Errorf("base images are pulled only with --pull-base:\n%s", out)
+	}
 	if b, _ := os.ReadFile(envFile); string(b) != "AGORA_TAG=old\n" {
 		t.Errorf("dry run changed the env file: %q", b)
 	}
+	out, code = runScript(t, []string{"PATH=" + stubs + ":" + os.Getenv("PATH"), "ENV_FILE=" + envFile}, "deploy.sh", "--dry-run", "--tag", "new1", "--pull-base")
+	if code != 0 || !strings.Contains(out, "docker compose build --pull backend") {
+		t.Errorf("--pull-base (exit %d) does not pull the bases:\n%s", code, out)
+	}
 }
 
-// deploy.sh for real, against a fake docker whose health answer depends on
-// the image tag: a healthy release is recorded, a sick one is rolled back.
-func TestDeployRollback(t *testing.T) {
+// Bad arguments and settings stop deploy.sh before it touches anything, with
+// one line that names the problem.
+func TestDeployRefusesBadInput(t *testing.T) {
 	t.Parallel()
-	dockerStub := `
-case "$*" in
-  *" ps -q backend"*) echo cid-backend ;;
-  *"ps --status running -q postgres"*) echo "" ;;
-  *"run --rm migrate"*) [ "${AGORA_TAG}" != "badmigration" ] || exit 1 ;;
-  inspect*) if [ "$AGORA_TAG" = "$GOOD_TAGS" ] || [[ " $GOOD_TAGS " == *" $AGORA_TAG "* ]]; then echo healthy; else echo unhealthy; fi ;;
-esac
-exit 0`
+	tmp := t.TempDir()
+	calls := filepath.Join(tmp, "calls")
+	stubs := stubDir(t, calls, map[string]string{"docker": "echo docker-was-called >&2; exit 0", "git": "echo abc; exit 0"})
+	envFile := filepath.Join(tmp, ".env")
+	if err := os.WriteFile(envFile, []byte("AGORA_TAG=old\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"PATH=" + stubs + ":" + os.Getenv("PATH"), "ENV_FILE=" + envFile}
 	for _, tc := range []struct {
-		name, previous, tag, good string
-		wantCode                  int
-		wantTag                   string
-		wantInLog, notInLog       []string
+		name string
+		env  []string
+		args []string
+		code int
+		want string
 	}{
-		{"healthy", "v1", "v2", "v1 v2", 0, "v2", []string{"AGORA_TAG=v2 docker compose", "up -d --remove-orphans"}, nil},
-		{"rolled back", "v1", "v3", "v1", 1, "v1", []string{"AGORA_TAG=v1 docker compose -f"}, nil},
-		{"nothing to roll back to", "", "v4", "", 1, "", nil, []string{"AGORA_TAG= docker"}},
-		{"migration fails", "v1", "badmigration", "v1 badmigration", 1, "v1", []string{"run --rm migrate"}, []string{"up -d --remove-orphans"}},
+		{"unknown argument", nil, []string{"--frobnicate"}, 2, "unknown argument: --frobnicate"},
+		{"tag without value", nil, []string{"--tag"}, 2, "--tag needs a value"},
+		{"bad tag", nil, []string{"--tag", "../etc"}, 1, "not a valid image tag: ../etc"},
+		{"tag with a NUL-free control", nil, []string{"--tag", "v1\tx"}, 1, "not a valid image tag"},
+		{"pull without tag", nil, []string{"--pull"}, 1, "--pull and --no-build need --tag TAG"},
+		{"no-build without tag", nil, []string{"--no-build"}, 1, "--pull and --no-build need --tag TAG"},
+		{"timeout not a number", []string{"HEALTH_TIMEOUT=soon"}, []string{"--tag", "v1"}, 2, "HEALTH_TIMEOUT must be a whole number of seconds"},
+		{"interval zero", []string{"HEALTH_INTERVAL=0"}, []string{"--tag", "v1"}, 2, "HEALTH_INTERVAL must be at least 1"},
+		{"drain negative", []string{"DRAIN_SECONDS=-1"}, []string{"--tag", "v1"}, 2, "DRAIN_SECONDS must be a whole number"},
+		{"no env file", []string{"ENV_FILE=" + filepath.Join(tmp, "missing.env")}, []string{"--tag", "v1"}, 1, "does not exist: copy deploy/.env.example"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			tmp := t.TempDir()
-			calls := filepath.Join(tmp, "calls")
-			stubs := stubDir(t, calls, map[string]string{"docker": dockerStub, "curl": "exit 0"})
-			envFile := filepath.Join(tmp, ".env")
-			content := "POSTGRES_PASSWORD=x\n"
-			if tc.previous != "" {
-				content += "AGORA_TAG=" + tc.previous + "\n"
+			env := append(append([]string{}, base...), tc.env...)
+			out, code := runScript(t, env, "deploy.sh", tc.args...)
+			if code != tc.code || !strings.Contains(out, tc.want) {
+				t.Errorf("exit %d (want %d), output lacks %q:\n%s", code, tc.code, tc.want, out)
 			}
-			if err := os.WriteFile(envFile, []byte(content), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			out, code := runScript(t, []string{
-				"PATH=" + stubs + ":" + os.Getenv("PATH"), "ENV_FILE=" + envFile, "GOOD_TAGS=" + tc.good,
-				"HEALTH_TIMEOUT=2", "HEALTH_INTERVAL=0.1",
-			}, "deploy.sh", "--tag", tc.tag)
-			log, _ := os.ReadFile(calls)
-			if code != tc.wantCode {
-				t.Fatalf("exit %d, want %d\n%s\ncalls:\n%s", code, tc.wantCode, out, log)
-			}
-			env, _ := os.ReadFile(envFile)
-			gotTag := ""
-			if m := regexp.MustCompile(`(?m)^AGORA_TAG=(.*)$`).FindSubmatch(env); m != nil {
-				gotTag = string(m[1])
-			}
-			if gotTag != tc.wantTag {
-				t.Errorf("env file AGORA_TAG = %q, want %q", gotTag, tc.wantTag)
-			}
-			for _, w := range tc.wantInLog {
-				if !strings.Contains(string(log), w) {
-					t.Errorf("calls lack %q:\n%s", w, log)
-				}
-			}
-			for _, w := range tc.notInLog {
-				if strings.Contains(string(log), w) {
-					t.Errorf("calls contain %q:\n%s", w, log)
-				}
-			}
-			if tc.name == "rolled back" {
-				// The rollback comes after the failed attempt.
-				iNew := strings.LastIndex(string(log), "AGORA_TAG=v3 ")
-				iOld := strings.LastIndex(string(log), "AGORA_TAG=v1 docker compose")
-				if iOld < iNew {
-					t.Errorf("no rollback to v1 after v3:\n%s", log)
-				}
+			if strings.Contains(out, "docker-was-called") {
+				t.Errorf("docker ran before the input was checked:\n%s", out)
 			}
 		})
 	}
@@ -332,5 +314,75 @@ func TestCertbotHook(t *testing.T) {
 	}
 	if !strings.Contains(string(b), "# TYPE agora_tls_cert_expiry_timestamp_seconds gauge") {
 		t.Errorf("no TYPE line:\n%s", b)
+	}
+}
+
+// The container-side helpers (deploy/nginx/*.sh, POSIX sh) and the CI image
+// builder pass shellcheck too.
+func TestOtherScriptsShellcheck(t *testing.T) {
+	t.Parallel()
+	sc := requireTool(t, "shellcheck")
+	paths := []string{
+		filepath.Join(deployDir(t), "nginx", "start.sh"),
+		filepath.Join(deployDir(t), "nginx", "set-upstream.sh"),
+		filepath.Join(deployDir(t), "ci", "build-images.sh"),
+		filepath.Join(deployDir(t), "ci", "images", "postgres-entrypoint.sh"),
+		filepath.Join(repoRoot(t), "scripts", "ensure-docker.sh"),
+		filepath.Join(repoRoot(t), "scripts", "install-compose.sh"),
+	}
+	cmd := exec.Command(sc, append([]string{"--severity=style"}, paths...)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("shellcheck: %v\n%s", err, out)
+	}
+}
+
+// set-upstream.sh (run in the Nginx container by deploy.sh) refuses what is
+// not a host[:port], keeps the old list when nginx -t fails, and reloads
+// Nginx only after a list that passes.
+func TestSetUpstream(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	list := filepath.Join(tmp, "servers.conf")
+	const orig = "server backend:8000 max_fails=1 fail_timeout=10s;\n"
+	calls := filepath.Join(tmp, "calls")
+	run := func(nginxBody string, args ...string) (string, int) {
+		if err := os.WriteFile(list, []byte(orig), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		stubs := stubDir(t, calls, map[string]string{"nginx": nginxBody})
+		cmd := exec.Command("sh", append([]string{filepath.Join(deployDir(t), "nginx", "set-upstream.sh")}, args...)...)
+		cmd.Env = append(os.Environ(), "PATH="+stubs+":"+os.Getenv("PATH"), "UPSTREAM_FILE="+list)
+		out, err := cmd.CombinedOutput()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		}
+		return string(out), code
+	}
+	read := func() string { b, _ := os.ReadFile(list); return string(b) }
+
+	for _, bad := range [][]string{{}, {"bad;name"}, {"a b"}, {"ok", "$(reboot)"}, {""}, {"x\ny"}} {
+		out, code := run("exit 0", bad...)
+		if code != 2 || read() != orig {
+			t.Errorf("set-upstream %q: exit %d, list %q\n%s", bad, code, read(), out)
+		}
+	}
+	_ = os.Remove(calls)
+	out, code := run("exit 0", "agora-backend-2", "10.0.0.5:8001")
+	want := "server agora-backend-2:8000 max_fails=1 fail_timeout=10s;\nserver 10.0.0.5:8001 max_fails=1 fail_timeout=10s;\n"
+	if code != 0 || read() != want {
+		t.Errorf("exit %d, list %q, want %q\n%s", code, read(), want, out)
+	}
+	if b, _ := os.ReadFile(calls); !strings.Contains(string(b), "nginx -t") || !strings.Contains(string(b), "nginx -s reload") {
+		t.Errorf("nginx was not tested and reloaded:\n%s", b)
+	}
+	_ = os.Remove(calls)
+	out, code = run(`case "$*" in *-t*) exit 1 ;; esac; exit 0`, "other-backend")
+	if code != 1 || read() != orig || !strings.Contains(out, "kept the old one") {
+		t.Errorf("a list that fails nginx -t: exit %d, list %q\n%s", code, read(), out)
+	}
+	if b, _ := os.ReadFile(calls); strings.Contains(string(b), "reload") {
+		t.Errorf("nginx reloaded after a failed test:\n%s", b)
 	}
 }

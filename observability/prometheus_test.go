@@ -72,7 +72,7 @@ func TestPrometheusConfigShape(t *testing.T) {
 	}
 	want := map[string]string{
 		"agora":        "backend:9464",
-		"node":         "node-exporter:9100",
+		"node":         "host.docker.internal:9100",
 		"postgres":     "postgres-exporter:9187",
 		"alertmanager": "alertmanager:9093",
 		"loki":         "loki:3100",

@@ -20,7 +20,8 @@
 #                           from ~/.config/rclone/rclone.conf
 #   TEXTFILE_DIR            node_exporter textfile collector folder
 #                           (/var/lib/node_exporter/textfile_collector)
-#   COMPOSE_FILE            the stack's compose file (deploy/compose.yaml)
+#   COMPOSE_FILE            the stack's compose files, colon-separated
+#                           (deploy/compose.yaml); COMPOSE_PROJECT_NAME too
 #   BACKUP_NOW              UTC time stamp YYYYMMDD_HHMMSS to use instead of
 #                           the clock (tests)
 #   ENV_FILE                deploy/.env; its BACKUP_*, RCLONE_* and
@@ -51,7 +52,11 @@ BACKUP_RETENTION_DAYS="${BACKUP_RETENTION_DAYS:-7}"
 BACKUP_DATABASE_URL="${BACKUP_DATABASE_URL:-}"
 BACKUP_RCLONE_REMOTE="${BACKUP_RCLONE_REMOTE:-}"
 TEXTFILE_DIR="${TEXTFILE_DIR:-/var/lib/node_exporter/textfile_collector}"
-COMPOSE_FILE="${COMPOSE_FILE:-$deploy_dir/compose.yaml}"
+export COMPOSE_FILE="${COMPOSE_FILE:-$deploy_dir/compose.yaml}"
+# Compose reads the same env file for the stack's variables.
+if [[ -r $ENV_FILE && -z ${COMPOSE_ENV_FILES:-} ]]; then
+    export COMPOSE_ENV_FILES="$ENV_FILE"
+fi
 
 dry_run=0
 prune_only=0
@@ -175,7 +180,7 @@ if [[ -n $BACKUP_DATABASE_URL ]]; then
     dump_cmd=(pg_dump --dbname="$BACKUP_DATABASE_URL" --no-owner --no-privileges)
 else
     # shellcheck disable=SC2016 # expanded by the shell inside the container
-    dump_cmd=(docker compose -f "$COMPOSE_FILE" exec -T postgres
+    dump_cmd=(docker compose exec -T postgres
         sh -c 'pg_dump --username="$POSTGRES_USER" --dbname="$POSTGRES_DB" --no-owner --no-privileges')
 fi
 

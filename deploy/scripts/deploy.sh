@@ -1,43 +1,65 @@
 #!/usr/bin/env bash
-# Deploy (or re-deploy) Agora on this host with Docker Compose.
+# Deploy (or re-deploy) Agora on this host with Docker Compose, without
+# dropping a request.
 #
-#   deploy/scripts/deploy.sh [--dry-run] [--pull --tag TAG | --tag TAG] [--no-backup]
+#   deploy/scripts/deploy.sh [--dry-run] [--tag TAG] [--pull | --no-build]
+#                            [--pull-base] [--no-backup]
 #
-#   1. build the image agora:<git commit> from this checkout (or, with --pull,
-#      pull ${AGORA_IMAGE}:TAG from a registry),
-#   2. back up the database (if it is running),
-#   3. start PostgreSQL and run `agora migrate up` (the migrate service),
-#   4. start the whole stack on the new image,
-#   5. wait until the backend's health check passes and /healthz answers
-#      through Nginx,
-#   6. on success record the tag in deploy/.env (AGORA_TAG); on failure start
-#      the previous tag's backend again and exit non-zero.
+#   1. the image ${AGORA_IMAGE}:TAG: built from this checkout (TAG defaults to
+#      the git commit; --pull-base refreshes the base images first), pulled
+#      from a registry (--pull), or taken as it is from the local engine
+#      (--no-build, e.g. after `docker load`);
+#   2. a backup of the database, if it is running;
+#   3. PostgreSQL up, then `agora migrate up` on the new image;
+#   4. the backend, one release handing over to the next:
+#      - no backend running (first deploy): the whole stack comes up;
+#      - otherwise a container of the new release starts beside the running
+#        one; once its health check passes, Nginx is pointed at it alone and
+#        reloaded (graceful: requests in flight on the old release finish),
+#        then the old container gets SIGTERM and drains;
+#      a new release that never gets healthy is removed and the old one keeps
+#      serving: the script says so and exits 1 (it never took traffic);
+#   5. every other service brought to this configuration, and waited on until
+#      its health check passes (a failing Loki fails the deploy, too);
+#   6. the tag recorded as AGORA_TAG in the env file.
 #
 # Migrations are never rolled back automatically: they must stay compatible
-# with the previous release (expand first, contract a release later). The
-# pre-deploy backup is there for the rare case that cannot hold.
+# with the previous release (expand first, contract a release later), since
+# both releases serve side by side for a few seconds.
 #
-# Environment: COMPOSE_FILE, ENV_FILE (deploy/.env), HEALTH_TIMEOUT (seconds,
-# 120), HEALTH_INTERVAL (seconds, 2), HEALTH_URL (https://127.0.0.1/healthz).
+# Environment:
+#   COMPOSE_FILE          compose files, colon-separated (deploy/compose.yaml);
+#                         e.g. deploy/compose.yaml:deploy/compose.override.yaml
+#   COMPOSE_PROJECT_NAME  project name (the compose file's: agora)
+#   ENV_FILE              variables for the compose files (deploy/.env)
+#   HEALTH_TIMEOUT        seconds a new release gets to become healthy (120)
+#   HEALTH_INTERVAL       seconds between checks (2)
+#   DRAIN_SECONDS         seconds Nginx's old workers get before the old
+#                         release is stopped (5)
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 deploy_dir="$(dirname "$script_dir")"
 repo_dir="$(dirname "$deploy_dir")"
-COMPOSE_FILE="${COMPOSE_FILE:-$deploy_dir/compose.yaml}"
+export COMPOSE_FILE="${COMPOSE_FILE:-$deploy_dir/compose.yaml}"
 ENV_FILE="${ENV_FILE:-$deploy_dir/.env}"
 HEALTH_TIMEOUT="${HEALTH_TIMEOUT:-120}"
 HEALTH_INTERVAL="${HEALTH_INTERVAL:-2}"
-HEALTH_URL="${HEALTH_URL:-https://127.0.0.1/healthz}"
+DRAIN_SECONDS="${DRAIN_SECONDS:-5}"
+
+usage() { sed -n '2,41p' "${BASH_SOURCE[0]}"; }
 
 dry_run=0
-pull=0
+source="build"
+pull_base=0
 backup=1
 tag=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --dry-run) dry_run=1 ;;
-        --pull) pull=1 ;;
+        --pull) source="pull" ;;
+        --no-build) source="local" ;;
+        --pull-base) pull_base=1 ;;
         --no-backup) backup=0 ;;
         --tag)
             [[ $# -ge 2 ]] || { echo "deploy: --tag needs a value" >&2; exit 2; }
@@ -45,16 +67,20 @@ while [[ $# -gt 0 ]]; do
             shift
             ;;
         -h | --help)
-            sed -n '2,22p' "${BASH_SOURCE[0]}"
+            usage
             exit 0
             ;;
         *)
-            echo "deploy: unknown argument: $1" >&2
+            echo "deploy: unknown argument: $1 (see --help)" >&2
             exit 2
             ;;
     esac
     shift
 done
+for n in HEALTH_TIMEOUT HEALTH_INTERVAL DRAIN_SECONDS; do
+    [[ ${!n} =~ ^[0-9]+$ ]] || { echo "deploy: $n must be a whole number of seconds, not '${!n}'" >&2; exit 2; }
+done
+[[ $HEALTH_INTERVAL -gt 0 ]] || { echo "deploy: HEALTH_INTERVAL must be at least 1" >&2; exit 2; }
 
 log() { printf '%s deploy: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
 die() {
@@ -62,6 +88,7 @@ die() {
     exit 1
 }
 
+# run prints the command; it executes it unless --dry-run.
 run() {
     printf '+ %s\n' "$*"
     if [[ $dry_run -eq 0 ]]; then
@@ -69,23 +96,24 @@ run() {
     fi
 }
 
-compose() { run docker compose -f "$COMPOSE_FILE" --env-file "$ENV_FILE" "$@"; }
-
-if [[ ! -f $ENV_FILE ]]; then
-    if [[ $dry_run -eq 1 ]]; then
-        log "note: $ENV_FILE does not exist (copy deploy/.env.example and fill it in)"
-    else
-        die "$ENV_FILE does not exist: copy deploy/.env.example and fill it in"
-    fi
+if [[ -f $ENV_FILE ]]; then
+    export COMPOSE_ENV_FILES="$ENV_FILE"
+elif [[ $dry_run -eq 1 ]]; then
+    log "note: $ENV_FILE does not exist (copy deploy/.env.example and fill it in)"
+else
+    die "$ENV_FILE does not exist: copy deploy/.env.example and fill it in"
 fi
+
+compose() { run docker compose "$@"; }
+# query runs a read-only compose command even in a dry run.
+query() { docker compose "$@"; }
 
 previous_tag=""
 if [[ -f $ENV_FILE ]]; then
     previous_tag="$(sed -n 's/^AGORA_TAG=//p' "$ENV_FILE" | tail -n 1)"
 fi
-
 if [[ -z $tag ]]; then
-    [[ $pull -eq 0 ]] || die "--pull needs --tag TAG"
+    [[ $source == build ]] || die "--pull and --no-build need --tag TAG"
     tag="$(git -C "$repo_dir" rev-parse --short=12 HEAD)"
     if [[ -n "$(git -C "$repo_dir" status --porcelain --untracked-files=no)" ]]; then
         tag="$tag-dirty"
@@ -94,6 +122,21 @@ fi
 [[ $tag =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || die "not a valid image tag: $tag"
 export AGORA_TAG="$tag"
 log "deploying tag $tag (previous: ${previous_tag:-none})"
+
+# 0. Host paths the stack mounts but Docker must not create (compose.yaml
+# marks them create_host_path: false): name every missing one at once.
+if [[ $dry_run -eq 0 ]]; then
+    missing=()
+    while IFS= read -r path; do
+        [[ -z $path || -e $path ]] || missing+=("$path")
+    done < <(query config --format json |
+        jq -r '[.services[] | select(.profiles == null) | .volumes[]?
+                | select(.type == "bind" and .bind.create_host_path == false) | .source]
+               + [.secrets[]?.file // empty] | unique[]')
+    if [[ ${#missing[@]} -gt 0 ]]; then
+        die "missing on this host (bootstrap.sh makes them; see deploy/README.md): ${missing[*]}"
+    fi
+fi
 
 # set_tag TAG records TAG as the deployed one in the env file.
 set_tag() {
@@ -108,71 +151,130 @@ set_tag() {
     fi
 }
 
-# healthy succeeds when the backend container reports healthy and /healthz
-# answers through Nginx.
-healthy() {
-    local id status
-    id="$(docker compose -f "$COMPOSE_FILE" --env-file "$ENV_FILE" ps -q backend)"
-    [[ -n $id ]] || return 1
-    status="$(docker inspect --format '{{.State.Health.Status}}' "$id")"
-    [[ $status == healthy ]] || return 1
-    curl --fail --silent --show-error --insecure --max-time 5 --output /dev/null "$HEALTH_URL"
-}
-
+# wait_healthy ID waits until container ID's health check passes. It gives up
+# early when the container keeps crashing or Docker marks it unhealthy.
 wait_healthy() {
-    printf '+ wait up to %ss: docker inspect --format {{.State.Health.Status}} <backend> = healthy; curl --fail --insecure %s\n' \
-        "$HEALTH_TIMEOUT" "$HEALTH_URL"
-    [[ $dry_run -eq 0 ]] || return 0
-    local deadline=$((SECONDS + HEALTH_TIMEOUT))
+    local id="$1" deadline=$((SECONDS + HEALTH_TIMEOUT)) state
     while ((SECONDS < deadline)); do
-        if healthy 2>/dev/null; then
-            return 0
+        state="$(docker inspect --format '{{.State.Status}} {{.RestartCount}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$id" 2>/dev/null)" ||
+            return 1
+        case "$state" in
+            "running "*" healthy") return 0 ;;
+            *" unhealthy") log "container ${id:0:12} is unhealthy"; return 1 ;;
+        esac
+        if [[ ${state#* } =~ ^([0-9]+)\  ]] && ((BASH_REMATCH[1] >= 3)); then
+            log "container ${id:0:12} restarted ${BASH_REMATCH[1]} times"
+            return 1
         fi
         sleep "$HEALTH_INTERVAL"
     done
+    log "container ${id:0:12} not healthy within ${HEALTH_TIMEOUT}s"
     return 1
 }
 
+# set_upstream NAME... points Nginx at these backends and reloads it.
+set_upstream() {
+    compose exec -T nginx sh /etc/nginx/agora/set-upstream.sh "$@"
+}
+
 # 1. The image.
-if [[ $pull -eq 1 ]]; then
-    compose pull backend migrate
-else
-    compose build --pull backend
-fi
+case $source in
+    pull) compose pull backend migrate ;;
+    local)
+        image="$(query config --format json | jq -r '.services.backend.image')"
+        if [[ $dry_run -eq 0 ]] && ! docker image inspect "$image" >/dev/null 2>&1; then
+            die "image $image is not in the local engine (--no-build deploys a loaded image)"
+        fi
+        ;;
+    build)
+        if [[ $pull_base -eq 1 ]]; then
+            compose build --pull backend
+        else
+            compose build backend
+        fi
+        ;;
+esac
 
 # 2. A backup before the schema changes (only if the database is running).
 if [[ $backup -eq 1 ]]; then
     if [[ $dry_run -eq 1 ]]; then
         printf '+ %s\n' "$script_dir/backup.sh (when the postgres service is running)"
-    elif [[ -n "$(docker compose -f "$COMPOSE_FILE" --env-file "$ENV_FILE" ps --status running -q postgres)" ]]; then
+    elif [[ -n "$(query ps --status running -q postgres)" ]]; then
         run "$script_dir/backup.sh" || die "pre-deploy backup failed; nothing changed"
     fi
 fi
 
 # 3. Database and migrations.
-compose up -d --wait postgres
+compose up -d --wait postgres || die "PostgreSQL did not become healthy; nothing changed"
 compose run --rm migrate || die "migration failed; the running release is untouched"
 
-# 4. Everything, on the new image. `up` fails when a health check fails
-# (Nginx waits for a healthy backend); the health wait below decides.
-compose up -d --remove-orphans || log "docker compose up reported an error"
-
-# 5 and 6.
-if wait_healthy; then
-    set_tag "$tag"
-    log "tag $tag is live"
-    exit 0
+# 4. The backend.
+old_ids=(old-backend) # a dry run shows the hand-over from a running release
+if [[ $dry_run -eq 0 ]]; then
+    mapfile -t old_ids < <(query ps -q backend)
 fi
 
-log "tag $tag did not become healthy within ${HEALTH_TIMEOUT}s"
-compose logs --tail 50 backend || true
-if [[ -z $previous_tag || $previous_tag == "$tag" ]]; then
-    die "no previous tag to roll back to"
-fi
-log "rolling back to $previous_tag"
-export AGORA_TAG="$previous_tag"
-compose up -d --remove-orphans || log "docker compose up reported an error"
-if wait_healthy; then
+if [[ ${#old_ids[@]} -eq 0 ]]; then
+    # First start (or after a stop): everything at once; `--wait` fails if
+    # any health check does.
+    if compose up -d --wait --wait-timeout "$HEALTH_TIMEOUT" --remove-orphans; then
+        set_tag "$tag"
+        log "tag $tag is live"
+        exit 0
+    fi
+    log "tag $tag: the stack did not become healthy within ${HEALTH_TIMEOUT}s"
+    query logs --tail 30 backend >&2 || true
+    if [[ -z $previous_tag || $previous_tag == "$tag" ]]; then
+        die "no previous tag to roll back to"
+    fi
+    log "rolling back to $previous_tag"
+    export AGORA_TAG="$previous_tag"
+    compose up -d --wait --wait-timeout "$HEALTH_TIMEOUT" --remove-orphans ||
+        die "rollback to $previous_tag is not healthy either: look at 'docker compose logs'"
     die "rolled back to $previous_tag; tag $tag was not deployed"
 fi
-die "rollback to $previous_tag is not healthy either: look at 'docker compose logs backend'"
+
+# A new container beside the running ones (--no-recreate keeps them as they
+# are; the new one is made from the new configuration).
+compose up -d --no-deps --no-recreate --scale "backend=$((${#old_ids[@]} + 1))" backend ||
+    die "could not start a container of tag $tag; the running release is untouched"
+new_id=""
+if [[ $dry_run -eq 0 ]]; then
+    for id in $(query ps -q backend); do
+        [[ " ${old_ids[*]} " == *" $id "* ]] || new_id="$id"
+    done
+    [[ -n $new_id ]] || die "no new backend container appeared"
+fi
+printf '+ wait up to %ss for the new container'"'"'s health check\n' "$HEALTH_TIMEOUT"
+if [[ $dry_run -eq 0 ]] && ! wait_healthy "$new_id"; then
+    docker logs --tail 30 "$new_id" >&2 || true
+    run docker rm -f "$new_id"
+    die "ROLLED BACK: tag $tag never became healthy and was removed; ${previous_tag:-the previous release} still serves"
+fi
+
+new_name="new-backend"
+if [[ $dry_run -eq 0 ]]; then
+    new_name="$(docker inspect --format '{{.Name}}' "$new_id")"
+    new_name="${new_name#/}"
+fi
+log "tag $tag is healthy ($new_name); moving traffic to it"
+set_upstream "$new_name" || {
+    run docker rm -f "$new_id"
+    die "ROLLED BACK: Nginx refused the new upstream; the previous release still serves"
+}
+run sleep "$DRAIN_SECONDS"
+# SIGTERM: each old container finishes what it holds (SHUTDOWN_TIMEOUT)
+# within the stop grace period.
+for id in "${old_ids[@]}"; do
+    run docker stop -t 30 "$id"
+    run docker rm "$id"
+done
+# Back to the service name, which now resolves to the new container only.
+set_upstream backend || log "warning: Nginx keeps the explicit upstream $new_name"
+set_tag "$tag"
+log "tag $tag is live"
+
+# 5. Everything else at this configuration, and healthy.
+compose up -d --wait --wait-timeout "$HEALTH_TIMEOUT" --remove-orphans ||
+    die "tag $tag serves, but not every service is healthy: see 'docker compose ps'"
+log "every service is healthy"

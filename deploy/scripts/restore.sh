@@ -17,7 +17,13 @@ set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 deploy_dir="$(dirname "$script_dir")"
-COMPOSE_FILE="${COMPOSE_FILE:-$deploy_dir/compose.yaml}"
+# COMPOSE_FILE (colon-separated), COMPOSE_PROJECT_NAME and ENV_FILE as for
+# deploy.sh.
+export COMPOSE_FILE="${COMPOSE_FILE:-$deploy_dir/compose.yaml}"
+ENV_FILE="${ENV_FILE:-$deploy_dir/.env}"
+if [[ -r $ENV_FILE && -z ${COMPOSE_ENV_FILES:-} ]]; then
+    export COMPOSE_ENV_FILES="$ENV_FILE"
+fi
 
 dry_run=0
 yes=0
@@ -59,7 +65,7 @@ run() {
     fi
 }
 
-compose() { run docker compose -f "$COMPOSE_FILE" "$@"; }
+compose() { run docker compose "$@"; }
 
 # 1. Check the file before touching anything.
 printf '+ gzip -t %s\n' "$file"
@@ -98,12 +104,15 @@ load='psql --username="$POSTGRES_USER" --dbname="$POSTGRES_DB" --no-psqlrc --qui
 
 compose stop backend
 compose exec -T postgres sh -c "$drop_create"
-printf "+ gzip -dc %s | docker compose -f %s exec -T postgres sh -c '%s'\n" "$file" "$COMPOSE_FILE" "$load"
+printf "+ gzip -dc %s | docker compose exec -T postgres sh -c '%s'\n" "$file" "$load"
 if [[ $dry_run -eq 0 ]]; then
     log "loading $file"
-    gzip -dc -- "$file" | docker compose -f "$COMPOSE_FILE" exec -T postgres sh -c "$load" >/dev/null
+    gzip -dc -- "$file" | docker compose exec -T postgres sh -c "$load" >/dev/null
 fi
 # The migrate service brings the schema up to this release if the backup is
 # older, then the backend starts.
 compose up -d migrate backend
+# The backend container may come back on another address: Nginx resolves
+# `backend` again.
+compose exec -T nginx sh /etc/nginx/agora/set-upstream.sh backend
 log "restored $file"

@@ -10,6 +10,8 @@
 #   ALERTMANAGER_SMTP_SMARTHOST   host:port of the SMTP relay        (required for e-mail)
 #   ALERTMANAGER_SMTP_FROM        sender address
 #   ALERTMANAGER_SMTP_USERNAME    SMTP user (password: secrets/smtp_password)
+#   ALERTMANAGER_SMTP_AUTH=off    no SMTP login (a local relay); default on
+#   ALERTMANAGER_SMTP_REQUIRE_TLS=false  allow a relay without STARTTLS; default true
 #   ALERTMANAGER_EMAIL_TO         where alert e-mail goes
 #   ALERTMANAGER_HEARTBEAT_URL_FILE  file holding the heartbeat URL
 #                                 (default /etc/alertmanager/secrets/heartbeat_url)
@@ -55,7 +57,18 @@ set_value() { # set_value PLACEHOLDER VALUE NAME
 
 set_value 'REPLACE_SMTP_SMARTHOST:587' "${ALERTMANAGER_SMTP_SMARTHOST:-}" ALERTMANAGER_SMTP_SMARTHOST
 set_value 'REPLACE_SMTP_FROM@agora.invalid' "${ALERTMANAGER_SMTP_FROM:-}" ALERTMANAGER_SMTP_FROM
-set_value 'REPLACE_SMTP_USERNAME' "${ALERTMANAGER_SMTP_USERNAME:-}" ALERTMANAGER_SMTP_USERNAME
+# A relay on the host or the local network may take mail without TLS and
+# without a login (ALERTMANAGER_SMTP_REQUIRE_TLS=false, ALERTMANAGER_SMTP_AUTH=off).
+case ${ALERTMANAGER_SMTP_REQUIRE_TLS:-true} in
+  true) ;;
+  false) add 's|^  smtp_require_tls: true$|  smtp_require_tls: false|' ;;
+  *) echo "render.sh: ALERTMANAGER_SMTP_REQUIRE_TLS must be true or false" >&2; exit 1 ;;
+esac
+case ${ALERTMANAGER_SMTP_AUTH:-on} in
+  on) set_value 'REPLACE_SMTP_USERNAME' "${ALERTMANAGER_SMTP_USERNAME:-}" ALERTMANAGER_SMTP_USERNAME ;;
+  off) add '/^  smtp_auth_/d' ;;
+  *) echo "render.sh: ALERTMANAGER_SMTP_AUTH must be on or off" >&2; exit 1 ;;
+esac
 set_value 'REPLACE_ALERT_EMAIL_TO@agora.invalid' "${ALERTMANAGER_EMAIL_TO:-}" ALERTMANAGER_EMAIL_TO
 
 hb_file=${ALERTMANAGER_HEARTBEAT_URL_FILE:-/etc/alertmanager/secrets/heartbeat_url}
