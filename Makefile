@@ -59,8 +59,19 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 30s)
 fuzz-brief:
 	scripts/fuzz.sh 3s
 
+.PHONY: stack-tools
+stack-tools: ## start a Docker engine if none runs, build the Compose CLI and the CI stack's images offline
+	@scripts/ensure-docker.sh
+	@scripts/install-compose.sh
+	BROKEN_TAG=stack-broken deploy/ci/build-images.sh stack-a stack-b
+
+.PHONY: test-stack
+test-stack: stack-tools ## bring the whole Compose stack up and check it live (deploy/stack), then take it down
+	AGORA_STACK_TEST=1 $(GO) test -count=1 -timeout 30m -v -run '^TestStack$$' ./deploy/stack/ 2>&1 | \
+		grep -v -E '^=== (RUN|PAUSE|CONT)'
+
 .PHONY: test
-test: deps check-generated vet lint check-openapi test-go fuzz-brief ## everything CI runs
+test: deps check-generated vet lint check-openapi test-go test-stack fuzz-brief ## everything CI runs
 
 .PHONY: bench
 bench: deps ## load benchmark on a seeded 1M-post throwaway database (BENCH_SMALL=1: quick); writes docs/benchmarks.md
