@@ -185,7 +185,7 @@ func queryVar(name, label string, ds obj, query string) obj {
 	return obj{
 		"name": name, "label": label, "type": "query", "datasource": ds,
 		"query": obj{"query": query, "refId": "var-" + name}, "definition": query,
-		"refresh": 2, "includeAll": true, "multi": true, "allValue": ".*",
+		"refresh": 2, "includeAll": true, "multi": true, "allValue": ".+",
 		"current": obj{"selected": true, "text": []string{"All"}, "value": []string{"$__all"}},
 		"sort":    1,
 	}
