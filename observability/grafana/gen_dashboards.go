@@ -463,8 +463,8 @@ func logs() board {
 			{"Lines", []panel{
 				{typ: "logs", title: "Logs (search)", desc: "Lines of the selected services containing the search text: a request_id from an X-Request-ID header or problem document, a trace_id, or any word.", unit: "none", ds: loki, w: 24, h: 14,
 					targets: []target{{sel + ` |= "$search"`, ""}}},
-				{typ: "logs", title: "Errors", desc: "Lines at level error or above, and backend requests that ended in 5xx.", unit: "none", ds: loki, w: 24, h: 10,
-					targets: []target{{`{service=~"$service", level=~"error|fatal|panic|critical"}`, ""}, {`{service="backend"} | status=~"5.."`, ""}}},
+				{typ: "logs", title: "Errors", desc: "Lines at level error or fatal (Alloy normalises every service's level to debug, info, warn, error, fatal or unknown), and backend requests that ended in 5xx.", unit: "none", ds: loki, w: 24, h: 10,
+					targets: []target{{`{service=~"$service", level=~"error|fatal"}`, ""}, {`{service="backend"} | status=~"5.."`, ""}}},
 				{typ: "logs", title: "Slow backend requests (over 1 s)", desc: "Backend request lines whose duration is above one second, with request_id and trace_id to follow up.", unit: "none", ds: loki, w: 24, h: 10,
 					targets: []target{{`{service="backend"} |= "\"msg\":\"request\"" | json duration="duration" | duration > 1`, ""}}},
 			}},
