@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"text/template"
 	"time"
@@ -34,16 +35,70 @@ import (
 // discovery and the push to Loki. A stage kind it does not know fails the
 // test, so the simulation cannot silently skip a new stage.
 
+// stageT is what the stage simulation needs of a test: *testing.T, or the
+// live test's collector for the Alloy stand-in's goroutine.
+type stageT interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
 type logEntry struct {
 	labels    map[string]string
 	line      string
 	extracted map[string]any
 	metadata  map[string]string
+	counters  *alloyCounters // stage.metrics counters; nil: not recorded
+}
+
+// alloyCounters holds what stage.metrics counters would export, keyed by
+// name and the entry's labels in exposition format.
+type alloyCounters struct {
+	mu     sync.Mutex
+	values map[string]float64
+	help   map[string]string
+}
+
+func (c *alloyCounters) inc(name, help string, labels map[string]string) {
+	keys := slices.Sorted(maps.Keys(labels))
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, k+"="+strconv.Quote(labels[k]))
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.values == nil {
+		c.values, c.help = map[string]float64{}, map[string]string{}
+	}
+	c.values[name+"{"+strings.Join(parts, ",")+"}"]++
+	c.help[name] = help
+}
+
+// exposition renders the counters in the Prometheus text format.
+func (c *alloyCounters) exposition() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var b strings.Builder
+	for _, name := range slices.Sorted(maps.Keys(c.help)) {
+		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s counter\n", name, c.help[name], name)
+		for _, k := range slices.Sorted(maps.Keys(c.values)) {
+			if strings.HasPrefix(k, name+"{") {
+				fmt.Fprintf(&b, "%s %g\n", k, c.values[k])
+			}
+		}
+	}
+	return b.String()
+}
+
+func (c *alloyCounters) get(key string) float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.values[key]
 }
 
 // alloyObject parses an object literal expression as the parser keeps it:
 // `{ a = "x" , b = "y" , }`.
-func alloyObject(t *testing.T, expr string) map[string]string {
+func alloyObject(t stageT, expr string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	re := regexp.MustCompile("(?:^\\{|,)\\s*(\"?[A-Za-z_]\\w*\"?)\\s*=\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|`[^`]*`)")
@@ -61,7 +116,7 @@ func alloyObject(t *testing.T, expr string) map[string]string {
 	return out
 }
 
-func alloyString(t *testing.T, b *alloyBlock, attr string) string {
+func alloyString(t stageT, b *alloyBlock, attr string) string {
 	t.Helper()
 	raw, ok := b.attrs[attr]
 	if !ok {
@@ -77,7 +132,7 @@ func alloyString(t *testing.T, b *alloyBlock, attr string) string {
 var lineFilterRe = regexp.MustCompile(`^\s*(\|=|!=|\|~|!~)\s*("(?:[^"\\]|\\.)*"|` + "`[^`]*`" + `)`)
 
 // matchSelector evaluates a stage.match selector: stream matchers, then line filters.
-func matchSelector(t *testing.T, sel string, e *logEntry) bool {
+func matchSelector(t stageT, sel string, e *logEntry) bool {
 	t.Helper()
 	end, ms, err := parseSelector(sel, strings.Index(sel, "{"))
 	if err != nil {
@@ -109,7 +164,7 @@ func matchSelector(t *testing.T, sel string, e *logEntry) bool {
 		}
 		arg, err := strconv.Unquote(f[2])
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%v", err)
 		}
 		var ok bool
 		switch f[1] {
@@ -169,7 +224,7 @@ var alloyTemplateFuncs = template.FuncMap{
 }
 
 // runStages applies stages to e in order.
-func runStages(t *testing.T, stages []*alloyBlock, e *logEntry) {
+func runStages(t stageT, stages []*alloyBlock, e *logEntry) {
 	t.Helper()
 	for _, st := range stages {
 		switch st.name {
@@ -269,6 +324,38 @@ func runStages(t *testing.T, stages []*alloyBlock, e *logEntry) {
 					e.metadata[name] = s
 				}
 			}
+		case "stage.metrics":
+			// Alloy's counter: with match_all it counts every entry; otherwise
+			// only entries whose extracted source exists, and with value set
+			// only those whose source equals it. Labels are the entry's labels
+			// at this point; the name is prefix + name.
+			for _, m := range st.blocks {
+				if m.name != "metric.counter" {
+					t.Fatalf("stage.metrics: %s not simulated", m.name)
+				}
+				if a := alloyString(t, m, "action"); a != "inc" {
+					t.Fatalf("metric.counter action %q not simulated", a)
+				}
+				prefix := alloyString(t, m, "prefix")
+				if prefix == "" {
+					prefix = "loki_process_custom_"
+				}
+				name := prefix + alloyString(t, m, "name")
+				if m.attrs["match_all"] != "true" {
+					v, ok := e.extracted[alloyString(t, m, "source")]
+					if !ok {
+						continue
+					}
+					if want := alloyString(t, m, "value"); want != "" {
+						if s, _ := extractedString(v); s != want {
+							continue
+						}
+					}
+				}
+				if e.counters != nil {
+					e.counters.inc(name, alloyString(t, m, "description"), e.labels)
+				}
+			}
 		case "stage.timestamp":
 			src := alloyString(t, st, "source")
 			s, ok := extractedString(e.extracted[src])
@@ -344,9 +431,9 @@ var alloyLevelSamples = []struct {
 	{"grafana", `logger=x t=2026-12-06T06:00:00.000Z level=crit msg="out of disk"`, "fatal", nil},
 	{"prometheus", `time=2026-12-06T06:00:00.000Z level=NOTALEVEL msg="?"`, "unknown", nil},
 	// Nginx access log (JSON) and error log.
-	{"nginx", `{"time":"2026-12-06T06:00:00+00:00","remote_addr":"203.0.113.9","request":"GET /api/v1/feed HTTP/2.0","status":502,"request_time":0.001,"upstream_status":"502","request_id":"r2"}`, "error", map[string]string{"status": "502"}},
-	{"nginx", `{"time":"2026-12-06T06:00:00+00:00","remote_addr":"203.0.113.9","request":"POST /api/v1/auth/login HTTP/2.0","status":429,"request_time":0.000,"request_id":"r3"}`, "warn", map[string]string{"status": "429"}},
-	{"nginx", `{"time":"2026-12-06T06:00:00+00:00","remote_addr":"203.0.113.9","request":"GET / HTTP/2.0","status":200,"request_time":0.002,"request_id":"r4"}`, "info", map[string]string{"status": "200"}},
+	{"nginx", `{"time":"2026-12-06T06:00:00+00:00","msg":"access","remote_addr":"203.0.113.9","method":"GET","path":"/api/v1/feed","status":502,"request_time":0.001,"upstream_status":"502","request_id":"r2"}`, "error", map[string]string{"status": "502"}},
+	{"nginx", `{"time":"2026-12-06T06:00:00+00:00","msg":"access","remote_addr":"203.0.113.9","method":"POST","path":"/api/v1/auth/login","status":429,"request_time":0.000,"request_id":"r3"}`, "warn", map[string]string{"status": "429"}},
+	{"nginx", `{"time":"2026-12-06T06:00:00+00:00","msg":"access","remote_addr":"203.0.113.9","method":"GET","path":"/","status":200,"request_time":0.002,"request_id":"r4"}`, "info", map[string]string{"status": "200"}},
 	{"nginx", `2026/12/06 06:00:00 [error] 29#29: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 203.0.113.9`, "error", nil},
 	{"nginx", `2026/12/06 06:00:00 [warn] 1#1: the "http2_push" directive is obsolete`, "warn", nil},
 	{"nginx", `2026/12/06 06:00:00 [notice] 1#1: signal process started`, "info", nil},
@@ -401,5 +488,44 @@ func TestAlloyPipelineLevels(t *testing.T) {
 		if !seen[want] {
 			t.Errorf("no sample line for service %s", want)
 		}
+	}
+}
+
+// The edge counters (stage.metrics in the nginx branch) count user
+// responses by class and leave the health probes out.
+func TestAlloyEdgeMetrics(t *testing.T) {
+	t.Parallel()
+	stages := loadAlloyProcessStages(t)
+	counters := &alloyCounters{}
+	access := func(path string, status int) string {
+		return fmt.Sprintf(`{"time":"2026-12-06T06:00:00+00:00","msg":"access","request_id":"r","remote_addr":"203.0.113.9","method":"GET","path":"%s","protocol":"HTTP/2.0","scheme":"https","host":"agora.example.org","status":%d,"bytes":10,"request_length":80,"duration":0.002,"upstream_addr":"172.28.0.20:8000","upstream_status":"%d","upstream_duration":"0.002","user_agent":"curl","tls":"TLSv1.3"}`, path, status, status)
+	}
+	lines := []string{
+		access("/healthz", 200), access("/healthz", 502), access("/nginx-health", 200), // probes: not counted
+		access("/api/v1/feed", 200), access("/api/v1/feed", 502), access("/api/v1/feed", 504),
+		access("/api/v1/auth/login", 429), access("/", 301),
+		`2026/12/06 06:00:00 [error] 29#29: *1 connect() failed (111: Connection refused) while connecting to upstream`,
+	}
+	for _, l := range lines {
+		runStages(t, stages, &logEntry{
+			labels:    map[string]string{"service": "nginx", "container": "agora-nginx-1", "stream": "stdout"},
+			line:      l,
+			extracted: map[string]any{},
+			metadata:  map[string]string{},
+			counters:  counters,
+		})
+	}
+	// Other services never feed the edge counters.
+	runStages(t, stages, &logEntry{labels: map[string]string{"service": "backend"}, line: access("/api/v1/feed", 500), extracted: map[string]any{}, metadata: map[string]string{}, counters: counters})
+	labels := `{container="agora-nginx-1",service="nginx",stream="stdout"}`
+	for name, want := range map[string]float64{
+		"agora_edge_http_responses_total": 5, "agora_edge_http_responses_5xx_total": 2, "agora_edge_http_responses_429_total": 1,
+	} {
+		if got := counters.get(name + labels); got != want {
+			t.Errorf("%s = %v, want %v\n%s", name, got, want, counters.exposition())
+		}
+	}
+	if n := strings.Count(counters.exposition(), "\nagora_edge_"); n != 3 {
+		t.Errorf("want 3 edge series, got:\n%s", counters.exposition())
 	}
 }

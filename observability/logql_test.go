@@ -144,15 +144,15 @@ func checkLogQL(q string) error {
 func TestCheckLogQL(t *testing.T) {
 	t.Parallel()
 	for q, wantOK := range map[string]bool{
-		`{service=~".*"}`:                                        false, // the Logs dashboard's old "All"
-		`{service=~".+"}`:                                        true,
-		`{service=~".*", level="error"}`:                         true,
-		`{service!="nginx"}`:                                     false,
-		`{service=""}`:                                           false,
-		`{service!~"a|b"}`:                                       false,
-		`{service=~"a|"}`:                                        false,
-		`{service="backend"} |= "{\"msg\"}"`:                     true,
-		`sum by (level) (count_over_time({service=~".+"} [5m]))`: true,
+		`{service=~".*"}`:                    false, // the Logs dashboard's old "All"
+		`{service=~".+"}`:                    true,
+		`{service=~".*", level="error"}`:     true,
+		`{service!="nginx"}`:                 false,
+		`{service=""}`:                       false,
+		`{service!~"a|b"}`:                   false,
+		`{service=~"a|"}`:                    false,
+		`{service="backend"} |= "{\"msg\"}"`: true,
+		`sum by (level) (count_over_time({service=~".+"} [5m]))`:                                true,
 		`sum(count_over_time({service=~".*"} [5m])) / sum(count_over_time({service="x"} [5m]))`: false,
 		`{}`:                         false,
 		`{service=~"("}`:             false,
