@@ -132,6 +132,18 @@ func TestContainerStateScript(t *testing.T) {
 	}
 }
 
+func TestContainerStateScriptHelp(t *testing.T) {
+	t.Parallel()
+	dockerDir, log := fakeDocker(t, "", 0, "", 0)
+	out, errOut, code := runContainerState(t, dockerDir, t.TempDir(), "--help")
+	if code != 0 || !strings.HasPrefix(out, "usage: container-state.sh [--dry-run]\n") || errOut != "" {
+		t.Errorf("--help: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if calls, _ := os.ReadFile(log); len(calls) != 0 {
+		t.Errorf("--help called docker:\n%s", calls)
+	}
+}
+
 func TestContainerStateScriptNoContainers(t *testing.T) {
 	t.Parallel()
 	dockerDir, log := fakeDocker(t, "", 0, "", 0)
@@ -160,7 +172,7 @@ func TestContainerStateScriptFailures(t *testing.T) {
 		wantCode            int
 		wantMsg             string
 	}{
-		"unknown argument":      {args: []string{"--now"}, wantCode: 2, wantMsg: "unknown argument: --now"},
+		"unknown argument":      {args: []string{"--now"}, wantCode: 2, wantMsg: "unknown argument: --now\nusage: container-state.sh"},
 		"docker down":           {psCode: 1, wantCode: 1, wantMsg: "docker ps failed"},
 		"inspect fails":         {psOut: "aaa\n", inspectOut: inspectTwo, inspectCode: 1, wantCode: 1, wantMsg: "docker inspect failed"},
 		"restart count garbage": {psOut: "aaa\n", inspectOut: "/agora-backend-1|backend|many|false|true\n", wantCode: 1, wantMsg: "unexpected docker inspect line"},

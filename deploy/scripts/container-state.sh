@@ -32,7 +32,12 @@
 set -euo pipefail
 
 usage() {
-    sed -n '4p;24,25p' "$0" >&2
+    cat <<'USAGE'
+usage: container-state.sh [--dry-run]
+  Writes $TEXTFILE_DIR/agora_containers.prom (default folder
+  /var/lib/node_exporter/textfile_collector) from `docker inspect` of the
+  Compose containers. --dry-run prints the metrics and writes nothing.
+USAGE
 }
 
 dry_run=0
@@ -45,7 +50,7 @@ while [[ $# -gt 0 ]]; do
         ;;
     *)
         echo "container-state: unknown argument: $1" >&2
-        usage
+        usage >&2
         exit 2
         ;;
     esac
