@@ -24,7 +24,7 @@ import (
 //
 //   - stage.match: the LogQL stream selector and line filters (|= != |~ !~);
 //   - stage.json: top-level keys only (the config uses no JMESPath beyond a
-//     key, and the test refuses anything else);
+//     key, and the test refuses anything else); a missing key extracts nil;
 //   - stage.logfmt, stage.regex (named groups, optional source),
 //     stage.template (extracted values and .Value; an empty result deletes
 //     the key, as in Alloy), stage.labels, stage.static_labels,
@@ -244,9 +244,10 @@ func runStages(t stageT, stages []*alloyBlock, e *logEntry) {
 				if !regexp.MustCompile(`^[A-Za-z_]\w*$`).MatchString(key) {
 					t.Fatalf("stage.json expression %q: only plain keys are simulated", key)
 				}
-				if v, ok := obj[key]; ok {
-					e.extracted[name] = v
-				}
+				// A key the line lacks is extracted as nil (JMESPath's
+				// answer), which later stages treat as absent, except a
+				// counter without value, which counts it (as in Alloy).
+				e.extracted[name] = obj[key]
 			}
 		case "stage.logfmt":
 			kv := parseLogfmt(e.line)
@@ -333,16 +334,29 @@ func runStages(t stageT, stages []*alloyBlock, e *logEntry) {
 				if m.name != "metric.counter" {
 					t.Fatalf("stage.metrics: %s not simulated", m.name)
 				}
+				// Alloy's own validation of the block.
 				if a := alloyString(t, m, "action"); a != "inc" {
-					t.Fatalf("metric.counter action %q not simulated", a)
+					t.Fatalf("metric.counter action %q not simulated (Alloy accepts inc and add)", a)
+				}
+				if m.attrs["match_all"] == "true" && alloyString(t, m, "value") != "" {
+					t.Fatalf("metric.counter %s: Alloy refuses match_all together with value", alloyString(t, m, "name"))
+				}
+				if d := alloyString(t, m, "max_idle_duration"); d != "" {
+					if dur, err := time.ParseDuration(d); err != nil || dur < time.Second {
+						t.Fatalf("metric.counter max_idle_duration %q: Alloy wants a duration of at least 1s", d)
+					}
 				}
 				prefix := alloyString(t, m, "prefix")
 				if prefix == "" {
 					prefix = "loki_process_custom_"
 				}
 				name := prefix + alloyString(t, m, "name")
+				source := alloyString(t, m, "source")
+				if source == "" {
+					source = alloyString(t, m, "name") // Alloy's default
+				}
 				if m.attrs["match_all"] != "true" {
-					v, ok := e.extracted[alloyString(t, m, "source")]
+					v, ok := e.extracted[source]
 					if !ok {
 						continue
 					}
