@@ -170,6 +170,10 @@ func TestAlertmanagerInhibitions(t *testing.T) {
 	if len(targets) != 1 || !strings.Contains(targets[0], "AgoraHighErrorRate") || !strings.Contains(targets[0], "AgoraHighLatency") || !slices.Contains(equal, "job") || !slices.Contains(equal, "host") {
 		t.Errorf("AgoraBackendDown inhibition: targets %q equal %q", targets, equal)
 	}
+	targets, equal = find(`alertname=~"AgoraBackendDown|AgoraHighErrorRate"`)
+	if !slices.Equal(targets, []string{`alertname="EdgeHighErrorRate"`}) || !slices.Equal(equal, []string{"host"}) {
+		t.Errorf("backend alerts over EdgeHighErrorRate inhibition: targets %q equal %q", targets, equal)
+	}
 	targets, equal = find(`alertname="NodeDown"`)
 	if !slices.Equal(targets, []string{`alertname!~"NodeDown|Watchdog"`}) || !slices.Equal(equal, []string{"host"}) {
 		t.Errorf("NodeDown inhibition: targets %q equal %q", targets, equal)

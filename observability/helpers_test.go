@@ -133,6 +133,8 @@ type dashboard struct {
 			Type       string `json:"type"`
 			Query      any    `json:"query"`
 			Datasource *dsRef `json:"datasource"`
+			IncludeAll bool   `json:"includeAll"`
+			AllValue   string `json:"allValue"`
 		} `json:"list"`
 	} `json:"templating"`
 }
@@ -185,7 +187,8 @@ var templateVar = regexp.MustCompile(`\$\{?(\w+)(?::\w+)?\}?`)
 
 // substituteVars replaces Grafana template variables in a PromQL query:
 // the interval variables by window, every other variable (always used inside
-// a regex matcher, which TestDashboards checks) by ".*".
+// a regex matcher, which TestDashboards checks) by ".+", the variables' "All"
+// value (TestLogQLSelectors checks that it is that).
 func substituteVars(expr, window string) string {
 	return templateVar.ReplaceAllStringFunc(expr, func(m string) string {
 		name := templateVar.FindStringSubmatch(m)[1]
@@ -193,7 +196,7 @@ func substituteVars(expr, window string) string {
 		case "__rate_interval", "__interval", "__range", "__range_s":
 			return window
 		default:
-			return ".*"
+			return ".+"
 		}
 	})
 }

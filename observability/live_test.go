@@ -73,6 +73,12 @@ func TestLiveStack(t *testing.T) {
 		"agora_backup_last_run_timestamp_seconds %d\nagora_backup_last_success_timestamp_seconds %d\nagora_backup_last_size_bytes 1048576\nagora_backup_last_status 1\n", now, now))
 	writeFile(t, filepath.Join(textfile, "agora_tls.prom"), fmt.Sprintf(
 		"agora_tls_cert_expiry_timestamp_seconds{domain=\"agora.example.org\"} %d\n", now+60*86400))
+	// The container-state script, with a stubbed docker, writes its textfile
+	// the way the systemd timer does on the host.
+	dockerDir, _ := fakeDocker(t, "aaa\nbbb\n", 0, "/agora-backend-1|backend|0|false|true\n/agora-nginx-1|nginx|1|false|true\n", 0)
+	if out, errOut, code := runContainerState(t, dockerDir, textfile); code != 0 {
+		t.Fatalf("container-state.sh: exit %d: %s%s", code, out, errOut)
+	}
 	nodeAddr := freeAddr(t)
 	startProc(t, logs, "node_exporter", nodeBin, []string{
 		"--web.listen-address=" + nodeAddr,
@@ -82,6 +88,10 @@ func TestLiveStack(t *testing.T) {
 	pgExpAddr := freeAddr(t)
 	startProc(t, logs, "postgres_exporter", pgExpBin, []string{"--web.listen-address=" + pgExpAddr},
 		[]string{"DATA_SOURCE_NAME=" + cluster.AdminURL()})
+
+	// The edge: nginx (TLS, stub_status), its exporter, the blackbox
+	// exporter and the Alloy stand-in (edge_live_test.go).
+	edge := startEdge(t, logs, tmp, agoraHTTP)
 
 	// Webhook receiver standing in for e-mail, Slack, PagerDuty and the heartbeat.
 	hooks := &webhookSink{}
@@ -105,8 +115,9 @@ func TestLiveStack(t *testing.T) {
 	targets := map[string]string{
 		"agora": agoraMetrics, "node": nodeAddr, "postgres": pgExpAddr,
 		"alertmanager": amAddr, "prometheus": promAddr,
+		"nginx": edge.nginxExpAddr, "alloy": edge.alloyAddr, "blackbox": edge.bbAddr,
 	}
-	writeTestPrometheus(t, promDir, targets, amAddr)
+	writeTestPrometheus(t, promDir, targets, amAddr, edge.probeURL)
 	startProc(t, logs, "prometheus", promBin, []string{
 		"--config.file=" + filepath.Join(promDir, "prometheus.yml"),
 		"--storage.tsdb.path=" + filepath.Join(tmp, "prom-data"),
@@ -121,6 +132,7 @@ func TestLiveStack(t *testing.T) {
 		"postgres":     "http://" + pgExpAddr + "/metrics",
 		"alertmanager": "http://" + amAddr + "/-/ready",
 		"prometheus":   "http://" + promAddr + "/-/ready",
+		"alloy":        "http://" + edge.alloyAddr + "/metrics",
 	} {
 		waitHTTP(t, name, u, 45*time.Second)
 	}
@@ -143,7 +155,13 @@ func TestLiveStack(t *testing.T) {
 		defer trafficDone.Done()
 		api.loop(ctx, 60*time.Millisecond)
 	}()
-	t.Cleanup(func() { stopTraffic(); trafficDone.Wait() })
+	edgeStop := make(chan struct{})
+	trafficDone.Add(1)
+	go func() {
+		defer trafficDone.Done()
+		edge.loop(edgeStop, 100*time.Millisecond)
+	}()
+	t.Cleanup(func() { stopTraffic(); close(edgeStop); trafficDone.Wait() })
 
 	prom := &promClient{base: "http://" + promAddr}
 
@@ -151,6 +169,22 @@ func TestLiveStack(t *testing.T) {
 	waitFor(t, "every scrape target up", 45*time.Second, func() (bool, string) {
 		return prom.allTargetsUp(t, len(targets))
 	})
+
+	// The edge: the probe through nginx succeeds with the served certificate
+	// read, the exporter reads stub_status, and the access-log counters of
+	// the Alloy stand-in feed the edge recording rules.
+	for what, q := range map[string]string{
+		"blackbox probe of " + edge.probeURL + " succeeds": `probe_success{job="blackbox"} == 1`,
+		"served certificate read (about 60 days left)":     `probe_ssl_earliest_cert_expiry{job="blackbox"} - time() > 50 * 86400`,
+		"nginx exporter reads stub_status":                 `nginx_up{job="nginx"} == 1 and nginx_connections_accepted{job="nginx"} > 0`,
+		"edge responses counted from the access log":       `host:agora_edge_http_responses:rate5m > 0`,
+	} {
+		q := q
+		waitFor(t, what, 30*time.Second, func() (bool, string) {
+			r := prom.query(t, q)
+			return len(r) > 0, q + ": no series"
+		})
+	}
 
 	// The 10 s windows need a few scrapes of traffic before rates exist.
 	waitFor(t, "request rate recorded", 30*time.Second, func() (bool, string) {
@@ -212,6 +246,8 @@ func TestLiveStack(t *testing.T) {
 		code, _, err := api.do("GET", "/readyz", "", nil)
 		return err == nil && code == http.StatusOK, fmt.Sprint(code, err)
 	})
+	// The Alloy stand-in parsed nginx's real access lines.
+	edge.stand.check(t)
 	if time.Now().After(deadline) {
 		t.Errorf("live stack test took longer than its budget")
 	}
@@ -368,7 +404,7 @@ var (
 	forRe   = regexp.MustCompile(`(?m)^(\s+for:\s*)\S+\s*$`)
 )
 
-func writeTestPrometheus(t *testing.T, dir string, targets map[string]string, amAddr string) {
+func writeTestPrometheus(t *testing.T, dir string, targets map[string]string, amAddr, probeURL string) {
 	t.Helper()
 	rulesDir := filepath.Join(dir, "rules")
 	if err := os.MkdirAll(rulesDir, 0o755); err != nil {
@@ -399,7 +435,21 @@ func writeTestPrometheus(t *testing.T, dir string, targets map[string]string, am
 		name := job["job_name"].(string)
 		addr, ok := targets[name]
 		if !ok {
-			continue // loki and alloy cannot run here
+			continue // loki cannot run here (alloy has a stand-in)
+		}
+		if name == "blackbox" {
+			// The public URL file becomes the loopback nginx's /healthz, and
+			// the probes go to the test's blackbox exporter.
+			delete(job, "file_sd_configs")
+			job["static_configs"] = []any{map[string]any{"targets": []string{probeURL}}}
+			for _, rc := range job["relabel_configs"].([]any) {
+				r := rc.(map[string]any)
+				if r["target_label"] == "__address__" {
+					r["replacement"] = addr
+				}
+			}
+			jobs = append(jobs, job)
+			continue
 		}
 		static := job["static_configs"].([]any)[0].(map[string]any)
 		static["targets"] = []string{addr}

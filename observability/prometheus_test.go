@@ -59,7 +59,17 @@ func TestPrometheusConfigShape(t *testing.T) {
 		} `yaml:"global"`
 		RuleFiles     []string `yaml:"rule_files"`
 		ScrapeConfigs []struct {
-			JobName       string `yaml:"job_name"`
+			JobName       string              `yaml:"job_name"`
+			MetricsPath   string              `yaml:"metrics_path"`
+			Params        map[string][]string `yaml:"params"`
+			FileSDConfigs []struct {
+				Files []string `yaml:"files"`
+			} `yaml:"file_sd_configs"`
+			RelabelConfigs []struct {
+				SourceLabels []string `yaml:"source_labels"`
+				TargetLabel  string   `yaml:"target_label"`
+				Replacement  string   `yaml:"replacement"`
+			} `yaml:"relabel_configs"`
 			StaticConfigs []struct {
 				Targets []string          `yaml:"targets"`
 				Labels  map[string]string `yaml:"labels"`
@@ -78,10 +88,27 @@ func TestPrometheusConfigShape(t *testing.T) {
 		"loki":         "loki:3100",
 		"alloy":        "alloy:12345",
 		"prometheus":   "localhost:9090",
+		"nginx":        "nginx-exporter:9113",
+		"blackbox":     "(file_sd)",
 	}
 	seen := map[string]bool{}
 	for _, sc := range cfg.ScrapeConfigs {
 		seen[sc.JobName] = true
+		if sc.JobName == "blackbox" {
+			// The public URL comes from a file written at install time; every
+			// probe goes to the exporter and carries the host label.
+			relabel := map[string]string{}
+			for _, r := range sc.RelabelConfigs {
+				relabel[r.TargetLabel] = strings.Join(r.SourceLabels, ",") + "->" + r.Replacement
+			}
+			if sc.MetricsPath != "/probe" || !slices.Equal(sc.Params["module"], []string{"https_healthz"}) ||
+				len(sc.FileSDConfigs) != 1 || !slices.Equal(sc.FileSDConfigs[0].Files, []string{"/etc/prometheus/targets/public-urls.yml"}) ||
+				relabel["__param_target"] != "__address__->" || relabel["instance"] != "__param_target->" ||
+				relabel["__address__"] != "->blackbox-exporter:9115" || relabel["host"] != "->agora-vps" {
+				t.Errorf("job blackbox: path %q params %v file_sd %+v relabel %v", sc.MetricsPath, sc.Params, sc.FileSDConfigs, relabel)
+			}
+			continue
+		}
 		target, ok := want[sc.JobName]
 		if !ok {
 			t.Errorf("unexpected job %q", sc.JobName)
@@ -233,4 +260,52 @@ func markdownAnchors(doc string) map[string]bool {
 		out[b.String()] = true
 	}
 	return out
+}
+
+// The example file for the blackbox job's targets is valid file_sd and names
+// an https /healthz URL; the module it asks for exists in blackbox.yml.
+func TestBlackboxTargetsAndModule(t *testing.T) {
+	t.Parallel()
+	var groups []struct {
+		Targets []string          `yaml:"targets"`
+		Labels  map[string]string `yaml:"labels"`
+	}
+	readYAML(t, filepath.Join(obsDir(t), "prometheus", "targets", "public-urls.example.yml"), &groups)
+	if len(groups) != 1 || len(groups[0].Targets) == 0 {
+		t.Fatalf("public-urls.example.yml: %+v", groups)
+	}
+	for _, u := range groups[0].Targets {
+		if !strings.HasPrefix(u, "https://") || !strings.HasSuffix(u, "/healthz") {
+			t.Errorf("target %q: want https://<domain>/healthz", u)
+		}
+	}
+	var bb struct {
+		Modules map[string]struct {
+			Prober string `yaml:"prober"`
+			HTTP   struct {
+				ValidStatusCodes []int `yaml:"valid_status_codes"`
+				FailIfNotSSL     bool  `yaml:"fail_if_not_ssl"`
+				FollowRedirects  *bool `yaml:"follow_redirects"`
+				TLSConfig        struct {
+					InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
+				} `yaml:"tls_config"`
+			} `yaml:"http"`
+		} `yaml:"modules"`
+	}
+	readYAML(t, filepath.Join(obsDir(t), "blackbox", "blackbox.yml"), &bb)
+	m, ok := bb.Modules["https_healthz"]
+	if !ok || m.Prober != "http" || !slices.Equal(m.HTTP.ValidStatusCodes, []int{200}) || !m.HTTP.FailIfNotSSL ||
+		m.HTTP.FollowRedirects == nil || *m.HTTP.FollowRedirects || m.HTTP.TLSConfig.InsecureSkipVerify {
+		t.Errorf("module https_healthz: %+v (want http, 200 only, TLS required and verified, no redirects)", m)
+	}
+}
+
+// The blackbox exporter itself accepts blackbox.yml.
+func TestBlackboxConfigCheck(t *testing.T) {
+	t.Parallel()
+	bb := needTool(t, "prometheus-blackbox-exporter", "prometheus-blackbox-exporter", "blackbox_exporter")
+	out, err := runTool(t, time.Minute, obsDir(t), bb, "--config.check", "--config.file="+filepath.Join("blackbox", "blackbox.yml"))
+	if err != nil {
+		t.Fatalf("blackbox_exporter --config.check: %v\n%s", err, out)
+	}
 }
