@@ -77,6 +77,7 @@ func nginxVersion(t testing.TB, bin string) [3]int {
 func renderNginx(t testing.TB, bin, dir string, httpPort, httpsPort int, o nginxOpts) string {
 	t.Helper()
 	src := filepath.Join(deployDir(t), "nginx")
+	statusPort := freePort(t) // stub_status, for the nginx exporter
 	type sub struct{ old, new string }
 	subs := []sub{
 		{"/etc/nginx/", dir + "/etc/nginx/"},
@@ -88,6 +89,8 @@ func renderNginx(t testing.TB, bin, dir string, httpPort, httpsPort int, o nginx
 		{"listen 443 ", "listen 127.0.0.1:" + itoa(httpsPort) + " "},
 		{"listen [::]:80 ", "listen [::1]:" + itoa(httpPort) + " "},
 		{"listen [::]:443 ", "listen [::1]:" + itoa(httpsPort) + " "},
+		{"listen 8080;", "listen 127.0.0.1:" + itoa(statusPort) + ";"},
+		{"listen [::]:8080;", "listen [::1]:" + itoa(statusPort) + ";"},
 	}
 	if o.ocsp {
 		subs = append([]sub{{"# include /etc/nginx/agora/snippets/ocsp-stapling.conf;", "include /etc/nginx/agora/snippets/ocsp-stapling.conf;"}}, subs...)
