@@ -2,7 +2,6 @@ package http
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -59,10 +58,14 @@ func (s *Server) login(c echo.Context) error {
 		return err
 	}
 	// Both budgets are spent on every attempt, so that neither one address
-	// nor one targeted account can be hammered.
+	// nor one targeted account can be hammered. The account's budget is one
+	// whichever form (username or email, any case) names it.
 	ctx := c.Request().Context()
 	ipErr := s.allow(ctx, LimitLoginIP, c.RealIP())
-	nameErr := s.allow(ctx, LimitLoginName, strings.ToLower(req.Login))
+	var nameErr error
+	if s.opts.RateLimiter != nil { // resolving the account costs a lookup
+		nameErr = s.allow(ctx, LimitLoginName, s.opts.Identity.Service.LoginBudgetKey(ctx, req.Login))
+	}
 	if ipErr != nil || nameErr != nil {
 		if s.opts.Metrics != nil {
 			s.opts.Metrics.LoginAttempt("rate_limited")
