@@ -80,7 +80,8 @@ func describeJSONError(err error) string {
 	return "The request body is not valid JSON."
 }
 
-// lastName is the innermost member name an error points at.
+// lastName is the innermost member name an error points at, cut to 64
+// bytes: it comes from the client and goes back into the problem's detail.
 func lastName(err error) string {
 	var syn *jsontext.SyntacticError
 	var sem *json.SemanticError
@@ -91,7 +92,11 @@ func lastName(err error) string {
 	case errors.As(err, &sem):
 		p = sem.JSONPointer
 	}
-	return p.LastToken()
+	name := p.LastToken()
+	if len(name) > 64 {
+		name = name[:64] + "…"
+	}
+	return name
 }
 
 func jsonTypeName(kind string) string {

@@ -169,3 +169,14 @@ func TestNullableStringUnderTheStrictDecoder(t *testing.T) {
 		t.Fatalf("a number for a string: %v", err)
 	}
 }
+
+// A member name comes from the client: the detail quotes at most 64 bytes of it.
+func TestUnknownNameIsQuotedShort(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 5000)
+	err := decodeString("application/json", `{"`+long+`":1}`)
+	msg := errs.MessageOf(err)
+	if !errors.Is(err, errs.ErrBadRequest) || len(msg) > 200 || !strings.Contains(msg, strings.Repeat("x", 64)+"…") {
+		t.Fatalf("%v: %q", err, msg)
+	}
+}
