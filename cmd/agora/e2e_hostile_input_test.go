@@ -14,7 +14,12 @@ import (
 	"testing"
 	"time"
 
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
 	"agora/adapters/http/apitest"
+	"agora/adapters/telemetry"
 )
 
 // The inputs of the outside black-box run that answered 500 (PostgreSQL
@@ -201,4 +206,41 @@ func rawDo(t *testing.T, method, u, token string) *apitest.Response {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return &apitest.Response{Status: res.StatusCode, Header: res.Header, Body: b}
+}
+
+// Span names are bounded like metric labels: an invented method is OTHER in
+// the span name and _OTHER in http.request.method (the semantic conventions),
+// with the original, cut to 64 bytes, beside it.
+func TestHostileMethodsMakeBoundedSpanNames(t *testing.T) {
+	t.Parallel()
+	exp := tracetest.NewInMemoryExporter()
+	tp := telemetry.NewSDKProvider(sdktrace.NewSimpleSpanProcessor(exp), nil)
+	env := startServerWith(t, serverOptions{Tracing: telemetry.NewTestTracing(tp)})
+	method := "ZQ" + strings.Repeat("X", 100)
+	req, err := http.NewRequest(method, env.URL+"/healthz", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	for _, s := range exp.GetSpans() {
+		if s.SpanKind != trace.SpanKindServer {
+			continue
+		}
+		if s.Name != "OTHER /healthz" {
+			t.Fatalf("span name %q", s.Name)
+		}
+		attrs := map[string]string{}
+		for _, a := range s.Attributes {
+			attrs[string(a.Key)] = a.Value.Emit()
+		}
+		if attrs["http.request.method"] != "_OTHER" || attrs["http.request.method_original"] != method[:64] {
+			t.Fatalf("attributes %v", attrs)
+		}
+		return
+	}
+	t.Fatal("no server span")
 }
