@@ -147,3 +147,33 @@ func TestLoginBudgetIsPerAccountWhicheverFormNamesIt(t *testing.T) {
 		t.Fatalf("another account: %d", st)
 	}
 }
+
+// Lock-out of a victim is limited: attempts an address makes after its own
+// budget is spent are refused without spending the account's, so one address
+// cannot keep an account locked beyond its 5 attempts a minute.
+func TestAddressOverItsBudgetDoesNotSpendTheAccounts(t *testing.T) {
+	t.Parallel()
+	env := startServer(t, map[string]string{
+		"RATE_LIMIT_ENABLED": "true",
+		"TRUSTED_PROXIES":    "127.0.0.1/32,::1",
+	})
+	idRegister(t, env, "locked_victim")
+	try := func(ip, login, pw string) int {
+		return env.API.Do(apitest.Request{Method: "POST", Path: "/api/v1/auth/login",
+			Header: http.Header{"X-Forwarded-For": {ip}},
+			Body:   map[string]string{"login": login, "password": pw}}).Status
+	}
+	for i := range 5 { // the attacker's address spends its budget on names of no account
+		if st := try("198.51.100.66", fmt.Sprintf("nobody_%d", i), "wrong guess"); st != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i, st)
+		}
+	}
+	for range 20 {
+		if st := try("198.51.100.66", "locked_victim", "wrong guess"); st != http.StatusTooManyRequests {
+			t.Fatalf("over its budget the address got %d, want 429", st)
+		}
+	}
+	if st := try("198.51.100.7", "locked_victim@example.com", idPassword); st != http.StatusOK {
+		t.Fatalf("the victim from their own address: %d, want 200", st)
+	}
+}
