@@ -6,11 +6,13 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"agora/domain/errs"
+	"agora/domain/text"
 	"agora/ports"
 )
 
@@ -69,7 +71,13 @@ func decodeCursor(s string) (*ports.Cursor, error) {
 	if err != nil {
 		return nil, errBadCursor
 	}
-	return &ports.Cursor{Time: time.Unix(0, nanos).UTC(), ID: id, Key: string(body[25:])}, nil
+	// The checksum is not a secret, so anyone can make a cursor: its key
+	// reaches SQL and must be text PostgreSQL can hold (no NUL, valid UTF-8).
+	key := string(body[25:])
+	if !utf8.ValidString(key) || text.HasControl(key, text.SingleLine) {
+		return nil, errBadCursor
+	}
+	return &ports.Cursor{Time: time.Unix(0, nanos).UTC(), ID: id, Key: key}, nil
 }
 
 // pageRequest reads ?limit= and ?cursor= into a PageRequest (400 when bad).

@@ -2,8 +2,10 @@ package http
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -51,6 +53,23 @@ func TestCursorTamperingIsBadRequest(t *testing.T) {
 	}
 }
 
+// A cursor's checksum is no secret: anyone can forge one. A key that
+// PostgreSQL cannot hold as text (NUL, invalid UTF-8) or any control
+// character is a bad cursor (400), never a 500 from the database.
+func TestForgedCursorKeyIsBadRequest(t *testing.T) {
+	t.Parallel()
+	for _, key := range []string{"a\x00b", "\x00", "\xff", "ab\xc3", "a\nb", "a\u0085"} {
+		s := *encodeCursor(&ports.Cursor{Time: time.Now(), ID: uuid.New(), Key: key})
+		if _, err := decodeCursor(s); !errors.Is(err, errs.ErrBadRequest) {
+			t.Errorf("key %q: %v, want ErrBadRequest", key, err)
+		}
+	}
+	s := *encodeCursor(&ports.Cursor{Time: time.Now(), ID: uuid.New(), Key: "zoë_ok"})
+	if _, err := decodeCursor(s); err != nil {
+		t.Fatalf("a UTF-8 key: %v", err)
+	}
+}
+
 func FuzzDecodeCursor(f *testing.F) {
 	f.Add(*encodeCursor(&ports.Cursor{Time: time.Unix(1700000000, 0), ID: uuid.New(), Key: "bob"}))
 	f.Add("")
@@ -65,6 +84,9 @@ func FuzzDecodeCursor(f *testing.F) {
 		}
 		if c == nil {
 			return
+		}
+		if !utf8.ValidString(c.Key) || strings.ContainsRune(c.Key, 0) {
+			t.Fatalf("decoded a key PostgreSQL cannot hold: %q", c.Key)
 		}
 		// Whatever decodes must encode back to the same string.
 		if again := *encodeCursor(c); again != s {

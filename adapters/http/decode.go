@@ -2,14 +2,16 @@ package http
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/labstack/echo/v4"
 
 	"agora/domain/errs"
@@ -22,8 +24,13 @@ var (
 )
 
 // decodeJSON reads the request body strictly into dst: the media type must
-// be JSON (415), the body at most 64 KiB (413), one JSON object with no
-// unknown fields, no wrong types and nothing after it (400).
+// be JSON (415), the body at most 64 KiB (413), one JSON object of valid
+// UTF-8 whose member names match the DTO's fields exactly (no unknown name,
+// no name differing only by case, no name twice), no wrong types and nothing
+// after it (400). The decoder is go-json-experiment/json (the future
+// encoding/json/v2), whose defaults refuse invalid UTF-8 and duplicate names
+// and match names case-sensitively, where encoding/json silently repairs,
+// folds case and keeps the last duplicate.
 func decodeJSON(c echo.Context, dst any) error {
 	req := c.Request()
 	mt, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
@@ -42,41 +49,54 @@ func decodeJSON(c echo.Context, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return errs.New(errs.ErrBadRequest, "The request body is empty; a JSON object is required.")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
+	if err := json.Unmarshal(body, dst, json.RejectUnknownMembers(true)); err != nil {
 		return errs.Wrap(errs.ErrBadRequest, describeJSONError(err), err)
-	}
-	if dec.More() {
-		return errs.New(errs.ErrBadRequest, "The request body has data after the JSON object.")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errs.New(errs.ErrBadRequest, "The request body has data after the JSON object.")
 	}
 	return nil
 }
 
 // describeJSONError says what is wrong without echoing internal types.
 func describeJSONError(err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
+	var syn *jsontext.SyntacticError
+	var sem *json.SemanticError
 	switch {
-	case errors.As(err, &syn):
-		return fmt.Sprintf("The request body is not valid JSON (at byte %d).", syn.Offset)
-	case errors.As(err, &typ):
-		if typ.Field == "" {
-			return "The request body must be a JSON object."
-		}
-		return fmt.Sprintf("Field %q must be of JSON type %s.", typ.Field, jsonTypeName(typ.Type.Kind().String()))
+	case errors.Is(err, jsontext.ErrDuplicateName):
+		return fmt.Sprintf("The request body names %q more than once.", lastName(err))
+	case errors.As(err, &syn) && strings.Contains(syn.Err.Error(), "UTF-8"):
+		return fmt.Sprintf("The request body is not valid UTF-8 (at byte %d).", syn.ByteOffset)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return "The request body is truncated JSON."
-	}
-	// encoding/json reports unknown fields as `json: unknown field "x"`.
-	const prefix = "json: unknown field "
-	if msg := err.Error(); len(msg) > len(prefix) && msg[:len(prefix)] == prefix {
-		return "Unknown field " + msg[len(prefix):] + "."
+	case errors.As(err, &syn) && strings.Contains(syn.Err.Error(), "after top-level value"):
+		return "The request body has data after the JSON object."
+	case errors.As(err, &syn):
+		return fmt.Sprintf("The request body is not valid JSON (at byte %d).", syn.ByteOffset)
+	case errors.As(err, &sem) && errors.Is(sem.Err, json.ErrUnknownName):
+		return fmt.Sprintf("Unknown field %q (field names are case-sensitive).", lastName(err))
+	case errors.As(err, &sem) && sem.JSONPointer == "":
+		return "The request body must be a JSON object."
+	case errors.As(err, &sem) && sem.GoType != nil:
+		return fmt.Sprintf("Field %q must be of JSON type %s.", lastName(err), jsonTypeName(sem.GoType.Kind().String()))
 	}
 	return "The request body is not valid JSON."
+}
+
+// lastName is the innermost member name an error points at, cut to 64
+// bytes: it comes from the client and goes back into the problem's detail.
+func lastName(err error) string {
+	var syn *jsontext.SyntacticError
+	var sem *json.SemanticError
+	var p jsontext.Pointer
+	switch {
+	case errors.As(err, &syn):
+		p = syn.JSONPointer
+	case errors.As(err, &sem):
+		p = sem.JSONPointer
+	}
+	name := p.LastToken()
+	if len(name) > 64 {
+		name = name[:64] + "…"
+	}
+	return name
 }
 
 func jsonTypeName(kind string) string {
@@ -94,19 +114,26 @@ func jsonTypeName(kind string) string {
 	}
 }
 
-// queryLimit parses ?limit= (1-100, default 20).
+// queryLimit parses ?limit= (1-100, default 20). Something that is not an
+// integer is malformed (400); an integer outside 1-100 is well-formed but
+// breaks the rule (422), as the contract's Lists line says.
 func queryLimit(c echo.Context) (int, error) {
 	raw := c.QueryParam("limit")
 	if raw == "" {
 		return 20, nil
 	}
 	n, err := strconv.Atoi(raw)
-	if err != nil || n < 1 || n > 100 {
+	var num *strconv.NumError
+	outOfRange := errors.As(err, &num) && errors.Is(num.Err, strconv.ErrRange)
+	if err != nil && !outOfRange {
 		return 0, &errs.Error{
 			Kind:    errs.ErrBadRequest,
 			Message: "limit must be an integer from 1 to 100.",
 			Fields:  []errs.FieldError{{Field: "limit", Message: "must be an integer from 1 to 100"}},
 		}
+	}
+	if outOfRange || n < 1 || n > 100 {
+		return 0, errs.Invalid(errs.FieldError{Field: "limit", Message: "must be from 1 to 100"})
 	}
 	return n, nil
 }

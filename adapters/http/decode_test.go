@@ -50,6 +50,16 @@ func TestDecodeJSON(t *testing.T) {
 		{"array", "application/json", `[1,2]`, errs.ErrBadRequest, "must be a JSON object"},
 		{"trailing data", "application/json", `{"name":"a"} {"name":"b"}`, errs.ErrBadRequest, "after the JSON object"},
 		{"trailing garbage", "application/json", `{"name":"a"}x`, errs.ErrBadRequest, ""},
+		// The contract's Input line: invalid UTF-8, duplicate names and names
+		// that differ from a field only by case are malformed.
+		{"invalid UTF-8 in a string", "application/json", "{\"name\":\"a\xffb\"}", errs.ErrBadRequest, "UTF-8"},
+		{"invalid UTF-8 in a name", "application/json", "{\"na\xc3me\":\"a\"}", errs.ErrBadRequest, "UTF-8"},
+		{"lone surrogate escape", "application/json", `{"name":"\ud800"}`, errs.ErrBadRequest, ""},
+		{"duplicate name", "application/json", `{"name":"a","name":"b"}`, errs.ErrBadRequest, `"name" more than once`},
+		{"duplicate name, other field", "application/json", `{"count":1,"name":"a","count":2}`, errs.ErrBadRequest, `"count" more than once`},
+		{"name in other case", "application/json", `{"NAME":"a"}`, errs.ErrBadRequest, `"NAME"`},
+		{"name and its other case", "application/json", `{"name":"a","Name":"b"}`, errs.ErrBadRequest, `"Name"`},
+		{"escaped NUL is well-formed (the domain refuses it)", "application/json", `{"name":"\u0000"}`, nil, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -74,13 +84,22 @@ func TestDecodeJSON(t *testing.T) {
 func TestQueryLimit(t *testing.T) {
 	t.Parallel()
 	e := echo.New()
-	for raw, want := range map[string]int{"": 20, "1": 1, "100": 100} {
+	for raw, want := range map[string]int{"": 20, "1": 1, "100": 100, "050": 50} {
 		c := e.NewContext(httptest.NewRequest(http.MethodGet, "/?limit="+raw, nil), httptest.NewRecorder())
 		if got, err := queryLimit(c); err != nil || got != want {
 			t.Errorf("limit=%q: %d, %v", raw, got, err)
 		}
 	}
-	for _, raw := range []string{"0", "101", "-1", "ten", "1.5", "99999999999999999999"} {
+	// An integer outside 1-100 breaks a rule: 422 with an errors entry for limit.
+	for _, raw := range []string{"0", "101", "-1", "99999999999999999999", "-99999999999999999999"} {
+		c := e.NewContext(httptest.NewRequest(http.MethodGet, "/?limit="+raw, nil), httptest.NewRecorder())
+		_, err := queryLimit(c)
+		if !errors.Is(err, errs.ErrInvalid) || len(errs.FieldsOf(err)) != 1 || errs.FieldsOf(err)[0].Field != "limit" {
+			t.Errorf("limit=%q: %v", raw, err)
+		}
+	}
+	// Something that is not an integer is malformed: 400.
+	for _, raw := range []string{"ten", "1.5", "%00", "1e2", "%205"} {
 		c := e.NewContext(httptest.NewRequest(http.MethodGet, "/?limit="+raw, nil), httptest.NewRecorder())
 		_, err := queryLimit(c)
 		if !errors.Is(err, errs.ErrBadRequest) || len(errs.FieldsOf(err)) != 1 || errs.FieldsOf(err)[0].Field != "limit" {
@@ -119,5 +138,45 @@ func TestClientGoneIs499NotServerError(t *testing.T) {
 	s.handleError(fmt.Errorf("load feed: %w", context.Canceled), c)
 	if rec.Code != 499 {
 		t.Fatalf("status %d, want 499", rec.Code)
+	}
+}
+
+// An explicit null, an omitted field and a value stay distinguishable under
+// the strict decoder (the contract answers 422 for a null).
+func TestNullableStringUnderTheStrictDecoder(t *testing.T) {
+	t.Parallel()
+	e := echo.New()
+	for body, want := range map[string]nullableString{
+		`{"body":null}`: {Set: true, Null: true},
+		`{}`:            {},
+		`{"body":"x"}`:  {Set: true, Value: "x"},
+		`{"body":""}`:   {Set: true},
+	} {
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+		req.Header.Set(echo.HeaderContentType, "application/json")
+		var v createPostRequest
+		if err := decodeJSON(e.NewContext(req, httptest.NewRecorder()), &v); err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		if v.Body != want {
+			t.Errorf("%s: %+v, want %+v", body, v.Body, want)
+		}
+	}
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"body":1}`))
+	req.Header.Set(echo.HeaderContentType, "application/json")
+	var v createPostRequest
+	if err := decodeJSON(e.NewContext(req, httptest.NewRecorder()), &v); !errors.Is(err, errs.ErrBadRequest) {
+		t.Fatalf("a number for a string: %v", err)
+	}
+}
+
+// A member name comes from the client: the detail quotes at most 64 bytes of it.
+func TestUnknownNameIsQuotedShort(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 5000)
+	err := decodeString("application/json", `{"`+long+`":1}`)
+	msg := errs.MessageOf(err)
+	if !errors.Is(err, errs.ErrBadRequest) || len(msg) > 200 || !strings.Contains(msg, strings.Repeat("x", 64)+"…") {
+		t.Fatalf("%v: %q", err, msg)
 	}
 }

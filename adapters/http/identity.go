@@ -30,7 +30,7 @@ func (s *Server) registerIdentityRoutes(root *echo.Echo, api *echo.Group) {
 	if s.opts.Identity.Service == nil {
 		return
 	}
-	root.GET("/.well-known/jwks.json", s.jwks, s.rateLimit)
+	get(root, "/.well-known/jwks.json", s.jwks, s.rateLimit)
 
 	api.POST("/auth/register", s.register)
 	api.POST("/auth/login", s.login)
@@ -41,9 +41,9 @@ func (s *Server) registerIdentityRoutes(root *echo.Echo, api *echo.Group) {
 	api.POST("/auth/verify-email", s.requestEmailVerification, s.authenticate)
 	api.POST("/auth/verify-email/confirm", s.confirmEmail)
 
-	api.GET("/users/me", s.getMe, s.authenticate)
+	get(api, "/users/me", s.getMe, s.authenticate)
 	api.PATCH("/users/me", s.updateMe, s.authenticate)
 	api.DELETE("/users/me", s.deleteMe, s.authenticate)
 	api.PUT("/users/me/password", s.changePassword, s.authenticate)
-	api.GET("/users", s.searchUsers, s.authenticate)
+	get(api, "/users", s.searchUsers, s.authenticate)
 }

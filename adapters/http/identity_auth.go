@@ -2,7 +2,6 @@ package http
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -58,11 +57,17 @@ func (s *Server) login(c echo.Context) error {
 	if err := withFieldErrors(f, err); err != nil {
 		return err
 	}
-	// Both budgets are spent on every attempt, so that neither one address
-	// nor one targeted account can be hammered.
+	// The client's address is checked first, then the account (one budget
+	// whichever form, username or email in any case, names it), so neither one
+	// address nor one targeted account can be hammered. An attempt refused
+	// for its address does not spend the account's budget: one address
+	// cannot keep a victim locked out beyond its own 5 attempts a minute.
 	ctx := c.Request().Context()
 	ipErr := s.allow(ctx, LimitLoginIP, c.RealIP())
-	nameErr := s.allow(ctx, LimitLoginName, strings.ToLower(req.Login))
+	var nameErr error
+	if ipErr == nil && s.opts.RateLimiter != nil { // resolving the account costs a lookup
+		nameErr = s.allow(ctx, LimitLoginName, s.opts.Identity.Service.LoginBudgetKey(ctx, req.Login))
+	}
 	if ipErr != nil || nameErr != nil {
 		if s.opts.Metrics != nil {
 			s.opts.Metrics.LoginAttempt("rate_limited")

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"agora/domain/errs"
+	"agora/domain/text"
 	"agora/domain/user"
 	"agora/ports/identity"
 )
@@ -67,9 +68,15 @@ func withFieldErrors(f errs.Fields, err error) error {
 }
 
 // requireText reports an empty required string (also what a JSON null or an
-// omitted field leaves behind) and a string over max characters.
+// omitted field leaves behind), a string over max characters, and text that
+// breaks the rules of all text (control characters: a NUL would reach
+// PostgreSQL, which cannot store it).
 func requireText(f *errs.Fields, field, v string, maxChars int) {
-	switch n := len([]rune(v)); {
+	if p := text.Problem(v, text.SingleLine); p != "" && p != text.MsgBlank {
+		f.Add(field, p)
+		return
+	}
+	switch n := text.Chars(v); {
 	case n == 0:
 		f.Add(field, "is required")
 	case n > maxChars:

@@ -12,6 +12,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
+
+	"agora/adapters/telemetry"
 )
 
 const headerRequestID = "X-Request-ID"
@@ -43,7 +45,9 @@ func requestIDOf(c echo.Context) string {
 
 // telemetry counts and times every request and writes its log line. The
 // error is handled here (not later by Echo) so that the status it turns
-// into is the one recorded.
+// into is the one recorded. Every value that comes from the request is
+// brought into a closed set first (route template or "unmatched", a
+// standard method or OTHER), in metrics, logs and span names alike.
 func (s *Server) telemetry(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -73,7 +77,7 @@ func (s *Server) telemetry(next echo.HandlerFunc) echo.HandlerFunc {
 		fields := make([]zap.Field, 0, 12)
 		fields = append(fields,
 			zap.String("request_id", requestIDOf(c)),
-			zap.String("method", req.Method),
+			zap.String("method", telemetry.MethodLabel(req.Method)),
 			zap.String("route", route),
 			zap.Int("status", res.Status),
 			zap.Float64("duration", elapsed.Seconds()),

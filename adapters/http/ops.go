@@ -24,6 +24,7 @@ func (s *Server) readyz(c echo.Context) error {
 		if err := s.opts.Ready(c.Request().Context()); err != nil {
 			s.log.Warn("not ready", zapError(err), zapRequestID(c))
 			c.Response().Header().Set("Retry-After", retryAfterSeconds)
+			c.Response().Header().Set("Cache-Control", "no-store") // as on every error answer
 			return c.JSON(http.StatusServiceUnavailable, statusBody{Status: "unavailable"})
 		}
 	}

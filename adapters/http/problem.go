@@ -96,6 +96,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		p.Errors = append(p.Errors, fieldError{Field: f.Field, Message: f.Message})
 	}
 	h := c.Response().Header()
+	// Every error answer carries the same headers, whichever middleware
+	// refused the request (the body limit runs before the API's no-store).
+	h.Set("Cache-Control", "no-store")
 	switch status {
 	case http.StatusUnauthorized:
 		h.Set("WWW-Authenticate", `Bearer error="invalid_token"`)

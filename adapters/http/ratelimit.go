@@ -17,8 +17,10 @@ import (
 // Limit names one budget.
 type Limit string
 
-// The budgets. Login is limited twice, per client IP and per login name, so
-// neither one address nor one targeted account can be hammered.
+// The budgets. Login is limited twice, per client IP and per account (keyed
+// by identity.Service.LoginBudgetKey, one key whether the login is the
+// username or the email), so neither one address nor one targeted account
+// can be hammered.
 const (
 	LimitGeneral       Limit = "general"
 	LimitLoginIP       Limit = "login_ip"

@@ -48,6 +48,10 @@ type Options struct {
 	Social   SocialDeps
 }
 
+// bodyLimit is 64 KiB (65,536 bytes: a body of exactly that size passes,
+// one byte more is refused). Echo reads "64K" as 64,000 bytes, hence KiB.
+const bodyLimit = "64KiB"
+
 // Server is the public API's HTTP handler.
 type Server struct {
 	echo   *echo.Echo
@@ -73,16 +77,16 @@ func New(opts Options) *Server {
 	// Order matters: the request ID first so every later line carries it;
 	// recovery inside telemetry so a panic is still logged and counted as 500.
 	e.Use(requestID, s.telemetry, s.recover, securityHeaders,
-		middleware.BodyLimit("64K"), s.deadline(opts.RequestTimeout))
+		middleware.BodyLimit(bodyLimit), s.deadline(opts.RequestTimeout))
 
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
+	get(e, "/healthz", s.healthz)
+	get(e, "/readyz", s.readyz)
 	if !opts.SeparateMetrics && opts.Metrics != nil {
-		e.GET("/metrics", echo.WrapHandler(s.metricsHandler()))
+		get(e, "/metrics", echo.WrapHandler(s.metricsHandler()))
 	}
 	if opts.Docs != nil {
-		e.GET("/docs", s.docs, s.rateLimit)
-		e.GET("/docs/*", s.docs, s.rateLimit)
+		get(e, "/docs", s.docs, s.rateLimit)
+		get(e, "/docs/*", s.docs, s.rateLimit)
 	}
 
 	// The API's own middleware runs by path prefix rather than as group
@@ -91,7 +95,7 @@ func New(opts Options) *Server {
 	e.Use(s.under("/api/v1/", noStore, s.rateLimit))
 	api := e.Group("/api/v1")
 	if opts.OpenAPISpec != nil {
-		api.GET("/openapi.yaml", s.openAPI)
+		get(api, "/openapi.yaml", s.openAPI)
 	}
 	s.registerIdentityRoutes(e, api)
 	s.registerSocialRoutes(api)
@@ -101,6 +105,22 @@ func New(opts Options) *Server {
 		s.routes[r.Path] = true
 	}
 	return s
+}
+
+// getHead is what get registers: RFC 9110 requires every GET resource to
+// answer HEAD too (load balancers and uptime probes use it). net/http sends
+// the same status and headers without the body.
+var getHead = []string{http.MethodGet, http.MethodHead}
+
+// router is what both *echo.Echo and *echo.Group offer for registering.
+type router interface {
+	Match(methods []string, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) []*echo.Route
+}
+
+// get registers a GET route and its HEAD twin; every GET route goes
+// through here (TestEveryGETRouteAnswersHEAD checks that none is missed).
+func get(r router, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+	r.Match(getHead, path, h, m...)
 }
 
 // ServeHTTP makes the server an http.Handler.
@@ -149,12 +169,19 @@ func (s *Server) metricsHandler() http.Handler {
 
 // Timeouts protect a listener from slow and hostile clients.
 type Timeouts struct {
-	ReadHeader     time.Duration // slowloris: the whole header must arrive within this
-	Read           time.Duration // the whole request, body included
-	Write          time.Duration // from the end of the header to the end of the response
-	Idle           time.Duration // keep-alive connections between requests
+	ReadHeader time.Duration // slowloris: the whole header must arrive within this
+	Read       time.Duration // the whole request, body included
+	Write      time.Duration // from the end of the header to the end of the response
+	Idle       time.Duration // keep-alive connections between requests
+	// MaxHeaderBytes is the most a request line and its headers may take,
+	// really: net/http allows 4 KiB more than its own MaxHeaderBytes, and
+	// NewHTTPServer takes that slack off.
 	MaxHeaderBytes int
 }
+
+// netHTTPHeaderSlack is what net/http adds to Server.MaxHeaderBytes before it
+// answers 431 (its bufio slop).
+const netHTTPHeaderSlack = 4096
 
 // DefaultTimeouts suit a public API behind Nginx.
 func DefaultTimeouts() Timeouts {
@@ -176,7 +203,7 @@ func NewHTTPServer(addr string, h http.Handler, log *zap.Logger, t Timeouts) *ht
 		ReadTimeout:       t.Read,
 		WriteTimeout:      t.Write,
 		IdleTimeout:       t.Idle,
-		MaxHeaderBytes:    t.MaxHeaderBytes,
+		MaxHeaderBytes:    max(1, t.MaxHeaderBytes-netHTTPHeaderSlack),
 		ErrorLog:          zap.NewStdLog(log.Named("http")),
 	}
 }

@@ -22,26 +22,26 @@ type SocialDeps struct {
 func (s *Server) registerSocialRoutes(api *echo.Group) {
 	auth := s.authenticate
 	api.POST("/posts", s.createPost, auth)
-	api.GET("/posts/:id", s.getPost, auth)
+	get(api, "/posts/:id", s.getPost, auth)
 	api.PATCH("/posts/:id", s.updatePost, auth)
 	api.DELETE("/posts/:id", s.deletePost, auth)
-	api.GET("/feed", s.getFeed, auth)
+	get(api, "/feed", s.getFeed, auth)
 
-	api.GET("/users/me/export", s.exportMe, auth)
-	api.GET("/users/:username", s.getProfile, auth)
-	api.GET("/users/:username/posts", s.listUserPosts, auth)
-	api.GET("/users/:username/connections", s.listUserConnections, auth)
-	api.GET("/users/:username/connections/mutual", s.listMutualConnections, auth)
+	get(api, "/users/me/export", s.exportMe, auth)
+	get(api, "/users/:username", s.getProfile, auth)
+	get(api, "/users/:username/posts", s.listUserPosts, auth)
+	get(api, "/users/:username/connections", s.listUserConnections, auth)
+	get(api, "/users/:username/connections/mutual", s.listMutualConnections, auth)
 
 	api.POST("/connection-requests", s.createConnectionRequest, auth)
-	api.GET("/connection-requests", s.listConnectionRequests, auth)
+	get(api, "/connection-requests", s.listConnectionRequests, auth)
 	api.DELETE("/connection-requests/:id", s.withdrawConnectionRequest, auth)
 	api.POST("/connection-requests/:id/accept", s.acceptConnectionRequest, auth)
 	api.POST("/connection-requests/:id/decline", s.declineConnectionRequest, auth)
-	api.GET("/connections", s.listConnections, auth)
+	get(api, "/connections", s.listConnections, auth)
 	api.DELETE("/connections/:username", s.removeConnection, auth)
 
-	api.GET("/blocks", s.listBlocks, auth)
+	get(api, "/blocks", s.listBlocks, auth)
 	api.PUT("/blocks/:username", s.blockUser, auth)
 	api.DELETE("/blocks/:username", s.unblockUser, auth)
 }

@@ -11,6 +11,8 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
 	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
+
+	"agora/adapters/telemetry"
 )
 
 // startSpan continues the caller's trace (W3C traceparent) or starts one,
@@ -22,10 +24,19 @@ func (s *Server) startSpan(c echo.Context, route string) trace.Span {
 	if s.opts.Propagator != nil {
 		ctx = s.opts.Propagator.Extract(ctx, propagation.HeaderCarrier(req.Header))
 	}
-	ctx, span := s.opts.Tracer.Start(ctx, req.Method+" "+route,
+	method := telemetry.MethodLabel(req.Method)
+	attrs := []attribute.KeyValue{semconv.HTTPRequestMethodKey.String(method)}
+	if method == telemetry.OtherMethod {
+		// The semantic conventions' _OTHER, with the original (bounded) beside it.
+		attrs = []attribute.KeyValue{
+			semconv.HTTPRequestMethodKey.String("_OTHER"),
+			attribute.String("http.request.method_original", truncate(req.Method, 64)),
+		}
+	}
+	ctx, span := s.opts.Tracer.Start(ctx, method+" "+route,
 		trace.WithSpanKind(trace.SpanKindServer),
+		trace.WithAttributes(attrs...),
 		trace.WithAttributes(
-			semconv.HTTPRequestMethodKey.String(req.Method),
 			semconv.HTTPRoute(route),
 			semconv.URLPath(req.URL.Path),
 			semconv.ClientAddress(c.RealIP()),
@@ -37,6 +48,14 @@ func (s *Server) startSpan(c echo.Context, route string) trace.Span {
 		s.opts.Propagator.Inject(ctx, propagation.HeaderCarrier(c.Response().Header()))
 	}
 	return span
+}
+
+// truncate cuts s to at most n bytes.
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
 
 // endSpan records the status; 5xx marks the span as an error (4xx are the

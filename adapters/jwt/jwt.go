@@ -8,6 +8,7 @@ package jwt
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -135,7 +136,7 @@ func (i *Issuer) keyProvider(_ context.Context, sink jws.KeySink, sig *jws.Signa
 
 // Verify implements identity.TokenIssuer.
 func (i *Issuer) Verify(token string) (identity.AccessClaims, error) {
-	if len(token) > maxTokenBytes || strings.Count(token, ".") != 2 {
+	if len(token) > maxTokenBytes || strings.Count(token, ".") != 2 || !canonical(token) {
 		return identity.AccessClaims{}, errMalformed
 	}
 	now := i.opts.Clock()
@@ -176,3 +177,22 @@ func (i *Issuer) Verify(token string) (identity.AccessClaims, error) {
 
 // PublicKeys returns the verifying keys (for tests and tools).
 func (i *Issuer) PublicKeys() jwk.Set { return i.keys.public }
+
+// canonical reports whether each of the token's three parts is canonical
+// unpadded base64url (RFC 7515 section 2): only the URL-safe alphabet, no
+// padding, no line breaks, and zero spare bits in the last character. jwx
+// also accepts padded and standard-alphabet spellings and ignores the spare
+// bits, so one signature would have several spellings, and a cache, log
+// search or deny list keyed by the token string could be fooled by another.
+func canonical(token string) bool {
+	for part := range strings.SplitSeq(token, ".") {
+		if part == "" {
+			return false
+		}
+		raw, err := base64.RawURLEncoding.Strict().DecodeString(part)
+		if err != nil || base64.RawURLEncoding.EncodeToString(raw) != part {
+			return false
+		}
+	}
+	return true
+}

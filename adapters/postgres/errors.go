@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -21,6 +22,9 @@ const (
 	codeAdminShutdown       = "57P01"
 	codeCannotConnectNow    = "57P03"
 	codeTooManyConnections  = "53300"
+	// classDataException is SQLSTATE class 22: a value the server cannot
+	// take (a NUL or invalid UTF-8 in text, a number or date out of range).
+	classDataException = "22"
 )
 
 // translate maps a driver error to the domain's error kinds. The driver's
@@ -49,6 +53,11 @@ func translate(err error) error {
 			return errs.Wrap(errs.ErrInvalid, "a value breaks a rule", err)
 		case codeQueryCanceled, codeAdminShutdown, codeCannotConnectNow, codeTooManyConnections:
 			return errs.Wrap(errs.ErrUnavailable, "the database is unavailable", err)
+		}
+		// The domain's value types refuse such input first; this is the last
+		// line of defence, so that no future field can answer 500 with it.
+		if strings.HasPrefix(pgErr.Code, classDataException) {
+			return errs.Wrap(errs.ErrBadRequest, "The request holds a value that cannot be stored.", err)
 		}
 		return err
 	}

@@ -194,6 +194,9 @@ func (s *IdentityStore) ChangePassword(ctx context.Context, id uuid.UUID, hash s
 		if n == 0 {
 			return errs.New(errs.ErrNotFound, "no such user")
 		}
+		if err := q.SpendUserTokens(ctx, db.SpendUserTokensParams{Now: &now, UserID: id}); err != nil {
+			return translate(err)
+		}
 		return translate(q.RevokeUserSessions(ctx, db.RevokeUserSessionsParams{Now: &now, UserID: id, Keep: keep}))
 	})
 }
@@ -367,6 +370,10 @@ func (s *IdentityStore) ResetPassword(ctx context.Context, presented session.Has
 			return err
 		}
 		if _, err := q.SetPasswordHash(ctx, db.SetPasswordHashParams{ID: id, PasswordHash: hash, UpdatedAt: now}); err != nil {
+			return translate(err)
+		}
+		// The other reset (and verification) links of the user die with this one.
+		if err := q.SpendUserTokens(ctx, db.SpendUserTokensParams{Now: &now, UserID: id}); err != nil {
 			return translate(err)
 		}
 		return translate(q.RevokeUserSessions(ctx, db.RevokeUserSessionsParams{Now: &now, UserID: id, Keep: uuid.Nil}))

@@ -121,10 +121,42 @@ func (m *Metrics) RequestStarted() func() {
 }
 
 // ObserveRequest records one answered request. route must be a template or
-// the fixed label for unmatched paths, never a raw path.
+// the fixed label for unmatched paths, never a raw path; method and status
+// are brought into closed sets here (MethodLabel, StatusLabel), so that no
+// request can mint a new series.
 func (m *Metrics) ObserveRequest(method, route string, status int, elapsed time.Duration) {
-	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+	method = MethodLabel(method)
+	m.requests.WithLabelValues(method, route, StatusLabel(status)).Inc()
 	m.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
+}
+
+// OtherMethod is the one label for every method outside RFC 9110's and
+// PATCH, as Prometheus' own instrumentation libraries do.
+const OtherMethod = "OTHER"
+
+// knownMethods are the methods of RFC 9110 and RFC 5789 (PATCH). Methods
+// are case-sensitive, so "get" is not GET.
+var knownMethods = map[string]bool{
+	"GET": true, "HEAD": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true,
+	"OPTIONS": true, "CONNECT": true, "TRACE": true,
+}
+
+// MethodLabel returns method when it is a standard method, else OtherMethod:
+// a client can send any token as a method, and each would be a new series.
+func MethodLabel(method string) string {
+	if knownMethods[method] {
+		return method
+	}
+	return OtherMethod
+}
+
+// StatusLabel is the status code as a label; anything outside 100-599
+// (which a handler should never write) becomes "other".
+func StatusLabel(status int) string {
+	if status < 100 || status > 599 {
+		return "other"
+	}
+	return strconv.Itoa(status)
 }
 
 // LoginAttempt counts a login by result (success, invalid_credentials, rate_limited, error).

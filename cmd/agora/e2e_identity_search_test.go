@@ -88,8 +88,11 @@ func TestIdentityUserSearch(t *testing.T) {
 	if !eq(second, []string{"bob", "zoe"}) || next != nil {
 		t.Fatalf("page 2: %v %v", second, next)
 	}
-	// Bad parameters are 400 with the parameter named.
+	// Bad parameters are named: a limit out of range breaks a rule (422), a
+	// limit that is not an integer is malformed (400).
 	res := env.API.Do(apitest.Request{Method: "GET", Path: "/api/v1/users?limit=0", Token: me.AccessToken, NoCheck: true})
+	idAssertFields(t, res, http.StatusUnprocessableEntity, "limit")
+	res = env.API.Do(apitest.Request{Method: "GET", Path: "/api/v1/users?limit=ten", Token: me.AccessToken, NoCheck: true})
 	idAssertFields(t, res, http.StatusBadRequest, "limit")
 	res = env.API.Do(apitest.Request{Method: "GET", Path: "/api/v1/users?cursor=garbage", Token: me.AccessToken})
 	assertProblem(t, res, http.StatusBadRequest)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -110,5 +111,69 @@ func TestRateLimitSharedThroughRedis(t *testing.T) {
 		if statuses[i] != want[i] {
 			t.Fatalf("statuses across two replicas %v, want %v", statuses, want)
 		}
+	}
+}
+
+// One account has one login budget of 5 a minute, whether the login names it
+// by username or by e-mail, in any case, from any number of addresses: an
+// attacker gets 5 guesses, not 5 per spelling.
+func TestLoginBudgetIsPerAccountWhicheverFormNamesIt(t *testing.T) {
+	t.Parallel()
+	env := startServer(t, map[string]string{
+		"RATE_LIMIT_ENABLED": "true",
+		"TRUSTED_PROXIES":    "127.0.0.1/32,::1",
+	})
+	idRegister(t, env, "budgeted")
+	idRegister(t, env, "bystander")
+	try := func(i int, login, pw string) int {
+		res := env.API.Do(apitest.Request{Method: "POST", Path: "/api/v1/auth/login",
+			Header: http.Header{"X-Forwarded-For": {fmt.Sprintf("203.0.113.%d", i)}},
+			Body:   map[string]string{"login": login, "password": pw}})
+		return res.Status
+	}
+	forms := []string{"budgeted", "budgeted@example.com", "BUDGETED", "Budgeted@Example.com", "budgeted"}
+	for i, login := range forms {
+		if st := try(i+1, login, "wrong guess "+login); st != http.StatusUnauthorized {
+			t.Fatalf("guess %d (%s): %d, want 401", i+1, login, st)
+		}
+	}
+	for i, login := range []string{"budgeted@example.com", "budgeted", "BUDGETED@EXAMPLE.COM"} {
+		if st := try(10+i, login, idPassword); st != http.StatusTooManyRequests {
+			t.Fatalf("attempt %d on the spent account as %q: %d, want 429", 6+i, login, st)
+		}
+	}
+	// Another account is untouched.
+	if st := try(20, "bystander@example.com", idPassword); st != http.StatusOK {
+		t.Fatalf("another account: %d", st)
+	}
+}
+
+// Lock-out of a victim is limited: attempts an address makes after its own
+// budget is spent are refused without spending the account's, so one address
+// cannot keep an account locked beyond its 5 attempts a minute.
+func TestAddressOverItsBudgetDoesNotSpendTheAccounts(t *testing.T) {
+	t.Parallel()
+	env := startServer(t, map[string]string{
+		"RATE_LIMIT_ENABLED": "true",
+		"TRUSTED_PROXIES":    "127.0.0.1/32,::1",
+	})
+	idRegister(t, env, "locked_victim")
+	try := func(ip, login, pw string) int {
+		return env.API.Do(apitest.Request{Method: "POST", Path: "/api/v1/auth/login",
+			Header: http.Header{"X-Forwarded-For": {ip}},
+			Body:   map[string]string{"login": login, "password": pw}}).Status
+	}
+	for i := range 5 { // the attacker's address spends its budget on names of no account
+		if st := try("198.51.100.66", fmt.Sprintf("nobody_%d", i), "wrong guess"); st != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i, st)
+		}
+	}
+	for range 20 {
+		if st := try("198.51.100.66", "locked_victim", "wrong guess"); st != http.StatusTooManyRequests {
+			t.Fatalf("over its budget the address got %d, want 429", st)
+		}
+	}
+	if st := try("198.51.100.7", "locked_victim@example.com", idPassword); st != http.StatusOK {
+		t.Fatalf("the victim from their own address: %d, want 200", st)
 	}
 }

@@ -96,7 +96,7 @@ func TestSocialBlocking(t *testing.T) {
 	if len(blocks.Items) != 2 || blocks.Items[0].Username != "dee_b" || blocks.Items[1].Username != "bob_b" {
 		t.Fatalf("blocks: %+v", blocks.Items)
 	}
-	callUnchecked(t, env, ada, "GET", "/api/v1/blocks?limit=1000", http.StatusBadRequest)
+	callUnchecked(t, env, ada, "GET", "/api/v1/blocks?limit=1000", http.StatusUnprocessableEntity)
 
 	// Unblocking: idempotent; connections do not come back; each side's own block still hides.
 	call(t, env, ada, "DELETE", "/api/v1/blocks/bob_b", nil, http.StatusNoContent)

@@ -84,8 +84,11 @@ func TestSocialConnectionRequests(t *testing.T) {
 	if len(in.Items) != 1 || in.Items[0].ID != r.ID || len(out.Items) != 1 || out.Items[0].ID != r.ID {
 		t.Fatalf("pending: in %+v out %+v", in.Items, out.Items)
 	}
-	for _, q := range []string{"", "?direction=sideways", "?direction=incoming&limit=500"} {
-		assertProblem(t, env.API.Do(apitest.Request{Method: "GET", Path: "/api/v1/connection-requests" + q, Token: bob.Token, NoCheck: true}), http.StatusBadRequest)
+	for q, status := range map[string]int{
+		"": http.StatusBadRequest, "?direction=sideways": http.StatusBadRequest, "?direction=in%00coming": http.StatusBadRequest,
+		"?direction=incoming&limit=500": http.StatusUnprocessableEntity, "?direction=incoming&limit=many": http.StatusBadRequest,
+	} {
+		assertProblem(t, env.API.Do(apitest.Request{Method: "GET", Path: "/api/v1/connection-requests" + q, Token: bob.Token, NoCheck: true}), status)
 	}
 
 	// Only the recipient accepts or declines; only the sender withdraws.

@@ -219,7 +219,8 @@ func TestSocialPosts(t *testing.T) {
 		t.Fatalf("cyd sees %+v", list.Items)
 	}
 	call(t, env, cyd, "GET", "/api/v1/users/nobody_here/posts", nil, http.StatusNotFound)
-	callUnchecked(t, env, cyd, "GET", "/api/v1/users/ada_p/posts?limit=0", http.StatusBadRequest)
+	callUnchecked(t, env, cyd, "GET", "/api/v1/users/ada_p/posts?limit=0", http.StatusUnprocessableEntity)
+	callUnchecked(t, env, cyd, "GET", "/api/v1/users/ada_p/posts?limit=x", http.StatusBadRequest)
 
 	// The metric counts created posts.
 	if m := env.API.Do(apitest.Request{Method: "GET", Path: "/metrics"}); m.Status == http.StatusOK &&
@@ -296,9 +297,12 @@ func TestSocialFeedPagingWhilePostsArrive(t *testing.T) {
 			t.Fatalf("bad cursor: %v", p)
 		}
 	}
-	for _, l := range []string{"0", "101", "abc", "-1", "1.5"} {
+	for l, status := range map[string]int{
+		"0": http.StatusUnprocessableEntity, "101": http.StatusUnprocessableEntity, "-1": http.StatusUnprocessableEntity,
+		"abc": http.StatusBadRequest, "1.5": http.StatusBadRequest,
+	} {
 		res := env.API.Do(apitest.Request{Method: "GET", Path: "/api/v1/feed?limit=" + l, Token: me.Token, NoCheck: true})
-		p := assertProblem(t, res, http.StatusBadRequest)
+		p := assertProblem(t, res, status)
 		if errs, _ := p["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["field"] != "limit" {
 			t.Fatalf("limit=%s: %v", l, p)
 		}

@@ -4,13 +4,13 @@
 package connection
 
 import (
-	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
 
 	"agora/domain/errs"
+	"agora/domain/text"
 )
 
 // MaxMessageChars is the longest note a request may carry.
@@ -110,16 +110,14 @@ func (r Request) move(to Status, now time.Time) (Request, error) {
 	return r, nil
 }
 
-// ParseMessage checks a request's note (optional, up to 300 characters).
+// ParseMessage checks a request's note: optional, up to 300 characters on
+// one line with no control character, and when given it shows something.
 func ParseMessage(msg string) (string, error) {
 	var fe errs.Fields
-	switch {
-	case utf8.RuneCountInString(msg) > MaxMessageChars:
+	if p := text.Problem(msg, text.SingleLine); p != "" {
+		fe.Add("message", p)
+	} else if utf8.RuneCountInString(msg) > MaxMessageChars {
 		fe.Add("message", "must be at most 300 characters")
-	case strings.ContainsRune(msg, 0):
-		fe.Add("message", "must not contain NUL characters")
-	case !utf8.ValidString(msg):
-		fe.Add("message", "must be valid UTF-8")
 	}
 	return msg, fe.Err()
 }

@@ -166,3 +166,15 @@ func TestRelationOf(t *testing.T) {
 		}
 	}
 }
+
+func TestParseMessageTextRules(t *testing.T) {
+	t.Parallel()
+	for msg, ok := range map[string]bool{
+		"": true, "We met at the meetup": true, "Zoë 👋": true,
+		"a\x00b": false, "a\nb": false, "\x1b[2J": false, "\u200b": false, "   ": false, "\xff": false,
+	} {
+		if _, err := ParseMessage(msg); ok != (err == nil) {
+			t.Errorf("ParseMessage(%q) = %v", msg, err)
+		}
+	}
+}

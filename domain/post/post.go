@@ -3,13 +3,13 @@
 package post
 
 import (
-	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
 
 	"agora/domain/errs"
+	"agora/domain/text"
 )
 
 // MaxBodyChars is the longest body, in characters (not bytes).
@@ -156,16 +156,15 @@ var ErrNotFound = errs.New(errs.ErrNotFound, "The post does not exist.")
 // Truncate brings a time to UTC microseconds, the database's precision.
 func Truncate(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
+// checkBody: 1-5000 characters kept as written (line breaks and tabs
+// allowed, no other control character) that show something: a body of
+// white space or invisible characters only (a zero-width space) is empty.
 func checkBody(fe *errs.Fields, body string) {
-	n := utf8.RuneCountInString(body)
-	switch {
-	case n == 0 || n > MaxBodyChars:
+	if p := text.Problem(body, text.MultiLine); p != "" {
+		fe.Add("body", p)
+		return
+	}
+	if n := utf8.RuneCountInString(body); n == 0 || n > MaxBodyChars {
 		fe.Add("body", "must be 1-5000 characters")
-	case strings.TrimSpace(body) == "":
-		fe.Add("body", "must not be only white space")
-	case strings.ContainsRune(body, 0):
-		fe.Add("body", "must not contain NUL characters")
-	case !utf8.ValidString(body):
-		fe.Add("body", "must be valid UTF-8")
 	}
 }

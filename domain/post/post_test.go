@@ -126,3 +126,32 @@ func TestNewTruncatesToMicrosecondsUTC(t *testing.T) {
 		t.Fatalf("times: %v %v", p.CreatedAt, p.UpdatedAt)
 	}
 }
+
+func TestBodyTextRules(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, body string
+		ok         bool
+	}{
+		{"lines and tabs", "Hello\n\tworld\r\n", true},
+		{"emoji sequence", "👩\u200d💻", true},
+		{"zero-width space only", "\u200b", false},
+		{"zero-width spaces and newlines only", "\u200b\n\u200b\n", false},
+		{"BOM and no-break space only", "\ufeff\u00a0", false},
+		{"Hangul filler only", "\u3164", false},
+		{"NUL", "hi\x00", false},
+		{"escape sequence", "\x1b[31mred", false},
+		{"vertical tab", "a\vb", false},
+		{"C1 control", "a\u0085b", false},
+		{"invalid UTF-8", "a\xffb", false},
+	} {
+		_, err := NewDraft(tc.body, nil)
+		if tc.ok != (err == nil) {
+			t.Errorf("%s: %q: %v", tc.name, tc.body, err)
+		}
+		b := tc.body
+		if _, err := NewPatch(&b, nil); tc.ok != (err == nil) {
+			t.Errorf("%s (patch): %q: %v", tc.name, tc.body, err)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"agora/domain/errs"
+	"agora/domain/text"
 )
 
 // Limits of the contract's validation rules.
@@ -93,7 +94,7 @@ type Email string
 // address: "Ada <ada@example.com>" or surrounding spaces are refused.
 func ParseEmail(s string) (Email, error) {
 	bad := errs.Invalid(errs.FieldError{Field: "email", Message: msgEmail})
-	if s == "" || len(s) > MaxEmail || !utf8.ValidString(s) {
+	if s == "" || len(s) > MaxEmail || text.Problem(s, text.SingleLine) != "" {
 		return "", bad
 	}
 	a, err := mail.ParseAddress(s)
@@ -118,20 +119,44 @@ func LooksLikeEmail(login string) bool { return strings.Contains(login, "@") }
 
 func chars(s string) int { return utf8.RuneCountInString(s) }
 
-func checkDisplayName(f *errs.Fields, s string) {
-	if n := chars(s); n < 1 || n > MaxDisplayName || !utf8.ValidString(s) {
-		f.Add("display_name", msgDisplayName)
+// checkDisplayName applies the name rule and returns the name to store: white
+// space around it is trimmed; what is left must be 1-100 characters with no
+// control character, not only invisible characters, and no character that
+// hides text or reverses its direction (text.HasHidden), so that a name
+// always shows what it is.
+func checkDisplayName(f *errs.Fields, s string) string {
+	s = text.TrimSpace(s)
+	if p := text.Problem(s, text.SingleLine); p != "" {
+		f.Add("display_name", p)
+		return s
 	}
+	switch n := chars(s); {
+	case n < 1 || n > MaxDisplayName:
+		f.Add("display_name", msgDisplayName)
+	case text.HasHidden(s):
+		f.Add("display_name", text.MsgHidden)
+	}
+	return s
 }
 
-func checkHeadline(f *errs.Fields, s string) {
-	if chars(s) > MaxHeadline || !utf8.ValidString(s) {
+// checkHeadline trims the one-line headline; it may be empty, else it must
+// show something, and it holds no control character.
+func checkHeadline(f *errs.Fields, s string) string {
+	s = text.TrimSpace(s)
+	if p := text.Problem(s, text.SingleLine); p != "" {
+		f.Add("headline", p)
+	} else if chars(s) > MaxHeadline {
 		f.Add("headline", msgHeadline)
 	}
+	return s
 }
 
+// checkBio keeps the bio as written (line breaks and tabs are allowed); it
+// may be empty, else it must show something.
 func checkBio(f *errs.Fields, s string) {
-	if chars(s) > MaxBio || !utf8.ValidString(s) {
+	if p := text.Problem(s, text.MultiLine); p != "" {
+		f.Add("bio", p)
+	} else if chars(s) > MaxBio {
 		f.Add("bio", msgBio)
 	}
 }
@@ -161,8 +186,7 @@ func ParseRegistration(username, email, password string, displayName *string) (R
 	}
 	r.DisplayName = username
 	if displayName != nil {
-		checkDisplayName(&f, *displayName)
-		r.DisplayName = *displayName
+		r.DisplayName = checkDisplayName(&f, *displayName)
 	}
 	if err := f.Err(); err != nil {
 		return Registration{}, err
@@ -183,14 +207,17 @@ func (c ProfileChanges) Empty() bool {
 	return c.DisplayName == nil && c.Headline == nil && c.Bio == nil
 }
 
-// ParseProfileChanges checks the fields that are present.
+// ParseProfileChanges checks the fields that are present; display name and
+// headline come back trimmed.
 func ParseProfileChanges(displayName, headline, bio *string) (ProfileChanges, error) {
 	var f errs.Fields
 	if displayName != nil {
-		checkDisplayName(&f, *displayName)
+		v := checkDisplayName(&f, *displayName)
+		displayName = &v
 	}
 	if headline != nil {
-		checkHeadline(&f, *headline)
+		v := checkHeadline(&f, *headline)
+		headline = &v
 	}
 	if bio != nil {
 		checkBio(&f, *bio)
@@ -223,15 +250,19 @@ func (c ProfileChanges) Apply(u User, now time.Time) User {
 // MaxSearchQuery is the longest prefix GET /users?q= accepts.
 const MaxSearchQuery = 100
 
-// ParseSearchQuery checks a directory search prefix (0-100 characters; empty
-// lists everyone). It is a query parameter, so a bad one is a bad request.
+// ParseSearchQuery checks a directory search prefix (0-100 characters of
+// valid UTF-8 with no control character; empty lists everyone). It is a
+// query parameter, so a bad one is a bad request.
 func ParseSearchQuery(q string) (string, error) {
-	if chars(q) > MaxSearchQuery || !utf8.ValidString(q) {
-		return "", &errs.Error{
-			Kind:    errs.ErrBadRequest,
-			Message: "q must be at most 100 characters.",
-			Fields:  []errs.FieldError{{Field: "q", Message: "must be at most 100 characters"}},
-		}
+	msg := "must be at most 100 characters"
+	if p := text.Problem(q, text.SingleLine); p != "" && p != text.MsgBlank {
+		msg = p
+	} else if chars(q) <= MaxSearchQuery {
+		return q, nil
 	}
-	return q, nil
+	return "", &errs.Error{
+		Kind:    errs.ErrBadRequest,
+		Message: "q " + msg + ".",
+		Fields:  []errs.FieldError{{Field: "q", Message: msg}},
+	}
 }

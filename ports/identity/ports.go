@@ -39,8 +39,9 @@ type Store interface {
 	UpdateProfile(ctx context.Context, id uuid.UUID, c user.ProfileChanges, now time.Time) (user.User, error)
 	// SetPasswordHash replaces the hash (a rehash after login), revoking nothing.
 	SetPasswordHash(ctx context.Context, id uuid.UUID, hash string, now time.Time) error
-	// ChangePassword replaces the hash and revokes every live session of the
-	// user except keep, atomically.
+	// ChangePassword replaces the hash, spends every outstanding emailed
+	// token of the user (reset and verification) and revokes every live
+	// session of the user except keep, atomically.
 	ChangePassword(ctx context.Context, id uuid.UUID, hash string, keep uuid.UUID, now time.Time) error
 	// DeleteUser removes the user and everything of theirs (sessions, tokens,
 	// posts, requests, connections, blocks) in one transaction.
@@ -73,7 +74,8 @@ type Store interface {
 	// CreateOneTimeToken stores a token sent by email.
 	CreateOneTimeToken(ctx context.Context, t session.OneTimeToken) error
 	// ResetPassword redeems a password-reset token: when it is usable, it is
-	// marked used, the hash replaced and every session of the user revoked,
+	// marked used together with every other outstanding emailed token of the
+	// user, the hash replaced and every session of the user revoked,
 	// atomically. An unknown, used or expired token answers errs.ErrNotFound.
 	ResetPassword(ctx context.Context, presented session.Hash, hash string, now time.Time) error
 	// VerifyEmail redeems an email-verification token and marks the user's

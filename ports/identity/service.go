@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -166,14 +167,29 @@ func (s *Service) Login(ctx context.Context, login string, pw user.Password) (Si
 	return out, err
 }
 
-func (s *Service) login(ctx context.Context, login string, pw user.Password) (SignedIn, error) {
-	var u user.User
-	var err error
-	if user.LooksLikeEmail(login) {
-		u, err = s.d.Store.UserByEmail(ctx, login)
-	} else {
-		u, err = s.d.Store.UserByUsername(ctx, login)
+// LoginBudgetKey names the per-account login budget a login spends: the
+// account's id when the login (username or email, any case) names one, so
+// that both forms share one budget; else the normalised (lower-case) login,
+// so that guesses at names that do not exist are limited as well. A failed
+// lookup falls back to the normalised login rather than failing the login.
+func (s *Service) LoginBudgetKey(ctx context.Context, login string) string {
+	u, err := s.userByLogin(ctx, login)
+	if err != nil {
+		return "login:" + strings.ToLower(login)
 	}
+	return "account:" + u.ID.String()
+}
+
+// userByLogin finds the user a login names: an email address or a username.
+func (s *Service) userByLogin(ctx context.Context, login string) (user.User, error) {
+	if user.LooksLikeEmail(login) {
+		return s.d.Store.UserByEmail(ctx, login)
+	}
+	return s.d.Store.UserByUsername(ctx, login)
+}
+
+func (s *Service) login(ctx context.Context, login string, pw user.Password) (SignedIn, error) {
+	u, err := s.userByLogin(ctx, login)
 	if errors.Is(err, errs.ErrNotFound) {
 		// Spend the same work as for a wrong password.
 		if _, _, herr := s.d.Hasher.Verify(ctx, pw, s.dummyHash); herr != nil {

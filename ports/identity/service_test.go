@@ -571,3 +571,25 @@ func TestNewChecksItsDependencies(t *testing.T) {
 		t.Fatal("zero lifetimes accepted")
 	}
 }
+
+// One account, one login budget: username and email, in any case, name the
+// same key; names of no account are keyed by their lower-case form.
+func TestLoginBudgetKeyIsTheAccount(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.register(t, "Victim", "correct horse battery")
+	e.register(t, "other", "correct horse battery")
+	ctx := context.Background()
+	key := e.svc.LoginBudgetKey(ctx, "Victim")
+	for _, login := range []string{"victim", "VICTIM", "Victim@example.com", "victim@EXAMPLE.com"} {
+		if got := e.svc.LoginBudgetKey(ctx, login); got != key {
+			t.Errorf("LoginBudgetKey(%q) = %q, want %q (the same account)", login, got, key)
+		}
+	}
+	if e.svc.LoginBudgetKey(ctx, "other") == key {
+		t.Fatal("two accounts share a budget")
+	}
+	if a, b := e.svc.LoginBudgetKey(ctx, "Nobody"), e.svc.LoginBudgetKey(ctx, "nobody"); a != b || a == key {
+		t.Fatalf("unknown names: %q, %q", a, b)
+	}
+}

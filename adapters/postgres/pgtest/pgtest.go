@@ -35,6 +35,29 @@ var shared struct {
 // version, that only this test uses. It is dropped when the test ends.
 func NewDatabase(t testing.TB) string {
 	t.Helper()
+	ensureShared(t)
+	return cloneTemplate(t, shared.adminURL, shared.template)
+}
+
+// ShareServer makes the processes this one starts from now on (the workers
+// of `go test -fuzz`) use this process's server instead of each starting a
+// cluster of its own: it sets TEST_DATABASE_URL for them, unless it is set
+// already. The variable is restored when t ends.
+func ShareServer(t testing.TB) {
+	t.Helper()
+	ensureShared(t)
+	if _, set := os.LookupEnv("TEST_DATABASE_URL"); set {
+		return
+	}
+	if err := os.Setenv("TEST_DATABASE_URL", shared.adminURL); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Unsetenv("TEST_DATABASE_URL") })
+}
+
+// ensureShared starts (or finds) the server and its template once per process.
+func ensureShared(t testing.TB) {
+	t.Helper()
 	shared.once.Do(func() {
 		shared.adminURL = os.Getenv("TEST_DATABASE_URL")
 		if shared.adminURL == "" {
@@ -50,7 +73,6 @@ func NewDatabase(t testing.TB) string {
 	if shared.err != nil {
 		t.Fatalf("pgtest: %v", shared.err)
 	}
-	return cloneTemplate(t, shared.adminURL, shared.template)
 }
 
 // templateName is derived from the migrations' content, so a changed

@@ -72,6 +72,16 @@ func (f *fixture) login(u user.User, now time.Time) (session.Session, session.Ha
 	return sess, h
 }
 
+// token stores a new emailed token of the user, made at base.
+func (f *fixture) token(owner user.User, p session.Purpose) session.Hash {
+	f.t.Helper()
+	_, h := newSecret(f.t)
+	if err := f.s.CreateOneTimeToken(f.ctx, session.NewOneTimeToken(h, owner.ID, p, base)); err != nil {
+		f.t.Fatal(err)
+	}
+	return h
+}
+
 func (f *fixture) live(sess session.Session, now time.Time) bool {
 	f.t.Helper()
 	ok, err := f.s.SessionLive(f.ctx, sess.ID, sess.UserID, now)
@@ -341,6 +351,51 @@ func RunStoreContract(t *testing.T, h Harness) {
 		wantKind(f.t, f.s.ResetPassword(f.ctx, expired, "late", base.Add(31*time.Minute)), errs.ErrNotFound, "expired")
 		_, unknown := newSecret(f.t)
 		wantKind(f.t, f.s.ResetPassword(f.ctx, unknown, "x", base), errs.ErrNotFound, "unknown")
+	})
+
+	run("one-time tokens: a reset spends every other emailed token of the user", func(f *fixture) {
+		u, _, _ := f.register("grace")
+		other, _, _ := f.register("hopper")
+		t1, t2, v := f.token(u, session.PasswordReset), f.token(u, session.PasswordReset), f.token(u, session.EmailVerification)
+		theirs := f.token(other, session.PasswordReset)
+		now := base.Add(time.Minute)
+		if err := f.s.ResetPassword(f.ctx, t1, "first", now); err != nil {
+			f.t.Fatal(err)
+		}
+		wantKind(f.t, f.s.ResetPassword(f.ctx, t2, "second", now), errs.ErrNotFound, "the second reset token after the first was used")
+		wantKind(f.t, f.s.VerifyEmail(f.ctx, v, now), errs.ErrNotFound, "a verification token after a reset")
+		if got, _ := f.s.UserByID(f.ctx, u.ID); got.PasswordHash != "first" {
+			f.t.Fatalf("hash %q", got.PasswordHash)
+		}
+		if err := f.s.ResetPassword(f.ctx, theirs, "theirs", now); err != nil {
+			f.t.Fatalf("another user's token must stay usable: %v", err)
+		}
+	})
+
+	run("one-time tokens: a password change spends every emailed token of the user", func(f *fixture) {
+		u, s1, _ := f.register("lamport")
+		reset, verify := f.token(u, session.PasswordReset), f.token(u, session.EmailVerification)
+		now := base.Add(time.Minute)
+		if err := f.s.ChangePassword(f.ctx, u.ID, "changed", s1.ID, now); err != nil {
+			f.t.Fatal(err)
+		}
+		wantKind(f.t, f.s.ResetPassword(f.ctx, reset, "x", now), errs.ErrNotFound, "a reset token after a password change")
+		wantKind(f.t, f.s.VerifyEmail(f.ctx, verify, now), errs.ErrNotFound, "a verification token after a password change")
+		// A token asked for after the change works.
+		fresh := f.token(u, session.PasswordReset)
+		if err := f.s.ResetPassword(f.ctx, fresh, "reset", now.Add(time.Minute)); err != nil {
+			f.t.Fatal(err)
+		}
+	})
+
+	run("one-time tokens: deleting a user spends them all", func(f *fixture) {
+		u, _, _ := f.register("liskov")
+		reset, verify := f.token(u, session.PasswordReset), f.token(u, session.EmailVerification)
+		if err := f.s.DeleteUser(f.ctx, u.ID); err != nil {
+			f.t.Fatal(err)
+		}
+		wantKind(f.t, f.s.ResetPassword(f.ctx, reset, "x", base), errs.ErrNotFound, "a reset token after deletion")
+		wantKind(f.t, f.s.VerifyEmail(f.ctx, verify, base), errs.ErrNotFound, "a verification token after deletion")
 	})
 
 	run("one-time tokens: verify an email once", func(f *fixture) {

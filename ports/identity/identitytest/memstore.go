@@ -149,6 +149,7 @@ func (m *MemStore) ChangePassword(_ context.Context, id uuid.UUID, hash string, 
 	}
 	u.PasswordHash, u.UpdatedAt = hash, now.UTC()
 	m.users[id] = u
+	m.spendTokensLocked(id, now)
 	m.revokeUserLocked(id, keep, now)
 	return nil
 }
@@ -335,8 +336,20 @@ func (m *MemStore) ResetPassword(_ context.Context, presented session.Hash, hash
 	u := m.users[id]
 	u.PasswordHash, u.UpdatedAt = hash, now.UTC()
 	m.users[id] = u
+	m.spendTokensLocked(id, now)
 	m.revokeUserLocked(id, uuid.Nil, now)
 	return nil
+}
+
+// spendTokensLocked marks every outstanding emailed token of a user used.
+func (m *MemStore) spendTokensLocked(id uuid.UUID, now time.Time) {
+	for h, t := range m.oneTime {
+		if t.UserID == id && t.UsedAt == nil {
+			n := now.UTC()
+			t.UsedAt = &n
+			m.oneTime[h] = t
+		}
+	}
 }
 
 // VerifyEmail implements identity.Store.

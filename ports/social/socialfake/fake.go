@@ -148,7 +148,7 @@ func (s *Store) Profile(_ context.Context, viewer uuid.UUID, username string) (s
 	}
 	r := social.ProfileRecord{User: s.summary(u.ID), Headline: u.Headline, Bio: u.Bio, CreatedAt: u.CreatedAt}
 	for k := range s.connections {
-		if k[0] == u.ID {
+		if k[0] == u.ID && !s.blockedEitherWay(viewer, k[1]) {
 			r.ConnectionsCount++
 			if s.connected(viewer, k[1]) {
 				r.MutualConnectionsCount++

@@ -84,6 +84,31 @@ func RunUserStore(t *testing.T, f Factory) {
 		check("the block removed the connection", lone, other, 3, 0, "C")
 	})
 
+	t.Run("connections_count is the length of the list the same viewer sees", func(t *testing.T) {
+		t.Parallel()
+		viewer, target := user(t, h, "cnt"), user(t, h, "cnt")
+		hidden1, hidden2, shown := user(t, h, "cnt"), user(t, h, "cnt"), user(t, h, "cnt")
+		connect(t, s, target.ID, hidden1.ID)
+		connect(t, s, target.ID, hidden2.ID)
+		connect(t, s, target.ID, shown.ID)
+		must(t, s.Block(ctx, hidden1.ID, viewer.ID, tick())) // they blocked the viewer
+		must(t, s.Block(ctx, viewer.ID, hidden2.ID, tick())) // the viewer blocked them
+		for _, who := range []social.Account{viewer, shown} {
+			r, err := s.Profile(ctx, who.ID, target.Username)
+			must(t, err)
+			list, err := s.Connections(ctx, who.ID, target.ID, pageOf(100))
+			must(t, err)
+			if r.ConnectionsCount != len(list.Items) {
+				t.Fatalf("viewer %s: count %d, list of %d", who.Username, r.ConnectionsCount, len(list.Items))
+			}
+		}
+		r, err := s.Profile(ctx, viewer.ID, target.Username)
+		must(t, err)
+		if r.ConnectionsCount != 1 {
+			t.Fatalf("blocked people counted: %d, want 1", r.ConnectionsCount)
+		}
+	})
+
 	t.Run("deleting an account keeps the others' counts right", func(t *testing.T) {
 		t.Parallel()
 		a, b, c := user(t, h, "del"), user(t, h, "del"), user(t, h, "del")

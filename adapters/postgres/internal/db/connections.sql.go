@@ -33,7 +33,11 @@ func (q *Queries) DeleteConnectionPair(ctx context.Context, arg DeleteConnection
 
 const getProfile = `-- name: GetProfile :one
 SELECT u.id, u.username, u.display_name, u.headline, u.bio, u.created_at,
-       (SELECT count(*) FROM connections c WHERE c.user_id = u.id) AS connections_count,
+       (SELECT count(*) FROM connections c
+        WHERE c.user_id = u.id
+          AND NOT EXISTS (SELECT 1 FROM blocks b
+                          WHERE (b.blocker_id = $1::uuid AND b.blocked_id = c.other_id)
+                             OR (b.blocker_id = c.other_id AND b.blocked_id = $1::uuid))) AS connections_count,
        (SELECT count(*) FROM connections mine
         JOIN connections theirs ON theirs.user_id = u.id AND theirs.other_id = mine.other_id
         WHERE mine.user_id = $1::uuid) AS mutual_count,
@@ -70,7 +74,9 @@ type GetProfileRow struct {
 }
 
 // A user as the viewer sees them, with counts and the relation facts;
-// no row when absent or when a block exists either way.
+// no row when absent or when a block exists either way. connections_count
+// counts exactly whom ListConnections shows this viewer: the same filter
+// leaves out anyone with a block to or from the viewer.
 func (q *Queries) GetProfile(ctx context.Context, arg GetProfileParams) (GetProfileRow, error) {
 	row := q.db.QueryRow(ctx, getProfile, arg.Viewer, arg.Username)
 	var i GetProfileRow

@@ -83,3 +83,20 @@ func (q *Queries) PurgeUserTokens(ctx context.Context, now time.Time) (int64, er
 	}
 	return result.RowsAffected(), nil
 }
+
+const spendUserTokens = `-- name: SpendUserTokens :exec
+UPDATE user_tokens SET used_at = $1
+WHERE user_id = $2 AND used_at IS NULL
+`
+
+type SpendUserTokensParams struct {
+	Now    *time.Time
+	UserID uuid.UUID
+}
+
+// Spends every outstanding emailed token of a user: after a password reset
+// or change no older reset or verification link may be used.
+func (q *Queries) SpendUserTokens(ctx context.Context, arg SpendUserTokensParams) error {
+	_, err := q.db.Exec(ctx, spendUserTokens, arg.Now, arg.UserID)
+	return err
+}

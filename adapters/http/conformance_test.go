@@ -1,0 +1,199 @@
+package http
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// RFC 9110: every GET resource answers HEAD. Every GET route registered by
+// New has a HEAD twin, so a route added later cannot forget it.
+func TestEveryGETRouteAnswersHEAD(t *testing.T) {
+	t.Parallel()
+	s := New(Options{OpenAPISpec: []byte("openapi: 3.1.0\n"), Docs: http.NotFoundHandler()})
+	heads := map[string]bool{}
+	gets := 0
+	for _, r := range s.echo.Routes() {
+		if r.Method == http.MethodHead {
+			heads[r.Path] = true
+		}
+	}
+	for _, r := range s.echo.Routes() {
+		if r.Method != http.MethodGet {
+			continue
+		}
+		gets++
+		if !heads[r.Path] {
+			t.Errorf("GET %s has no HEAD route", r.Path)
+		}
+	}
+	if gets < 4 {
+		t.Fatalf("only %d GET routes registered", gets)
+	}
+}
+
+// HEAD through a real listener: the GET's status and headers, no body.
+func TestHEADHasTheGETsStatusAndHeadersWithoutBody(t *testing.T) {
+	t.Parallel()
+	s := New(Options{OpenAPISpec: []byte("openapi: 3.1.0\ninfo: {}\n")})
+	addr := startListener(t, s, DefaultTimeouts())
+	for _, path := range []string{"/healthz", "/readyz", "/api/v1/openapi.yaml", "/api/v1/users/me", "/nowhere"} {
+		get := roundTrip(t, http.MethodGet, "http://"+addr+path)
+		head := roundTrip(t, http.MethodHead, "http://"+addr+path)
+		if head.status != get.status {
+			t.Errorf("%s: HEAD %d, GET %d", path, head.status, get.status)
+		}
+		if head.body != "" {
+			t.Errorf("%s: HEAD sent a body %q", path, head.body)
+		}
+		for _, h := range []string{"Content-Type", "Cache-Control", "X-Content-Type-Options", "Content-Security-Policy", "WWW-Authenticate"} {
+			if head.header.Get(h) != get.header.Get(h) {
+				t.Errorf("%s: %s: HEAD %q, GET %q", path, h, head.header.Get(h), get.header.Get(h))
+			}
+		}
+	}
+}
+
+type answer struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func roundTrip(t *testing.T, method, url string) answer {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return answer{status: res.StatusCode, header: res.Header, body: string(b)}
+}
+
+// The contract refuses bodies *over* 64 KiB: exactly 65,536 bytes pass, one
+// more is a 413, whether announced by Content-Length or sent chunked, and
+// each 413 carries the headers of every error answer (Cache-Control: no-store).
+func TestBodyLimitIsExactly64KiB(t *testing.T) {
+	t.Parallel()
+	s := New(Options{})
+	s.echo.POST("/api/v1/test/echo", func(c echo.Context) error {
+		var v map[string]any
+		if err := decodeJSON(c, &v); err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNoContent)
+	})
+	addr := startListener(t, s, DefaultTimeouts())
+	body := func(n int) []byte { // a JSON object padded with spaces to n bytes
+		return append([]byte("{}"), bytes.Repeat([]byte(" "), n-2)...)
+	}
+	for _, tc := range []struct {
+		size    int
+		chunked bool
+		want    int
+	}{
+		{64 << 10, false, http.StatusNoContent},
+		{64 << 10, true, http.StatusNoContent},
+		{64<<10 + 1, false, http.StatusRequestEntityTooLarge},
+		{64<<10 + 1, true, http.StatusRequestEntityTooLarge},
+	} {
+		var r io.Reader = bytes.NewReader(body(tc.size))
+		if tc.chunked {
+			r = io.MultiReader(r) // unknown length: net/http sends it chunked
+		}
+		req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/api/v1/test/echo", r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = res.Body.Close()
+		if res.StatusCode != tc.want {
+			t.Errorf("%d bytes (chunked %v): %d, want %d", tc.size, tc.chunked, res.StatusCode, tc.want)
+		}
+		if tc.want == http.StatusRequestEntityTooLarge {
+			if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
+				t.Errorf("%d bytes (chunked %v): 413 with Cache-Control %q", tc.size, tc.chunked, cc)
+			}
+			if ct := res.Header.Get("Content-Type"); ct != "application/problem+json" {
+				t.Errorf("413 content type %q", ct)
+			}
+		}
+	}
+}
+
+// Every error answer, from any middleware or handler, says no-store.
+func TestEveryErrorAnswerIsNoStore(t *testing.T) {
+	t.Parallel()
+	s := New(Options{})
+	addr := startListener(t, s, DefaultTimeouts())
+	for _, tc := range []struct{ method, path string }{
+		{http.MethodGet, "/nowhere"},            // 404 outside /api/v1
+		{http.MethodDelete, "/healthz"},         // 405
+		{"ZQ1", "/healthz"},                     // 405 for an invented method
+		{http.MethodGet, "/api/v1/users/me"},    // 401
+		{http.MethodPost, "/api/v1/auth/login"}, // 415 or 404 without services
+	} {
+		a := roundTrip(t, tc.method, "http://"+addr+tc.path)
+		if a.status < 400 || a.header.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s %s: %d with Cache-Control %q", tc.method, tc.path, a.status, a.header.Get("Cache-Control"))
+		}
+	}
+}
+
+// The README's 16 KiB of headers is the real limit: net/http adds 4 KiB of
+// slack to MaxHeaderBytes, which NewHTTPServer takes off.
+func TestHeadersAreLimitedTo16KiB(t *testing.T) {
+	t.Parallel()
+	s := New(Options{})
+	addr := startListener(t, s, DefaultTimeouts())
+	send := func(total int) int {
+		t.Helper()
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+		head := "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: "
+		tail := "\r\nConnection: close\r\n\r\n"
+		req := head + strings.Repeat("a", total-len(head)-len(tail)) + tail
+		if len(req) != total {
+			t.Fatalf("built %d bytes, want %d", len(req), total)
+		}
+		if _, err := io.WriteString(conn, req); err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("%d bytes of header: %v", total, err)
+		}
+		defer res.Body.Close()
+		return res.StatusCode
+	}
+	for total, want := range map[int]int{
+		8 << 10:      http.StatusOK,
+		16<<10 - 256: http.StatusOK,
+		16<<10 + 256: http.StatusRequestHeaderFieldsTooLarge,
+		20<<10 - 256: http.StatusRequestHeaderFieldsTooLarge,
+	} {
+		if got := send(total); got != want {
+			t.Errorf("%d bytes of header: %d, want %d", total, got, want)
+		}
+	}
+}
