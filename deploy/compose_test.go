@@ -14,12 +14,20 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
-// No Docker engine runs here, so the Compose file is checked with the
-// Compose specification's own loader (the code `docker compose` uses).
+// The Compose file's properties, checked with the Compose specification's
+// own loader (the code `docker compose` uses). The live stack test
+// (deploy/stack, `make test-stack`) runs it on a real engine.
 
 var wantServices = []string{
 	"nginx", "backend", "migrate", "postgres", "prometheus", "alertmanager",
 	"loki", "alloy", "grafana", "node-exporter", "postgres-exporter",
+	"nginx-exporter", "blackbox-exporter",
+}
+
+// Services without a Docker health check, and why.
+var noHealthCheck = map[string]string{
+	"migrate":        "one-shot",
+	"nginx-exporter": "its image is FROM scratch (no shell, no wget); Prometheus' up{job=\"nginx\"} watches it",
 }
 
 // The seed's memory budget (MB) per service; limits may not exceed it.
@@ -35,6 +43,8 @@ var memoryBudgetMB = map[string]int64{
 	"alloy":             200,
 	"node-exporter":     100,
 	"postgres-exporter": 100,
+	"nginx-exporter":    32,
+	"blackbox-exporter": 32,
 }
 
 func loadCompose(t *testing.T, extraEnv map[string]string) *types.Project {
@@ -113,6 +123,8 @@ func TestComposeRestartHealthAndMemory(t *testing.T) {
 			if s.Restart != types.RestartPolicyUnlessStopped {
 				t.Errorf("%s: restart = %q, want unless-stopped", name, s.Restart)
 			}
+		}
+		if _, exempt := noHealthCheck[name]; !exempt {
 			hc := s.HealthCheck
 			if hc == nil || hc.Disable || len(hc.Test) < 2 || hc.Interval == nil || hc.Timeout == nil {
 				t.Errorf("%s: needs a health check with test, interval and timeout; got %+v", name, hc)
@@ -140,7 +152,7 @@ func TestComposeOnlyNginxIsPublic(t *testing.T) {
 	t.Parallel()
 	p := loadCompose(t, map[string]string{"AGORA_TAG": "t"})
 	for name, s := range p.Services {
-		if s.NetworkMode == "host" {
+		if s.NetworkMode == "host" && name != "node-exporter" {
 			t.Errorf("%s: network_mode host would expose every port", name)
 		}
 		for _, port := range s.Ports {
@@ -203,9 +215,24 @@ func TestComposeWiring(t *testing.T) {
 	if got := env(b, "HTTP_ADDR"); got != ":8000" {
 		t.Errorf("backend HTTP_ADDR = %q", got)
 	}
-	nginxIP := p.Services["nginx"].Networks["agora"].Ipv4Address
-	if got := env(b, "TRUSTED_PROXIES"); nginxIP == "" || got != nginxIP+"/32" {
-		t.Errorf("TRUSTED_PROXIES = %q, want exactly nginx's address %s/32", got, nginxIP)
+	// No fixed addresses: the backend trusts the private ranges Docker
+	// allocates from (it publishes nothing, so only the stack reaches it).
+	if got := env(b, "TRUSTED_PROXIES"); got != "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7" {
+		t.Errorf("TRUSTED_PROXIES = %q, want the private ranges", got)
+	}
+	for name, s := range p.Services {
+		for net, cfg := range s.Networks {
+			if cfg != nil && (cfg.Ipv4Address != "" || cfg.Ipv6Address != "") {
+				t.Errorf("%s has a fixed address on %s: a second stack on the engine would clash", name, net)
+			}
+		}
+	}
+	agoraNet := p.Networks["agora"]
+	if len(agoraNet.Ipam.Config) != 0 {
+		t.Errorf("the agora network has a fixed subnet %+v (\"Pool overlaps\" for a second stack)", agoraNet.Ipam.Config)
+	}
+	if agoraNet.EnableIPv6 == nil || !*agoraNet.EnableIPv6 {
+		t.Errorf("the agora network needs IPv6 (IPv6 clients keep their address)")
 	}
 	if !strings.HasPrefix(env(b, "DATABASE_URL"), "postgres://agora:") || !strings.Contains(env(b, "DATABASE_URL"), "@postgres:5432/agora") {
 		t.Errorf("DATABASE_URL = %q", env(b, "DATABASE_URL"))
@@ -256,6 +283,34 @@ func TestComposeWiring(t *testing.T) {
 	}
 	if !found || !strings.Contains(strings.Join(nodeExp.Command, " "), "--collector.textfile.directory") {
 		t.Errorf("node-exporter must read the textfile collector folder written by backup.sh")
+	}
+	// node_exporter in the host's namespaces (its own docs), and no rslave:
+	// that aborts `up` on a host whose / is a private mount.
+	if nodeExp.NetworkMode != "host" || nodeExp.Pid != "host" {
+		t.Errorf("node-exporter: network_mode %q, pid %q; want host and host", nodeExp.NetworkMode, nodeExp.Pid)
+	}
+	if !strings.Contains(strings.Join(nodeExp.Command, " "), "--web.listen-address=172.17.0.1:9100") {
+		t.Errorf("node-exporter must listen on the host-gateway address only, not on the public interface: %v", nodeExp.Command)
+	}
+	for _, v := range nodeExp.Volumes {
+		if v.Bind != nil && v.Bind.Propagation != "" {
+			t.Errorf("node-exporter mounts %s with propagation %q", v.Source, v.Bind.Propagation)
+		}
+	}
+	// Host paths outside the repository are never created by Docker: a
+	// missing one must stop `up`, not become an empty root-owned folder.
+	for name, s := range p.Services {
+		for _, v := range s.Volumes {
+			if v.Type != types.VolumeTypeBind || strings.HasPrefix(v.Source, root+string(filepath.Separator)) {
+				continue
+			}
+			if v.Source == "/proc" || v.Source == "/sys" || v.Source == "/" || v.Source == "/var/run/docker.sock" {
+				continue // always there
+			}
+			if v.Bind == nil || v.Bind.CreateHostPath {
+				t.Errorf("%s mounts host path %s without create_host_path: false", name, v.Source)
+			}
+		}
 	}
 }
 

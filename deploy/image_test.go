@@ -24,9 +24,27 @@ func TestDockerfile(t *testing.T) {
 	if len(froms) < 2 {
 		t.Fatalf("want a multi-stage build, got FROM %v", froms)
 	}
-	final := froms[len(froms)-1][1]
+	// The bases are build arguments (the offline CI build points them at
+	// local stand-ins); their defaults are what production builds on.
+	args := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?m)^ARG\s+([A-Z_]+)=(\S+)`).FindAllStringSubmatch(df, -1) {
+		args[m[1]] = m[2]
+	}
+	resolve := func(from string) string {
+		if m := regexp.MustCompile(`^\$\{([A-Z_]+)\}$`).FindStringSubmatch(from); m != nil {
+			return args[m[1]]
+		}
+		return from
+	}
+	final := resolve(froms[len(froms)-1][1])
 	if !strings.HasPrefix(final, "gcr.io/distroless/static") && final != "scratch" {
 		t.Errorf("final stage %q is neither distroless/static nor scratch", final)
+	}
+	if build := resolve(froms[0][1]); !regexp.MustCompile(`^golang:1\.[0-9]+-bookworm$`).MatchString(build) {
+		t.Errorf("build stage %q: want a pinned golang:<version>-bookworm", build)
+	}
+	if regexp.MustCompile(`(?m)^#\s*syntax=`).MatchString(df) {
+		t.Errorf("a `# syntax=` line makes BuildKit pull a frontend image: offline builds fail")
 	}
 	for _, want := range []string{
 		"CGO_ENABLED=0",         // static binary

@@ -128,10 +128,28 @@ func TestBootstrapDryRun(t *testing.T) {
 			t.Errorf("dry run does not show %q", want)
 		}
 	}
-	// UFW opens exactly 22, 80 and 443.
-	allows := regexp.MustCompile(`(?m)^\+ ufw allow (\S+)`).FindAllStringSubmatch(out, -1)
-	if len(allows) != 3 {
-		t.Errorf("ufw allow rules: %v", allows)
+	// UFW opens exactly 22, 80 and 443 to the world, and node_exporter's
+	// port on the host-gateway address to the private ranges only.
+	var world, private []string
+	for _, m := range regexp.MustCompile(`(?m)^\+ ufw allow (.+)$`).FindAllStringSubmatch(out, -1) {
+		if strings.HasPrefix(m[1], "from ") {
+			private = append(private, m[1])
+		} else {
+			world = append(world, m[1])
+		}
+	}
+	if strings.Join(world, ",") != "22/tcp,80/tcp,443/tcp" {
+		t.Errorf("ufw opens to the world: %v", world)
+	}
+	for _, r := range private {
+		if !regexp.MustCompile(`^from (10\.0\.0\.0/8|172\.16\.0\.0/12|192\.168\.0\.0/16) to 172\.17\.0\.1 port 9100 proto tcp$`).MatchString(r) {
+			t.Errorf("unexpected ufw rule: %s", r)
+		}
+	}
+	for _, want := range []string{`"userland-proxy": false`, `"ip6tables": true`, "agora-container-state.timer", "/etc/agora/prometheus-targets/public-urls.yml", "https://api.example.com/healthz"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry run does not show %q", want)
+		}
 	}
 	if t.Failed() {
 		t.Logf("output:\n%s", out)

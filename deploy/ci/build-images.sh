@@ -7,7 +7,8 @@
 #   agora-ci/<service>:ci         stand-ins from Debian's packages for the
 #                                 images no registry can give us here
 #                                 (postgres, nginx, prometheus, alertmanager,
-#                                 node-exporter, postgres-exporter, mailcatcher)
+#                                 node-exporter, postgres-exporter,
+#                                 nginx-exporter, blackbox-exporter, mailcatcher)
 #   agora-ci/golang, agora-ci/distroless
 #                                 the two bases of deploy/Dockerfile
 #   agora-ci/agora:TAG            deploy/Dockerfile itself, for each TAG given
@@ -75,7 +76,7 @@ if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
 fi
 
 # 2. Stand-ins from Debian's packages.
-for name in postgres nginx prometheus alertmanager node-exporter postgres-exporter mailcatcher; do
+for name in postgres nginx prometheus alertmanager node-exporter postgres-exporter nginx-exporter blackbox-exporter mailcatcher; do
     log "image agora-ci/$name:ci"
     legacy_build --build-arg "BASE_IMAGE=$BASE_IMAGE" -f "$images/$name.Dockerfile" -t "agora-ci/$name:ci" "$images"
 done

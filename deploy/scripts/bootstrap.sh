@@ -9,11 +9,16 @@
 # It sets up:
 #   - the `deploy` user, logging in with SSH keys only (the key from
 #     --ssh-key, else root's authorized_keys); root login and passwords off,
-#   - UFW: deny incoming except 22, 80 and 443,
+#   - UFW: deny incoming except 22, 80 and 443 (and node_exporter's port
+#     from the Docker networks only),
 #   - unattended security upgrades (reboots at 04:00 when one needs it),
-#   - Docker Engine and the Compose plugin (Docker's apt repository),
+#   - Docker Engine and the Compose plugin (Docker's apt repository), with
+#     IPv6 through ip6tables and no userland proxy (clients keep their
+#     address), and jq (deploy.sh reads `docker compose config`),
 #   - the folders: /home/deploy/backups, the node_exporter textfile folder,
-#     /var/www/certbot (ACME webroot),
+#     /var/www/certbot (ACME webroot), deploy/secrets/alertmanager, and
+#     /etc/agora/prometheus-targets with the public URL the blackbox probes,
+#   - the container-state timer (restart counts and OOM kills as metrics),
 #   - a Let's Encrypt certificate (lineage "agora") with automatic renewal
 #     (certbot.timer) that reloads Nginx and refreshes agora_tls.prom,
 #   - cron: the database backup every day at 02:00, the TLS metric at 03:15.
@@ -161,6 +166,11 @@ run ufw default allow outgoing
 run ufw allow 22/tcp
 run ufw allow 80/tcp
 run ufw allow 443/tcp
+# node_exporter runs in the host's network, listening on the engine's
+# host-gateway address only; Prometheus reaches it from the Docker networks.
+run ufw allow from 172.16.0.0/12 to 172.17.0.1 port 9100 proto tcp
+run ufw allow from 192.168.0.0/16 to 172.17.0.1 port 9100 proto tcp
+run ufw allow from 10.0.0.0/8 to 172.17.0.1 port 9100 proto tcp
 run ufw --force enable
 
 # --------------------------------------------------- unattended upgrades
@@ -196,12 +206,20 @@ EOF
     run apt-get update
     run apt-get install -y docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin
 fi
+# No userland proxy: published ports go through iptables NAT, which keeps the
+# client's address (the proxy would present every client as the gateway).
+# ip6tables: the same for IPv6 clients (the agora network has IPv6 on).
 write_file /etc/docker/daemon.json 0644 root:root <<'EOF' || true
 {
   "log-driver": "json-file",
-  "log-opts": { "max-size": "10m", "max-file": "5" }
+  "log-opts": { "max-size": "10m", "max-file": "5" },
+  "userland-proxy": false,
+  "ipv6": true,
+  "ip6tables": true,
+  "fixed-cidr-v6": "fd00:dead:beef::/64"
 }
 EOF
+run apt-get install -y --no-install-recommends jq
 run systemctl enable --now docker
 run usermod -aG docker "$DEPLOY_USER"
 
@@ -214,6 +232,21 @@ if [[ -n $repo_url ]] && missing test -d "$repo_dir/.git"; then
     run runuser -u "$DEPLOY_USER" -- git clone "$repo_url" "$repo_dir"
 fi
 run install -d -m 0700 -o "$DEPLOY_USER" -g "$DEPLOY_USER" "$repo_dir/deploy/secrets"
+run install -d -m 0700 -o "$DEPLOY_USER" -g "$DEPLOY_USER" "$repo_dir/deploy/secrets/alertmanager"
+run install -d -m 0755 /etc/agora/prometheus-targets
+if [[ -n $domain ]]; then
+    write_file /etc/agora/prometheus-targets/public-urls.yml 0644 root:root <<EOF || true
+# The public URL the blackbox exporter probes (written by bootstrap.sh).
+- targets:
+    - https://$domain/healthz
+EOF
+fi
+
+# Container restarts and OOM kills for node_exporter (every minute).
+run install -m 0755 "$repo_dir/deploy/scripts/container-state.sh" /usr/local/bin/agora-container-state
+run install -m 0644 "$repo_dir/deploy/systemd/agora-container-state.service" "$repo_dir/deploy/systemd/agora-container-state.timer" /etc/systemd/system/
+run systemctl daemon-reload
+run systemctl enable --now agora-container-state.timer
 
 # ------------------------------------------------------------ TLS (certbot)
 hook_src="$repo_dir/deploy/scripts/certbot-deploy-hook.sh"

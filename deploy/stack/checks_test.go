@@ -59,11 +59,11 @@ func checkHealthy(t *testing.T, s *stack) {
 			t.Errorf("%s: state %s", p.Service, p.State)
 		case p.Health != "" && p.Health != "healthy":
 			t.Errorf("%s: health %s", p.Service, p.Health)
-		case p.Health == "" && p.Service != "mailcatcher":
+		case p.Health == "" && p.Service != "mailcatcher" && p.Service != "nginx-exporter":
 			t.Errorf("%s has no health check", p.Service)
 		}
 	}
-	for _, svc := range []string{"nginx", "backend", "migrate", "postgres", "prometheus", "alertmanager", "node-exporter", "postgres-exporter"} {
+	for _, svc := range []string{"nginx", "backend", "migrate", "postgres", "prometheus", "alertmanager", "node-exporter", "postgres-exporter", "nginx-exporter", "blackbox-exporter"} {
 		if !seen[svc] {
 			t.Errorf("service %s did not start", svc)
 		}
@@ -212,7 +212,7 @@ func checkClientAddress(t *testing.T, s *stack) {
 // Every target of a service the stack started is up, and every rule group
 // in observability/prometheus/rules is loaded without an evaluation error.
 func checkPrometheus(t *testing.T, s *stack) {
-	started := map[string]bool{"agora": true, "node": true, "postgres": true, "alertmanager": true, "prometheus": true}
+	started := map[string]bool{"agora": true, "node": true, "postgres": true, "alertmanager": true, "prometheus": true, "nginx": true, "blackbox": true}
 	eventually(t, 2*time.Minute, 3*time.Second, func() string {
 		var targets struct {
 			Data struct {
@@ -247,6 +247,25 @@ func checkPrometheus(t *testing.T, s *stack) {
 		}
 		return ""
 	})
+
+	// The exporters see what they are for: Nginx's counters, and the probe
+	// through TLS and Nginx with the certificate verified.
+	for _, q := range []string{"nginx_up", "probe_success", "probe_http_ssl"} {
+		eventually(t, time.Minute, 3*time.Second, func() string {
+			var r struct {
+				Data struct {
+					Result []struct {
+						Value []any `json:"value"`
+					} `json:"result"`
+				} `json:"data"`
+			}
+			s.prom(t, "/api/v1/query?query="+q, &r)
+			if len(r.Data.Result) != 1 || len(r.Data.Result[0].Value) != 2 || r.Data.Result[0].Value[1] != "1" {
+				return fmt.Sprintf("%s = %+v, want 1", q, r.Data.Result)
+			}
+			return ""
+		})
+	}
 
 	files, err := filepath.Glob(filepath.Join(s.repo, "observability/prometheus/rules/*.yml"))
 	if err != nil || len(files) == 0 {

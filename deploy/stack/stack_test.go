@@ -79,6 +79,7 @@ func TestStack(t *testing.T) {
 		need(t, err == nil, "image "+img+" is missing: run deploy/ci/build-images.sh "+tagA+" "+tagB+" (make test-stack does)")
 	}
 
+	removeStaleStacks(t)
 	s := newStack(t)
 	start := time.Now()
 	out, code := s.script("deploy.sh", []string{"HEALTH_TIMEOUT=300"}, "--no-build", "--no-backup", "--tag", tagA)
@@ -128,13 +129,19 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	s := &stack{t: t, repo: repo, dir: dir, project: "agora-stack-" + randomHex(t, 3)}
-	for _, d := range []string{"letsencrypt/live/agora", "www", "textfile", "alertmanager-secrets", "backups", "control"} {
+	for _, d := range []string{"letsencrypt/live/agora", "www", "textfile", "alertmanager-secrets", "backups", "control", "prometheus-targets"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
 	s.caFile = filepath.Join(dir, "letsencrypt/live/agora/fullchain.pem")
 	writeCert(t, s.caFile, filepath.Join(dir, "letsencrypt/live/agora/privkey.pem"))
+	// The blackbox probe's target, as bootstrap.sh writes it for the real
+	// domain; here Nginx's name on the stack's network.
+	if err := os.WriteFile(filepath.Join(dir, "prometheus-targets/public-urls.yml"),
+		[]byte("- targets:\n    - https://nginx/healthz\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	// The signing key, as an operator makes it, readable by the image's user.
 	keyFile := filepath.Join(dir, "jwt_private_key.pem")
@@ -171,6 +178,8 @@ func newStack(t *testing.T) *stack {
 		"ALERTMANAGER_SECRETS_DIR=" + filepath.Join(dir, "alertmanager-secrets"),
 		"JWT_PRIVATE_KEY_PATH=" + keyFile,
 		"BACKUP_DIR=" + filepath.Join(dir, "backups"),
+		"PROMETHEUS_TARGETS_DIR=" + filepath.Join(dir, "prometheus-targets"),
+		"AGORA_CI_CA_FILE=" + s.caFile,
 		"",
 	}, "\n")
 	if err := os.WriteFile(s.envFile, []byte(env), 0o600); err != nil {
@@ -196,6 +205,23 @@ func newStack(t *testing.T) *stack {
 		_ = os.RemoveAll(dir)
 	})
 	return s
+}
+
+// removeStaleStacks takes down what a killed earlier run left behind (its
+// node_exporter would hold the host-gateway port).
+func removeStaleStacks(t *testing.T) {
+	t.Helper()
+	out, err := exec.Command("docker", "compose", "ls", "--all", "--quiet", "--filter", "name=agora-stack-").Output()
+	if err != nil {
+		return
+	}
+	for _, p := range strings.Fields(string(out)) {
+		t.Logf("removing the stale stack %s", p)
+		_ = exec.Command("docker", "compose", "-p", p, "down", "--volumes", "--remove-orphans", "--timeout", "5").Run()
+	}
+	if ids, _ := exec.Command("docker", "ps", "-aq", "--filter", "label=agora-stack-load").Output(); len(strings.Fields(string(ids))) > 0 {
+		_ = exec.Command("docker", append([]string{"rm", "-f"}, strings.Fields(string(ids))...)...).Run()
+	}
 }
 
 // compose runs `docker compose ARGS` for this stack.
