@@ -67,7 +67,8 @@ stack-tools: ## start a Docker engine if none runs, build the Compose CLI and th
 
 .PHONY: test-stack
 test-stack: stack-tools ## bring the whole Compose stack up and check it live (deploy/stack), then take it down
-	AGORA_STACK_TEST=1 $(GO) test -count=1 -timeout 30m -v -run '^TestStack$$' ./deploy/stack/ 2>&1 | \
+	@# One stack test per engine at a time (node_exporter holds the host-gateway port).
+	AGORA_STACK_TEST=1 flock /tmp/agora-stack-test.lock $(GO) test -count=1 -timeout 30m -v -run '^TestStack$$' ./deploy/stack/ 2>&1 | \
 		grep -v -E '^=== (RUN|PAUSE|CONT)'
 
 .PHONY: test
