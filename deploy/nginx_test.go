@@ -54,24 +54,6 @@ func nginxBinary(t testing.TB) string {
 	return requireTool(t, "nginx")
 }
 
-// nginxVersion returns the version of the local nginx as [major minor patch].
-func nginxVersion(t testing.TB, bin string) [3]int {
-	t.Helper()
-	out, err := exec.Command(bin, "-v").CombinedOutput()
-	if err != nil {
-		t.Fatalf("nginx -v: %v\n%s", err, out)
-	}
-	m := regexp.MustCompile(`nginx/(\d+)\.(\d+)\.(\d+)`).FindStringSubmatch(string(out))
-	if m == nil {
-		t.Fatalf("cannot read nginx version from %q", out)
-	}
-	var v [3]int
-	for i := range v {
-		v[i], _ = strconv.Atoi(m[i+1])
-	}
-	return v
-}
-
 // renderNginx copies deploy/nginx into dir with the test substitutions and
 // returns the path of the rendered nginx.conf.
 func renderNginx(t testing.TB, bin, dir string, httpPort, httpsPort int, o nginxOpts) string {

@@ -21,7 +21,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
-	"fmt"
+	"errors"
 	"math/big"
 	"net"
 	"os"
@@ -265,7 +265,8 @@ func (s *stack) script(name string, env []string, args ...string) (string, int) 
 	cmd.Dir = s.repo
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		if ee, ok := err.(*exec.ExitError); ok {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
 			return string(out), ee.ExitCode()
 		}
 		return string(out) + err.Error(), -1
@@ -387,5 +388,3 @@ func writeCert(t *testing.T, certFile, keyFile string) {
 		t.Fatal(err)
 	}
 }
-
-func itoa(i int) string { return fmt.Sprint(i) }
