@@ -17,7 +17,7 @@
 set -euo pipefail
 
 if [[ $# -ne 0 ]]; then
-    echo "usage: scripts/install-kube-apiserver.sh (no arguments; the version is pinned inside)" >&2
+    echo "install-kube-apiserver: takes no arguments (got: $*); the version is pinned inside" >&2
     exit 2
 fi
 

@@ -686,6 +686,11 @@ func TestAPIServerAcceptsChart(t *testing.T) {
 		t.Errorf("examples/cnpg-cluster.yaml refused: %v", err)
 	}
 	kindsSeen["Cluster"] = true
+	// Dry runs store nothing.
+	var notFound *apiError
+	if _, err := c.do(http.MethodGet, "/apis/apps/v1/namespaces/"+testNamespace+"/deployments/agora", "", nil); !errors.As(err, &notFound) || notFound.Code != http.StatusNotFound {
+		t.Errorf("the Deployment was stored by a dry run (GET: %v)", err)
+	}
 	var kinds []string
 	for k := range kindsSeen {
 		kinds = append(kinds, k)
@@ -811,10 +816,25 @@ func deepCopy(t testing.TB, o object) object {
 }
 
 // The API server built by make kube-tools is the release the chart is
-// rendered and schema-checked for.
-func TestKubeAPIServerPinned(t *testing.T) {
+// rendered and schema-checked for; the script refuses arguments and is
+// shellcheck-clean.
+func TestKubeAPIServerScript(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile(filepath.Join(repoRoot(t), "scripts", "install-kube-apiserver.sh"))
+	script := filepath.Join(repoRoot(t), "scripts", "install-kube-apiserver.sh")
+	out, err := exec.Command(script, "--version", "v1.30.0").CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), "takes no arguments (got: --version v1.30.0)") {
+		t.Errorf("install-kube-apiserver.sh --version v1.30.0: err %v, output %q; want exit 2 naming the arguments", err, out)
+	}
+	if _, err := exec.LookPath("shellcheck"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("shellcheck is not installed (Debian package shellcheck, in scripts/apt-packages.txt)")
+		}
+		t.Log("shellcheck is not installed: the script is not linted")
+	} else if out, err := exec.Command("shellcheck", "--severity=style", script).CombinedOutput(); err != nil {
+		t.Errorf("shellcheck install-kube-apiserver.sh: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(script)
 	if err != nil {
 		t.Fatal(err)
 	}
