@@ -72,6 +72,8 @@ type controlPlane struct {
 	client    *http.Client
 	dir       string
 	procs     []*proc
+	apiserver *proc
+	etcdURL   string
 	started   time.Duration // etcd + kube-apiserver until /readyz
 	crdsReady time.Duration // CRDs posted until Established
 
@@ -143,10 +145,22 @@ func (c *controlPlane) start() {
 		return
 	}
 	t0 := time.Now()
-	if c.err = c.startEtcd(etcd); c.err != nil {
+	// A port picked free may be taken by another test binary before the
+	// server binds it; the server then exits, and another port is tried.
+	for attempt := range 3 {
+		if c.err = c.startEtcd(etcd, attempt); !errors.Is(c.err, errExited) {
+			break
+		}
+	}
+	if c.err != nil {
 		return
 	}
-	if c.err = c.startAPIServer(apiserver); c.err != nil {
+	for range 3 {
+		if c.err = c.startAPIServer(apiserver); !errors.Is(c.err, errExited) {
+			break
+		}
+	}
+	if c.err != nil {
 		return
 	}
 	c.started = time.Since(t0)
@@ -265,6 +279,8 @@ func (c *controlPlane) logTail(name string) string {
 	return string(b)
 }
 
+var errExited = errors.New("exited")
+
 // waitFor polls check until it succeeds, the process exits or timeout.
 func waitFor(name string, p *proc, timeout time.Duration, check func() error) error {
 	deadline := time.Now().Add(timeout)
@@ -275,14 +291,14 @@ func waitFor(name string, p *proc, timeout time.Duration, check func() error) er
 		}
 		select {
 		case <-p.done:
-			return fmt.Errorf("%s exited: %w", name, err)
+			return fmt.Errorf("%s %w: %w", name, errExited, err)
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
 	return fmt.Errorf("%s not ready after %s: %w", name, timeout, err)
 }
 
-func (c *controlPlane) startEtcd(bin string) error {
+func (c *controlPlane) startEtcd(bin string, attempt int) error {
 	client, err := freePort()
 	if err != nil {
 		return err
@@ -293,15 +309,16 @@ func (c *controlPlane) startEtcd(bin string) error {
 	}
 	clientURL := fmt.Sprintf("http://127.0.0.1:%d", client)
 	peerURL := fmt.Sprintf("http://127.0.0.1:%d", peer)
-	cmd, err := c.spawn("etcd", bin, "--name=agora-test", "--data-dir="+filepath.Join(c.dir, "etcd"),
+	cmd, err := c.spawn("etcd", bin, "--name=agora-test", "--data-dir="+filepath.Join(c.dir, fmt.Sprintf("etcd-%d", attempt)),
 		"--listen-client-urls="+clientURL, "--advertise-client-urls="+clientURL,
 		"--listen-peer-urls="+peerURL, "--initial-advertise-peer-urls="+peerURL,
 		"--initial-cluster=agora-test="+peerURL, "--logger=zap", "--log-level=warn")
 	if err != nil {
 		return err
 	}
+	probe := &http.Client{Timeout: 2 * time.Second}
 	err = waitFor("etcd", cmd, 30*time.Second, func() error {
-		resp, err := http.Get(clientURL + "/health")
+		resp, err := probe.Get(clientURL + "/health")
 		if err != nil {
 			return err
 		}
@@ -315,12 +332,11 @@ func (c *controlPlane) startEtcd(bin string) error {
 	if err != nil {
 		return fmt.Errorf("%w\n%s", err, c.logTail("etcd"))
 	}
-	c.base = clientURL // replaced by the API server's URL below
+	c.etcdURL = clientURL
 	return nil
 }
 
 func (c *controlPlane) startAPIServer(bin string) error {
-	etcdURL := c.base
 	port, err := freePort()
 	if err != nil {
 		return err
@@ -339,7 +355,7 @@ func (c *controlPlane) startAPIServer(bin string) error {
 	}
 	f := func(name string) string { return filepath.Join(c.dir, name) }
 	cmd, err := c.spawn("kube-apiserver", bin,
-		"--etcd-servers="+etcdURL,
+		"--etcd-servers="+c.etcdURL,
 		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", fmt.Sprintf("--secure-port=%d", port),
 		"--tls-cert-file="+f("apiserver.crt"), "--tls-private-key-file="+f("apiserver.key"),
 		"--cert-dir="+f("certs"),
@@ -355,16 +371,20 @@ func (c *controlPlane) startAPIServer(bin string) error {
 		return err
 	}
 	c.base = fmt.Sprintf("https://127.0.0.1:%d", port)
-	c.client = &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{
+	// Short requests while polling, so that a port taken by something
+	// that never answers cannot stall the wait.
+	c.client = &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{
 		TLSClientConfig: &tls.Config{RootCAs: caPool, MinVersion: tls.VersionTLS12},
 	}}
 	err = waitFor("kube-apiserver", cmd, 90*time.Second, func() error {
 		_, err := c.do(http.MethodGet, "/readyz", "", nil)
 		return err
 	})
+	c.client.Timeout = 60 * time.Second
 	if err != nil {
 		return fmt.Errorf("%w\n%s", err, c.logTail("kube-apiserver"))
 	}
+	c.apiserver = cmd
 	return nil
 }
 
@@ -507,7 +527,7 @@ func (c *controlPlane) installCRDs(files []string) error {
 		names = append(names, str(objs[0], "metadata", "name"))
 	}
 	for _, name := range names {
-		err := waitFor("CRD "+name, c.procs[len(c.procs)-1], 60*time.Second, func() error {
+		err := waitFor("CRD "+name, c.apiserver, 60*time.Second, func() error {
 			crd, err := c.do(http.MethodGet, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"+name, "", nil)
 			if err != nil {
 				return err
