@@ -269,7 +269,7 @@ func TestComposeWiring(t *testing.T) {
 		}
 		return false
 	}
-	for svc, vol := range map[string]string{"postgres": "postgres_data", "prometheus": "prometheus_data", "loki": "loki_data", "grafana": "grafana_data", "backend": "backend_logs"} {
+	for svc, vol := range map[string]string{"postgres": "postgres_data", "prometheus": "prometheus_data", "loki": "loki_data", "grafana": "grafana_data", "backend": "backend_logs", "alloy": "alloy_data"} {
 		if !hasVolume(p.Services[svc], vol) {
 			t.Errorf("%s does not mount volume %s", svc, vol)
 		}
