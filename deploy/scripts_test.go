@@ -142,11 +142,11 @@ func TestBootstrapDryRun(t *testing.T) {
 		t.Errorf("ufw opens to the world: %v", world)
 	}
 	for _, r := range private {
-		if !regexp.MustCompile(`^from (10\.0\.0\.0/8|172\.16\.0\.0/12|192\.168\.0\.0/16) to 172\.17\.0\.1 port 9100 proto tcp$`).MatchString(r) {
+		if !regexp.MustCompile(`^from (172\.16\.0\.0/12|192\.168\.0\.0/16) to 172\.17\.0\.1 port 9100 proto tcp$`).MatchString(r) {
 			t.Errorf("unexpected ufw rule: %s", r)
 		}
 	}
-	for _, want := range []string{`"userland-proxy": false`, `"ip6tables": true`, "agora-container-state.timer", "/etc/agora/prometheus-targets/public-urls.yml", "https://api.example.com/healthz"} {
+	for _, want := range []string{`"userland-proxy": false`, `"ip6tables": true`, "systemctl restart docker", "agora-container-state.timer", "/etc/agora/prometheus-targets/public-urls.yml", "https://api.example.com/healthz"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("dry run does not show %q", want)
 		}
@@ -175,8 +175,13 @@ func TestDeployDryRun(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
+	// Only read-only look-ups run (loading the configuration).
 	if b, _ := os.ReadFile(calls); len(b) > 0 {
-		t.Fatalf("the dry run ran commands:\n%s", b)
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			if !strings.HasSuffix(l, "docker compose config --format json") {
+				t.Errorf("the dry run ran %q", l)
+			}
+		}
 	}
 	// The order is the zero-downtime hand-over (the live stack test,
 	// deploy/stack, runs it for real).
@@ -231,8 +236,12 @@ func TestDeployRefusesBadInput(t *testing.T) {
 		{"pull without tag", nil, []string{"--pull"}, 1, "--pull and --no-build need --tag TAG"},
 		{"no-build without tag", nil, []string{"--no-build"}, 1, "--pull and --no-build need --tag TAG"},
 		{"timeout not a number", []string{"HEALTH_TIMEOUT=soon"}, []string{"--tag", "v1"}, 2, "HEALTH_TIMEOUT must be a whole number of seconds"},
-		{"interval zero", []string{"HEALTH_INTERVAL=0"}, []string{"--tag", "v1"}, 2, "HEALTH_INTERVAL must be at least 1"},
+		{"timeout octal-looking", []string{"HEALTH_TIMEOUT=08"}, []string{"--tag", "v1"}, 2, "HEALTH_TIMEOUT must be a whole number of seconds"},
+		{"timeout zero", []string{"HEALTH_TIMEOUT=0"}, []string{"--tag", "v1"}, 2, "HEALTH_TIMEOUT must be a whole number of seconds"},
+		{"timeout overflow", []string{"HEALTH_TIMEOUT=99999999999999999999"}, []string{"--tag", "v1"}, 2, "HEALTH_TIMEOUT must be a whole number of seconds"},
+		{"interval zero", []string{"HEALTH_INTERVAL=0"}, []string{"--tag", "v1"}, 2, "HEALTH_INTERVAL must be a whole number of seconds"},
 		{"drain negative", []string{"DRAIN_SECONDS=-1"}, []string{"--tag", "v1"}, 2, "DRAIN_SECONDS must be a whole number"},
+		{"drain fraction", []string{"DRAIN_SECONDS=1.5"}, []string{"--tag", "v1"}, 2, "DRAIN_SECONDS must be a whole number"},
 		{"no env file", []string{"ENV_FILE=" + filepath.Join(tmp, "missing.env")}, []string{"--tag", "v1"}, 1, "does not exist: copy deploy/.env.example"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -274,10 +283,23 @@ func TestBackupAndRestoreDryRun(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("restore --dry-run exit %d\n%s", code, out)
 	}
-	for _, want := range []string{"gzip -t", "stop backend", "dropdb", "createdb", "psql", "ON_ERROR_STOP=1", "--single-transaction", "up -d migrate backend"} {
+	for _, want := range []string{"gzip -t", "stop backend", "dropdb", "createdb", "psql", "ON_ERROR_STOP=1", "--single-transaction", "up -d --wait migrate backend"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("restore dry run lacks %q:\n%s", want, out)
 		}
+	}
+	// The current data is backed up before it is replaced.
+	if b, st := strings.Index(out, "backup.sh"), strings.Index(out, "stop backend"); b < 0 || b > st {
+		t.Errorf("restore does not take a safety backup before stopping the backend:\n%s", out)
+	}
+	// backup.sh reads quoted values from the env file as Compose does.
+	envFile := filepath.Join(tmp, "quoted.env")
+	if err := os.WriteFile(envFile, []byte("BACKUP_DIR=\"/srv/quoted backups\"\nTEXTFILE_DIR='/srv/textfile'\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, code = runScript(t, []string{"ENV_FILE=" + envFile}, "backup.sh", "--dry-run")
+	if code != 0 || !strings.Contains(out, "mkdir -p /srv/quoted backups") || strings.Contains(out, `"/srv`) || !strings.Contains(out, "/srv/textfile/agora_backup.prom") {
+		t.Errorf("quoted env values (exit %d):\n%s", code, out)
 	}
 	// A real production restore demands --yes; a missing file fails early.
 	if _, code := runScript(t, nil, "restore.sh", "/nonexistent/x.sql.gz"); code == 0 {

@@ -40,6 +40,11 @@ if [[ -r $ENV_FILE ]]; then
         if [[ $line =~ ^(BACKUP_[A-Z0-9_]+|RCLONE_[A-Z0-9_]+|TEXTFILE_DIR)=(.*)$ ]]; then
             name="${BASH_REMATCH[1]}"
             value="${BASH_REMATCH[2]}"
+            # As Compose reads the file: one pair of matching quotes around
+            # the value is not part of it.
+            if [[ $value =~ ^\"(.*)\"$ || $value =~ ^\'(.*)\'$ ]]; then
+                value="${BASH_REMATCH[1]}"
+            fi
             if [[ -z ${!name+x} ]]; then
                 export "$name=$value"
             fi

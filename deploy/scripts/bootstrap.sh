@@ -168,9 +168,10 @@ run ufw allow 80/tcp
 run ufw allow 443/tcp
 # node_exporter runs in the host's network, listening on the engine's
 # host-gateway address only; Prometheus reaches it from the Docker networks.
+# Docker's default address pools only (172.17-31.x, 192.168.x): never 10/8,
+# where a provider's private network may live.
 run ufw allow from 172.16.0.0/12 to 172.17.0.1 port 9100 proto tcp
 run ufw allow from 192.168.0.0/16 to 172.17.0.1 port 9100 proto tcp
-run ufw allow from 10.0.0.0/8 to 172.17.0.1 port 9100 proto tcp
 run ufw --force enable
 
 # --------------------------------------------------- unattended upgrades
@@ -209,7 +210,8 @@ fi
 # No userland proxy: published ports go through iptables NAT, which keeps the
 # client's address (the proxy would present every client as the gateway).
 # ip6tables: the same for IPv6 clients (the agora network has IPv6 on).
-write_file /etc/docker/daemon.json 0644 root:root <<'EOF' || true
+daemon_changed=0
+write_file /etc/docker/daemon.json 0644 root:root <<'EOF' && daemon_changed=1
 {
   "log-driver": "json-file",
   "log-opts": { "max-size": "10m", "max-file": "5" },
@@ -219,6 +221,10 @@ write_file /etc/docker/daemon.json 0644 root:root <<'EOF' || true
   "fixed-cidr-v6": "fd00:dead:beef::/64"
 }
 EOF
+# The engine reads daemon.json only at start (the package started it before).
+if [[ $daemon_changed -eq 1 ]]; then
+    run systemctl restart docker
+fi
 run apt-get install -y --no-install-recommends jq
 run systemctl enable --now docker
 run usermod -aG docker "$DEPLOY_USER"
@@ -232,7 +238,9 @@ if [[ -n $repo_url ]] && missing test -d "$repo_dir/.git"; then
     run runuser -u "$DEPLOY_USER" -- git clone "$repo_url" "$repo_dir"
 fi
 run install -d -m 0700 -o "$DEPLOY_USER" -g "$DEPLOY_USER" "$repo_dir/deploy/secrets"
-run install -d -m 0700 -o "$DEPLOY_USER" -g "$DEPLOY_USER" "$repo_dir/deploy/secrets/alertmanager"
+# 0755: Alertmanager reads the files in it as another user (65534); the
+# files themselves are 0644 (deploy/secrets/README.md).
+run install -d -m 0755 -o "$DEPLOY_USER" -g "$DEPLOY_USER" "$repo_dir/deploy/secrets/alertmanager"
 run install -d -m 0755 /etc/agora/prometheus-targets
 if [[ -n $domain ]]; then
     write_file /etc/agora/prometheus-targets/public-urls.yml 0644 root:root <<EOF || true

@@ -16,7 +16,8 @@ set -euo pipefail
 
 script_dir="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 deploy_dir="$(dirname "$script_dir")"
-COMPOSE_FILE="${COMPOSE_FILE:-$deploy_dir/compose.yaml}"
+# Colon-separated, read by docker compose itself (as in deploy.sh).
+export COMPOSE_FILE="${COMPOSE_FILE:-$deploy_dir/compose.yaml}"
 TEXTFILE_DIR="${TEXTFILE_DIR:-/var/lib/node_exporter/textfile_collector}"
 lineage="${RENEWED_LINEAGE:-/etc/letsencrypt/live/agora}"
 
@@ -45,8 +46,8 @@ cert="$lineage/fullchain.pem"
 if [[ $metrics_only -eq 0 ]]; then
     # Check the configuration first: a reload with a broken one is refused
     # by Nginx anyway, but this way the hook fails loudly.
-    run docker compose -f "$COMPOSE_FILE" exec -T nginx nginx -t -q
-    run docker compose -f "$COMPOSE_FILE" exec -T nginx nginx -s reload
+    run docker compose exec -T nginx nginx -t -q
+    run docker compose exec -T nginx nginx -s reload
 fi
 
 printf '+ openssl x509 -in %s -noout -enddate -ext subjectAltName\n' "$cert"

@@ -77,10 +77,13 @@ while [[ $# -gt 0 ]]; do
     esac
     shift
 done
-for n in HEALTH_TIMEOUT HEALTH_INTERVAL DRAIN_SECONDS; do
-    [[ ${!n} =~ ^[0-9]+$ ]] || { echo "deploy: $n must be a whole number of seconds, not '${!n}'" >&2; exit 2; }
+# Plain decimal only: bash reads a leading zero as octal ("08" is an error,
+# "010" is 8).
+for n in HEALTH_TIMEOUT HEALTH_INTERVAL; do
+    [[ ${!n} =~ ^[1-9][0-9]{0,4}$ ]] || { echo "deploy: $n must be a whole number of seconds from 1 to 99999, not '${!n}'" >&2; exit 2; }
 done
-[[ $HEALTH_INTERVAL -gt 0 ]] || { echo "deploy: HEALTH_INTERVAL must be at least 1" >&2; exit 2; }
+[[ $DRAIN_SECONDS =~ ^(0|[1-9][0-9]{0,3})$ ]] || { echo "deploy: DRAIN_SECONDS must be a whole number of seconds from 0 to 9999, not '$DRAIN_SECONDS'" >&2; exit 2; }
+command -v jq >/dev/null || { echo "deploy: jq is not installed (apt-get install -y jq; bootstrap.sh installs it)" >&2; exit 1; }
 
 log() { printf '%s deploy: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
 die() {
@@ -123,17 +126,21 @@ fi
 export AGORA_TAG="$tag"
 log "deploying tag $tag (previous: ${previous_tag:-none})"
 
-# 0. Host paths the stack mounts but Docker must not create (compose.yaml
-# marks them create_host_path: false): name every missing one at once.
-if [[ $dry_run -eq 0 ]]; then
-    missing=()
-    while IFS= read -r path; do
-        [[ -z $path || -e $path ]] || missing+=("$path")
-    done < <(query config --format json |
-        jq -r '[.services[] | select(.profiles == null) | .volumes[]?
+# 0. The configuration must load, and the host paths the stack mounts but
+# Docker must not create (compose.yaml marks them create_host_path: false)
+# must exist: name every missing one at once.
+config="$(query config --format json)" || die "docker compose cannot load the configuration (COMPOSE_FILE=$COMPOSE_FILE)"
+paths="$(jq -r '[.services[] | select(.profiles == null) | .volumes[]?
                 | select(.type == "bind" and .bind.create_host_path == false) | .source]
-               + [.secrets[]?.file // empty] | unique[]')
-    if [[ ${#missing[@]} -gt 0 ]]; then
+               + [.secrets[]?.file // empty] | unique[]' <<<"$config")" || die "cannot read the host paths from the configuration"
+missing=()
+while IFS= read -r path; do
+    [[ -z $path || -e $path ]] || missing+=("$path")
+done <<<"$paths"
+if [[ ${#missing[@]} -gt 0 ]]; then
+    if [[ $dry_run -eq 1 ]]; then
+        log "note: missing on this host: ${missing[*]}"
+    else
         die "missing on this host (bootstrap.sh makes them; see deploy/README.md): ${missing[*]}"
     fi
 fi
@@ -172,6 +179,28 @@ wait_healthy() {
     return 1
 }
 
+# report_unhealthy names every service that is not running and healthy, with
+# the end of its log.
+report_unhealthy() {
+    local svc state health bad=()
+    while read -r svc state health; do
+        [[ -n $svc ]] || continue
+        if [[ $svc == migrate ]]; then
+            [[ $state == exited ]] || bad+=("$svc")
+        elif [[ $state != running || ($health != healthy && $health != "-") ]]; then
+            bad+=("$svc")
+        fi
+    done < <(query ps -a --format '{{.Service}} {{.State}} {{if .Health}}{{.Health}}{{else}}-{{end}}' 2>/dev/null)
+    if [[ ${#bad[@]} -eq 0 ]]; then
+        log "tag $tag: docker compose up --wait failed"
+        return 0
+    fi
+    log "tag $tag: not running and healthy: ${bad[*]}"
+    for svc in "${bad[@]}"; do
+        query logs --tail 20 "$svc" >&2 || true
+    done
+}
+
 # set_upstream NAME... points Nginx at these backends and reloads it.
 set_upstream() {
     compose exec -T nginx sh /etc/nginx/agora/set-upstream.sh "$@"
@@ -181,7 +210,7 @@ set_upstream() {
 case $source in
     pull) compose pull backend migrate ;;
     local)
-        image="$(query config --format json | jq -r '.services.backend.image')"
+        image="$(jq -r '.services.backend.image' <<<"$config")"
         if [[ $dry_run -eq 0 ]] && ! docker image inspect "$image" >/dev/null 2>&1; then
             die "image $image is not in the local engine (--no-build deploys a loaded image)"
         fi
@@ -222,8 +251,7 @@ if [[ ${#old_ids[@]} -eq 0 ]]; then
         log "tag $tag is live"
         exit 0
     fi
-    log "tag $tag: the stack did not become healthy within ${HEALTH_TIMEOUT}s"
-    query logs --tail 30 backend >&2 || true
+    report_unhealthy
     if [[ -z $previous_tag || $previous_tag == "$tag" ]]; then
         die "no previous tag to roll back to"
     fi
@@ -246,7 +274,15 @@ if [[ $dry_run -eq 0 ]]; then
     [[ -n $new_id ]] || die "no new backend container appeared"
 fi
 printf '+ wait up to %ss for the new container'"'"'s health check\n' "$HEALTH_TIMEOUT"
-if [[ $dry_run -eq 0 ]] && ! wait_healthy "$new_id"; then
+# Only an explicit success counts (an error inside wait_healthy must not
+# read as "healthy").
+healthy=0
+if [[ $dry_run -eq 1 ]]; then
+    healthy=1
+else
+    wait_healthy "$new_id" && healthy=1
+fi
+if [[ $healthy -ne 1 ]]; then
     docker logs --tail 30 "$new_id" >&2 || true
     run docker rm -f "$new_id"
     die "ROLLED BACK: tag $tag never became healthy and was removed; ${previous_tag:-the previous release} still serves"
@@ -258,6 +294,19 @@ if [[ $dry_run -eq 0 ]]; then
     new_name="${new_name#/}"
 fi
 log "tag $tag is healthy ($new_name); moving traffic to it"
+# From here on, however the script ends (an error, Ctrl-C, SIGTERM), Nginx is
+# pointed back at `backend`, which resolves to whichever containers exist:
+# never at a single name that may be gone.
+restore_upstream() {
+    if [[ ${handover_done:-0} -ne 1 ]]; then
+        log "interrupted during the hand-over: pointing Nginx at every backend container"
+        docker compose exec -T nginx sh /etc/nginx/agora/set-upstream.sh backend >&2 || true
+    fi
+}
+if [[ $dry_run -eq 0 ]]; then
+    trap restore_upstream EXIT
+    trap 'exit 130' INT TERM
+fi
 set_upstream "$new_name" || {
     run docker rm -f "$new_id"
     die "ROLLED BACK: Nginx refused the new upstream; the previous release still serves"
@@ -271,6 +320,7 @@ for id in "${old_ids[@]}"; do
 done
 # Back to the service name, which now resolves to the new container only.
 set_upstream backend || log "warning: Nginx keeps the explicit upstream $new_name"
+handover_done=1
 set_tag "$tag"
 log "tag $tag is live"
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Restore an Agora backup made by backup.sh.
 #
-#   deploy/scripts/restore.sh [--dry-run] [--yes] [--target-url URL] FILE
+#   deploy/scripts/restore.sh [--dry-run] [--yes] [--no-safety-backup] [--target-url URL] FILE
 #
-# Without --target-url (production): stops the backend, drops and re-creates
-# the Compose postgres database, loads FILE into it in one transaction, then
-# starts the backend again. This destroys the current data, so it asks for
-# --yes.
+# Without --target-url (production): takes a safety backup of the current
+# database (backup.sh; skipped with --no-safety-backup), stops the backend,
+# drops and re-creates the Compose postgres database, loads FILE into it in
+# one transaction, then starts the backend again and waits until it is
+# healthy. This replaces the current data, so it asks for --yes.
 #
 # With --target-url URL: loads FILE into that existing, empty database with
 # the local psql (a scratch database to inspect a backup, or the tests).
@@ -27,19 +28,21 @@ fi
 
 dry_run=0
 yes=0
+safety=1
 target_url=""
 file=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --dry-run) dry_run=1 ;;
         --yes) yes=1 ;;
+        --no-safety-backup) safety=0 ;;
         --target-url)
             [[ $# -ge 2 ]] || { echo "restore: --target-url needs a value" >&2; exit 2; }
             target_url="$2"
             shift
             ;;
         -h | --help)
-            sed -n '2,15p' "${BASH_SOURCE[0]}"
+            sed -n '2,17p' "${BASH_SOURCE[0]}"
             exit 0
             ;;
         -*)
@@ -54,7 +57,7 @@ while [[ $# -gt 0 ]]; do
     shift
 done
 
-[[ -n $file ]] || { echo "usage: restore.sh [--dry-run] [--yes] [--target-url URL] FILE" >&2; exit 2; }
+[[ -n $file ]] || { echo "usage: restore.sh [--dry-run] [--yes] [--no-safety-backup] [--target-url URL] FILE" >&2; exit 2; }
 
 log() { printf '%s restore: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
 
@@ -102,6 +105,10 @@ drop_create='dropdb --username="$POSTGRES_USER" --if-exists --force "$POSTGRES_D
 # shellcheck disable=SC2016
 load='psql --username="$POSTGRES_USER" --dbname="$POSTGRES_DB" --no-psqlrc --quiet --set ON_ERROR_STOP=1 --single-transaction'
 
+# 2a. What is there now stays recoverable: a backup of it first.
+if [[ $safety -eq 1 ]]; then
+    run "$script_dir/backup.sh" || { echo "restore: the safety backup of the current database failed; nothing changed (--no-safety-backup skips it)" >&2; exit 1; }
+fi
 compose stop backend
 compose exec -T postgres sh -c "$drop_create"
 printf "+ gzip -dc %s | docker compose exec -T postgres sh -c '%s'\n" "$file" "$load"
@@ -111,8 +118,10 @@ if [[ $dry_run -eq 0 ]]; then
 fi
 # The migrate service brings the schema up to this release if the backup is
 # older, then the backend starts.
-compose up -d migrate backend
+log "loaded $file"
+compose up -d --wait migrate backend || { echo "restore: the data is restored, but the backend did not become healthy: see 'docker compose logs backend'" >&2; exit 1; }
 # The backend container may come back on another address: Nginx resolves
 # `backend` again.
-compose exec -T nginx sh /etc/nginx/agora/set-upstream.sh backend
-log "restored $file"
+compose exec -T nginx sh /etc/nginx/agora/set-upstream.sh backend ||
+    log "warning: could not point Nginx at the backend again (is nginx running?)"
+log "restored $file; the backend is healthy"
