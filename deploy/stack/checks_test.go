@@ -151,8 +151,13 @@ func checkEdge(t *testing.T, s *stack) {
 }
 
 // The address Nginx saw is the one the backend logs: from the host, and from
-// a container on the stack's network (a client Nginx sees directly).
+// a container on the stack's network (a client Nginx sees directly). The
+// engine must publish ports without its userland proxy (bootstrap.sh sets
+// production up so): through the proxy every client is the gateway.
 func checkClientAddress(t *testing.T, s *stack) {
+	if out, err := exec.Command("pgrep", "-a", "-x", "docker-proxy").Output(); err == nil && len(out) > 0 {
+		t.Errorf("the engine relays published ports through docker-proxy (start dockerd with --userland-proxy=false, as scripts/ensure-docker.sh and bootstrap.sh do):\n%s", out)
+	}
 	hostID := "stack-host-" + randomHex(t, 6)
 	resp, _ := get(t, s.client(t), "https://"+s.https+"/healthz", map[string]string{"X-Request-ID": hostID})
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Request-Id") != hostID {
