@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -194,6 +195,32 @@ func TestHeadersAreLimitedTo16KiB(t *testing.T) {
 	} {
 		if got := send(total); got != want {
 			t.Errorf("%d bytes of header: %d, want %d", total, got, want)
+		}
+	}
+}
+
+// A query string that url.ParseQuery cannot read whole is a 400 problem on
+// every route: Go's parser would silently drop the bad pair and serve the
+// defaults ("?limit=%zz" was a 200 with 20 items). An empty limit or cursor
+// is given but malformed, also 400.
+func TestMalformedQueryStringIsRefused(t *testing.T) {
+	t.Parallel()
+	s := New(Options{OpenAPISpec: []byte("openapi: 3.1.0\n")})
+	for _, q := range []string{"limit=%zz", "limit=500%", "limit=1;x", "cursor=%zz", "cursor=garbage%", "q=%zz", "a=%", "%zz", "x=1&y=%G0"} {
+		for _, path := range []string{"/healthz", "/api/v1/openapi.yaml", "/api/v1/feed", "/nowhere"} {
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path+"?"+q, nil))
+			if rec.Code != http.StatusBadRequest || rec.Header().Get("Content-Type") != "application/problem+json" ||
+				rec.Header().Get("X-Request-ID") == "" || !strings.Contains(rec.Body.String(), "query string is malformed") {
+				t.Errorf("%s?%s: %d %s %s", path, q, rec.Code, rec.Header().Get("Content-Type"), rec.Body)
+			}
+		}
+	}
+	for _, q := range []string{"", "limit=5", "q=%C3%A9&x=a+b", "a=1&a=2"} {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz?"+q, nil))
+		if rec.Code != http.StatusOK {
+			t.Errorf("/healthz?%s: %d %s", q, rec.Code, rec.Body)
 		}
 	}
 }

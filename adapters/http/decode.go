@@ -116,12 +116,15 @@ func jsonTypeName(kind string) string {
 
 // queryLimit parses ?limit= (1-100, default 20). Something that is not an
 // integer is malformed (400); an integer outside 1-100 is well-formed but
-// breaks the rule (422), as the contract's Lists line says.
+// breaks the rule (422), as the contract's Lists line says. An empty
+// "?limit=" is not an integer (400).
 func queryLimit(c echo.Context) (int, error) {
-	raw := c.QueryParam("limit")
-	if raw == "" {
+	// Absent is the default; present but empty ("?limit=") is not an integer.
+	vals, given := c.QueryParams()["limit"]
+	if !given {
 		return 20, nil
 	}
+	raw := vals[0]
 	n, err := strconv.Atoi(raw)
 	var num *strconv.NumError
 	outOfRange := errors.As(err, &num) && errors.Is(num.Err, strconv.ErrRange)

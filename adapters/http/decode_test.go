@@ -84,10 +84,10 @@ func TestDecodeJSON(t *testing.T) {
 func TestQueryLimit(t *testing.T) {
 	t.Parallel()
 	e := echo.New()
-	for raw, want := range map[string]int{"": 20, "1": 1, "100": 100, "050": 50} {
-		c := e.NewContext(httptest.NewRequest(http.MethodGet, "/?limit="+raw, nil), httptest.NewRecorder())
+	for raw, want := range map[string]int{"": 20, "limit=1": 1, "limit=100": 100, "limit=050": 50, "q=x": 20} {
+		c := e.NewContext(httptest.NewRequest(http.MethodGet, "/?"+raw, nil), httptest.NewRecorder())
 		if got, err := queryLimit(c); err != nil || got != want {
-			t.Errorf("limit=%q: %d, %v", raw, got, err)
+			t.Errorf("%q: %d, %v", raw, got, err)
 		}
 	}
 	// An integer outside 1-100 breaks a rule: 422 with an errors entry for limit.
@@ -99,7 +99,8 @@ func TestQueryLimit(t *testing.T) {
 		}
 	}
 	// Something that is not an integer is malformed: 400.
-	for _, raw := range []string{"ten", "1.5", "%00", "1e2", "%205"} {
+	// An empty "?limit=" is given but not an integer.
+	for _, raw := range []string{"", "ten", "1.5", "%00", "1e2", "%205"} {
 		c := e.NewContext(httptest.NewRequest(http.MethodGet, "/?limit="+raw, nil), httptest.NewRecorder())
 		_, err := queryLimit(c)
 		if !errors.Is(err, errs.ErrBadRequest) || len(errs.FieldsOf(err)) != 1 || errs.FieldsOf(err)[0].Field != "limit" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"agora/adapters/telemetry"
+	"agora/domain/errs"
 )
 
 const headerRequestID = "X-Request-ID"
@@ -125,6 +127,22 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		return next(c)
+	}
+}
+
+// msgBadQuery answers a query string that does not parse. Go's own parser
+// silently drops a pair with a malformed percent-escape or a semicolon, so
+// "?limit=%zz" would otherwise be served as if no limit were given.
+const msgBadQuery = "The query string is malformed (a bad percent-escape or a semicolon); nothing was read from it."
+
+// strictQuery refuses, for every route, a query string that url.ParseQuery
+// cannot read whole; handlers then read only what the client really sent.
+func strictQuery(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if _, err := url.ParseQuery(c.Request().URL.RawQuery); err != nil {
+			return errs.Wrap(errs.ErrBadRequest, msgBadQuery, err)
+		}
 		return next(c)
 	}
 }
