@@ -3,6 +3,7 @@ package http
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -221,6 +222,59 @@ func TestMalformedQueryStringIsRefused(t *testing.T) {
 		s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz?"+q, nil))
 		if rec.Code != http.StatusOK {
 			t.Errorf("/healthz?%s: %d %s", q, rec.Code, rec.Body)
+		}
+	}
+}
+
+// One resource, one URL: an id path parameter is accepted only in the
+// spelling the API issues; uuid.Parse alone takes four more.
+func TestPathIDAcceptsOnlyTheCanonicalSpelling(t *testing.T) {
+	t.Parallel()
+	e := echo.New()
+	const id = "0193f0a2-7c4e-7d3a-9b1e-2f4a5c6d7e8f"
+	notFound := errors.New("not found")
+	for raw, ok := range map[string]bool{
+		id:                                     true,
+		strings.ToUpper(id):                    false,
+		"{" + id + "}":                         false,
+		strings.ReplaceAll(id, "-", ""):        false,
+		"urn:uuid:" + id:                       false,
+		"0193F0A2-7c4e-7d3a-9b1e-2f4a5c6d7e8f": false,
+		"":                                     false,
+		"x":                                    false,
+	} {
+		c := e.NewContext(httptest.NewRequest(http.MethodGet, "/", nil), httptest.NewRecorder())
+		c.SetParamNames("id")
+		c.SetParamValues(raw)
+		got, err := pathID(c, notFound)
+		if ok != (err == nil) || !ok && !errors.Is(err, notFound) || ok && got.String() != id {
+			t.Errorf("%q: %v, %v", raw, got, err)
+		}
+	}
+}
+
+// Path parameters arrive percent-decoded (RFC 3986: "u_x%61" is "u_xa"),
+// on every route, while routing still splits only on a real "/".
+func TestPathParametersArePercentDecoded(t *testing.T) {
+	t.Parallel()
+	e := echo.New()
+	var seen []string
+	e.GET("/users/:username", func(c echo.Context) error {
+		seen = append(seen, c.Param("username"))
+		return c.NoContent(http.StatusNoContent)
+	}, decodePathParams)
+	for path, want := range map[string]string{
+		"/users/u_x%61":     "u_xa",
+		"/users/u_xa":       "u_xa",
+		"/users/a%2Fb":      "a/b",
+		"/users/%C3%A9":     "é",
+		"/users/plain%2520": "plain%20",
+	} {
+		seen = nil
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != http.StatusNoContent || len(seen) != 1 || seen[0] != want {
+			t.Errorf("%s: %d, saw %q, want %q", path, rec.Code, seen, want)
 		}
 	}
 }

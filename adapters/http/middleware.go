@@ -147,6 +147,34 @@ func strictQuery(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// decodePathParams percent-decodes every path parameter exactly once, for
+// every route. Echo routes on URL.RawPath when net/url kept one (the path
+// was not escaped the default way, as in "u_x%61" or "a%2Fb", so "%2F"
+// never splits a segment) and then hands the parameters over still escaped;
+// otherwise it routes on the decoded URL.Path. RFC 3986 makes "/users/u_x%61"
+// and "/users/u_xa" the same resource, so handlers always see the decoded
+// value (a decoded "/" or NUL then fails the parameter's own rule: 404).
+func decodePathParams(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Request().URL.RawPath == "" {
+			return next(c) // Echo matched the decoded path
+		}
+		vals := c.ParamValues()
+		for i, v := range vals {
+			if !strings.Contains(v, "%") {
+				continue
+			}
+			d, err := url.PathUnescape(v)
+			if err != nil {
+				return errs.Wrap(errs.ErrBadRequest, "The path holds a malformed percent-escape.", err)
+			}
+			vals[i] = d
+		}
+		c.SetParamValues(vals...)
+		return next(c)
+	}
+}
+
 // noStore keeps API answers, which are mostly private, out of every cache.
 func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {

@@ -76,7 +76,7 @@ func New(opts Options) *Server {
 
 	// Order matters: the request ID first so every later line carries it;
 	// recovery inside telemetry so a panic is still logged and counted as 500.
-	e.Use(requestID, s.telemetry, s.recover, securityHeaders, strictQuery,
+	e.Use(requestID, s.telemetry, s.recover, securityHeaders, strictQuery, decodePathParams,
 		middleware.BodyLimit(bodyLimit), s.deadline(opts.RequestTimeout))
 
 	get(e, "/healthz", s.healthz)

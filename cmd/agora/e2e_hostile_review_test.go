@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"agora/adapters/http/apitest"
@@ -66,4 +68,36 @@ func TestHostileEmailAndBlankTextAre422(t *testing.T) {
 			t.Errorf("headline %q: %d %s", give, res.Status, res.Body)
 		}
 	}
+}
+
+// One post answered at five URLs (uuid.Parse is lenient); a percent-encoded
+// username was not decoded. Now an id has one spelling and a path
+// parameter means what RFC 3986 says it means.
+func TestHostileOneResourceOneURL(t *testing.T) {
+	t.Parallel()
+	env := startServer(t, nil)
+	me := register(t, env, "u_xa")
+	var created struct {
+		ID string `json:"id"`
+	}
+	call(t, env, me, "POST", "/api/v1/posts", map[string]any{"body": "one post, one URL"}, http.StatusCreated).JSON(t, &created)
+	call(t, env, me, "GET", "/api/v1/posts/"+created.ID, nil, http.StatusOK)
+	for _, spelling := range []string{
+		strings.ToUpper(created.ID), "%7B" + created.ID + "%7D", strings.ReplaceAll(created.ID, "-", ""),
+		"urn:uuid:" + created.ID, url.PathEscape("{" + created.ID + "}"),
+	} {
+		for _, method := range []string{"GET", "PATCH", "DELETE"} {
+			res := env.API.Do(apitest.Request{Method: method, Path: "/api/v1/posts/" + spelling, Token: me.Token, NoCheck: true,
+				Body: map[string]any{"body": "changed"}})
+			assertProblem(t, res, http.StatusNotFound)
+		}
+	}
+	for _, spelling := range []string{"u_x%61", "%75_xa", "U_X%41"} {
+		if got := call(t, env, me, "GET", "/api/v1/users/"+spelling, nil, http.StatusOK).Map(t); got["username"] != "u_xa" {
+			t.Errorf("%s: %v", spelling, got)
+		}
+	}
+	// A decoded slash is part of the parameter, never a path separator.
+	callUnchecked(t, env, me, "GET", "/api/v1/users/u_xa%2Fposts", http.StatusNotFound)
+	call(t, env, me, "GET", "/api/v1/posts/"+created.ID, nil, http.StatusOK)
 }
