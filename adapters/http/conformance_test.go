@@ -278,3 +278,18 @@ func TestPathParametersArePercentDecoded(t *testing.T) {
 		}
 	}
 }
+
+// Two Authorization headers: the first one used to win. None is believed.
+func TestTwoAuthorizationHeadersAreRefused(t *testing.T) {
+	t.Parallel()
+	s := New(Options{})
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/users/me", nil)
+	req.Header.Add("Authorization", "Bearer a.b.c")
+	req.Header.Add("Authorization", "Bearer d.e.f")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != http.StatusUnauthorized || rec.Header().Get("WWW-Authenticate") != `Bearer error="invalid_token"` ||
+		!strings.Contains(rec.Body.String(), "More than one Authorization header") {
+		t.Fatalf("%d %v %s", rec.Code, rec.Header(), rec.Body)
+	}
+}

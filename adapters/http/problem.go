@@ -101,7 +101,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	h.Set("Cache-Control", "no-store")
 	switch status {
 	case http.StatusUnauthorized:
-		h.Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		h.Set("WWW-Authenticate", s.challenge(c))
 	case http.StatusServiceUnavailable:
 		h.Set("Retry-After", retryAfterSeconds)
 	case http.StatusTooManyRequests:
@@ -123,6 +123,21 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if werr := c.JSON(status, p); werr != nil {
 		s.log.Warn("write problem", zapError(werr), zapRequestID(c))
 	}
+}
+
+// loginRoute answers 401 for a wrong password, not for a token.
+const loginRoute = "/api/v1/auth/login"
+
+// challenge is the WWW-Authenticate of a 401. The contract gives every
+// refused token (missing, malformed, expired, revoked; access or refresh)
+// error="invalid_token". A failed login involves no token at all, so,
+// as RFC 6750 section 3.1 asks of a request without authentication, its
+// challenge names the scheme and no error code.
+func (s *Server) challenge(c echo.Context) string {
+	if s.routeOf(c) == loginRoute {
+		return "Bearer"
+	}
+	return `Bearer error="invalid_token"`
 }
 
 func (s *Server) classify(err error, c echo.Context) (status int, detail string, fields []errs.FieldError) {

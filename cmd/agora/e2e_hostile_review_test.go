@@ -101,3 +101,27 @@ func TestHostileOneResourceOneURL(t *testing.T) {
 	callUnchecked(t, env, me, "GET", "/api/v1/users/u_xa%2Fposts", http.StatusNotFound)
 	call(t, env, me, "GET", "/api/v1/posts/"+created.ID, nil, http.StatusOK)
 }
+
+// With two Authorization headers the first one won; now neither is
+// believed. A failed login's challenge names no error (no token was sent).
+func TestHostileTwoAuthorizationHeadersAndLoginChallenge(t *testing.T) {
+	t.Parallel()
+	env := startServer(t, nil)
+	me := idRegister(t, env, "two_auth")
+	for _, pair := range [][2]string{
+		{"Bearer " + me.AccessToken, "Bearer garbage"},
+		{"Bearer garbage", "Bearer " + me.AccessToken},
+		{"Bearer " + me.AccessToken, "Bearer " + me.AccessToken},
+	} {
+		res := env.API.Do(apitest.Request{Method: "GET", Path: "/api/v1/users/me",
+			Header: http.Header{"Authorization": {pair[0], pair[1]}}})
+		idAssert401(t, res)
+	}
+	if res := idMe(env, me.AccessToken); res.Status != http.StatusOK {
+		t.Fatalf("one header: %d", res.Status)
+	}
+	idAssertLogin401(t, idLogin(t, env, "two_auth", "not the password"))
+	idAssertLogin401(t, idLogin(t, env, "nobody_at_all", "not the password"))
+	// A missing access token is still the contract's invalid_token.
+	idAssert401(t, idMe(env, ""))
+}
