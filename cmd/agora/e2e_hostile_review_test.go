@@ -125,3 +125,39 @@ func TestHostileTwoAuthorizationHeadersAndLoginChallenge(t *testing.T) {
 	// A missing access token is still the contract's invalid_token.
 	idAssert401(t, idMe(env, ""))
 }
+
+// current_password had no attempt limit: 12 wrong guesses answered 403 each,
+// then the right one 204. Now the guesses spend the account's login budget
+// (5 a minute, shared with POST /auth/login) and are counted as login attempts.
+func TestHostileCurrentPasswordGuessesSpendTheLoginBudget(t *testing.T) {
+	t.Parallel()
+	env := startServer(t, map[string]string{"RATE_LIMIT_ENABLED": "true"})
+	me := idRegister(t, env, "pw_guessed")
+	change := func(current string) *apitest.Response {
+		return env.API.Do(apitest.Request{Method: "PUT", Path: "/api/v1/users/me/password", Token: me.AccessToken,
+			Body: map[string]string{"current_password": current, "new_password": "a brand new passphrase"}})
+	}
+	for i := range 5 {
+		assertProblem(t, change(fmt.Sprintf("wrong guess %d", i)), http.StatusForbidden)
+	}
+	for _, current := range []string{"wrong guess 6", idPassword} {
+		res := change(current)
+		assertProblem(t, res, http.StatusTooManyRequests)
+		if res.Header.Get("Retry-After") == "" {
+			t.Fatalf("429 without Retry-After: %v", res.Header)
+		}
+	}
+	// The same budget guards the login form of that account.
+	res := env.API.Do(apitest.Request{Method: "POST", Path: "/api/v1/auth/login",
+		Body: map[string]string{"login": "pw_guessed@example.com", "password": idPassword}})
+	assertProblem(t, res, http.StatusTooManyRequests)
+	metrics := scrape(t, env)
+	for _, want := range []string{
+		`auth_login_attempts_total{result="invalid_credentials"} 5`,
+		`auth_login_attempts_total{result="rate_limited"} 3`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
