@@ -293,3 +293,26 @@ func TestTwoAuthorizationHeadersAreRefused(t *testing.T) {
 		t.Fatalf("%d %v %s", rec.Code, rec.Header(), rec.Body)
 	}
 }
+
+// OPTIONS, as the OpenAPI conventions describe it: 204 with Allow and no
+// body on any routed path, no token needed; 404 where no route is.
+func TestOPTIONSAnswersAllow(t *testing.T) {
+	t.Parallel()
+	s := New(Options{OpenAPISpec: []byte("openapi: 3.1.0\n")})
+	for path, allow := range map[string]string{
+		"/healthz":             "OPTIONS, GET, HEAD",
+		"/api/v1/users/me":     "OPTIONS, GET, HEAD",
+		"/api/v1/openapi.yaml": "OPTIONS, GET, HEAD",
+	} {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest(http.MethodOptions, path, nil))
+		if rec.Code != http.StatusNoContent || rec.Header().Get("Allow") != allow || rec.Body.Len() != 0 {
+			t.Errorf("OPTIONS %s: %d Allow %q %q", path, rec.Code, rec.Header().Get("Allow"), rec.Body)
+		}
+	}
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest(http.MethodOptions, "/nowhere", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("OPTIONS /nowhere: %d", rec.Code)
+	}
+}

@@ -161,3 +161,26 @@ func TestHostileCurrentPasswordGuessesSpendTheLoginBudget(t *testing.T) {
 		}
 	}
 }
+
+// A gzip-coded body and a body in another charset answered as if they were
+// plain UTF-8 JSON (a misleading 400, or text read wrongly): now 415.
+func TestHostileBodyCodingAndCharsetAre415(t *testing.T) {
+	t.Parallel()
+	env := startServer(t, nil)
+	me := idRegister(t, env, "coding_me")
+	for _, h := range []http.Header{
+		{"Content-Type": {"application/json"}, "Content-Encoding": {"gzip"}},
+		{"Content-Type": {"application/json"}, "Content-Encoding": {"br"}},
+		{"Content-Type": {"application/json; charset=latin1"}},
+		{"Content-Type": {"application/json; charset=utf-16"}},
+	} {
+		res := env.API.Do(apitest.Request{Method: "POST", Path: "/api/v1/posts", Token: me.AccessToken, NoCheck: true,
+			Header: h, Body: `{"body":"caf` + "\xe9" + `"}`})
+		assertProblem(t, res, http.StatusUnsupportedMediaType)
+	}
+	res := env.API.Do(apitest.Request{Method: "POST", Path: "/api/v1/posts", Token: me.AccessToken,
+		Header: http.Header{"Content-Type": {"application/json; charset=UTF-8"}}, Body: map[string]string{"body": "café"}})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("charset=UTF-8: %d %s", res.Status, res.Body)
+	}
+}
