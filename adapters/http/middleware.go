@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -129,6 +130,46 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		return next(c)
 	}
+}
+
+// MaxHeaderBytes is the documented limit on a request line and its headers
+// (16 KiB). The API's middleware answers 431 problem+json above it; net/http
+// itself stops reading only at the listener's hard cap (Timeouts), which is
+// set higher so that every request within it gets the API's answer.
+const MaxHeaderBytes = 16 << 10
+
+var errHeaderTooLarge = errors.New("request header fields too large")
+
+// headerLimit refuses a request whose request line and headers, as sent,
+// take more than MaxHeaderBytes.
+func headerLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if headerSize(c.Request()) > MaxHeaderBytes {
+			return errs.New(errHeaderTooLarge, "The request line and headers take more than 16 KiB.")
+		}
+		return next(c)
+	}
+}
+
+// headerSize is what the request line and header lines took on the wire
+// (net/http trims white space around values, so it can be a few bytes
+// less): "METHOD URI PROTO\r\n", "Name: value\r\n" for every header,
+// Host and Transfer-Encoding included (net/http moves them out of Header),
+// and the blank line.
+func headerSize(r *http.Request) int {
+	n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 4
+	if r.Host != "" {
+		n += len("Host: ") + len(r.Host) + 2
+	}
+	for _, te := range r.TransferEncoding {
+		n += len("Transfer-Encoding: ") + len(te) + 2
+	}
+	for name, vals := range r.Header {
+		for _, v := range vals {
+			n += len(name) + 2 + len(v) + 2
+		}
+	}
+	return n + 2
 }
 
 // msgBadQuery answers a query string that does not parse. Go's own parser

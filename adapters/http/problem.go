@@ -53,25 +53,27 @@ var statusOf = []struct {
 	{errTooManyRequests, http.StatusTooManyRequests},
 	{errUnsupportedMediaType, http.StatusUnsupportedMediaType},
 	{errPayloadTooLarge, http.StatusRequestEntityTooLarge},
+	{errHeaderTooLarge, http.StatusRequestHeaderFieldsTooLarge},
 	{context.DeadlineExceeded, http.StatusServiceUnavailable},
 	{context.Canceled, statusClientClosed},
 }
 
 // defaultDetail is said when an error of a kind carries no message of its own.
 var defaultDetail = map[int]string{
-	http.StatusBadRequest:            "The request is malformed.",
-	http.StatusUnauthorized:          "A valid access token is required.",
-	http.StatusForbidden:             "You are not allowed to do this.",
-	http.StatusNotFound:              "The resource does not exist.",
-	http.StatusMethodNotAllowed:      "The method is not allowed on this resource.",
-	http.StatusConflict:              "The request conflicts with the current state.",
-	http.StatusRequestEntityTooLarge: "The request body is larger than 64 KiB.",
-	http.StatusUnsupportedMediaType:  "The request body must be application/json.",
-	http.StatusUnprocessableEntity:   "The request breaks one or more rules.",
-	http.StatusTooManyRequests:       "Too many requests; retry later.",
-	http.StatusInternalServerError:   "An internal error occurred.",
-	http.StatusServiceUnavailable:    "The service is temporarily unavailable; retry later.",
-	statusClientClosed:               "The client closed the connection before the answer.",
+	http.StatusBadRequest:                  "The request is malformed.",
+	http.StatusUnauthorized:                "A valid access token is required.",
+	http.StatusForbidden:                   "You are not allowed to do this.",
+	http.StatusNotFound:                    "The resource does not exist.",
+	http.StatusMethodNotAllowed:            "The method is not allowed on this resource.",
+	http.StatusConflict:                    "The request conflicts with the current state.",
+	http.StatusRequestEntityTooLarge:       "The request body is larger than 64 KiB.",
+	http.StatusUnsupportedMediaType:        "The request body must be application/json.",
+	http.StatusRequestHeaderFieldsTooLarge: "The request line and headers take more than 16 KiB.",
+	http.StatusUnprocessableEntity:         "The request breaks one or more rules.",
+	http.StatusTooManyRequests:             "Too many requests; retry later.",
+	http.StatusInternalServerError:         "An internal error occurred.",
+	http.StatusServiceUnavailable:          "The service is temporarily unavailable; retry later.",
+	statusClientClosed:                     "The client closed the connection before the answer.",
 }
 
 // handleError turns any error into a problem+json response. Internal text is
