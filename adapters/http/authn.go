@@ -13,6 +13,12 @@ const maxAuthorization = 4096
 
 var errNoToken = errs.New(errs.ErrUnauthenticated, "A valid access token is required.")
 
+// errTwoAuthorizations refuses a request with more than one Authorization
+// header: which one a server, a proxy or a log reads first is not defined,
+// so none is believed (the same 401 as any unusable token).
+var errTwoAuthorizations = errs.New(errs.ErrUnauthenticated,
+	"More than one Authorization header was sent; send exactly one.")
+
 // authenticate admits a request only with a valid access token of a live
 // session, and records its Principal. Any token problem is the same 401 with
 // WWW-Authenticate; a database outage during the session check is a 503, so
@@ -20,6 +26,9 @@ var errNoToken = errs.New(errs.ErrUnauthenticated, "A valid access token is requ
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		svc := s.opts.Identity.Service
+		if len(c.Request().Header.Values(echo.HeaderAuthorization)) > 1 {
+			return errTwoAuthorizations
+		}
 		token, ok := bearerToken(c.Request().Header.Get(echo.HeaderAuthorization))
 		if !ok || svc == nil {
 			return errNoToken

@@ -86,6 +86,12 @@ func pageRequest(c echo.Context) (ports.PageRequest, error) {
 	if err != nil {
 		return ports.PageRequest{}, err
 	}
+	// An empty "?cursor=" is no cursor this API issued (the first page is
+	// asked for by leaving cursor out).
+	vals, given := c.QueryParams()["cursor"]
+	if given && vals[0] == "" {
+		return ports.PageRequest{}, errBadCursor
+	}
 	after, err := decodeCursor(c.QueryParam("cursor"))
 	if err != nil {
 		return ports.PageRequest{}, err

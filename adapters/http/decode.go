@@ -24,7 +24,7 @@ var (
 )
 
 // decodeJSON reads the request body strictly into dst: the media type must
-// be JSON (415), the body at most 64 KiB (413), one JSON object of valid
+// be JSON in UTF-8 with no content coding (415), the body at most 64 KiB (413), one JSON object of valid
 // UTF-8 whose member names match the DTO's fields exactly (no unknown name,
 // no name differing only by case, no name twice), no wrong types and nothing
 // after it (400). The decoder is go-json-experiment/json (the future
@@ -33,9 +33,21 @@ var (
 // folds case and keeps the last duplicate.
 func decodeJSON(c echo.Context, dst any) error {
 	req := c.Request()
-	mt, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+	mt, params, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
 	if err != nil || mt != echo.MIMEApplicationJSON {
 		return errs.Wrap(errUnsupportedMediaType, "The request body must be application/json.", err)
+	}
+	// JSON is UTF-8 (RFC 8259): a body declared in another charset would be
+	// read as something it is not.
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return errs.New(errUnsupportedMediaType, "The request body must be UTF-8 (charset=utf-8 or no charset).")
+	}
+	// No content coding is decoded: a gzip body would otherwise reach the
+	// JSON decoder as binary and answer a misleading 400 (RFC 9110 15.5.16).
+	for _, ce := range req.Header.Values("Content-Encoding") {
+		if !strings.EqualFold(strings.TrimSpace(ce), "identity") {
+			return errs.New(errUnsupportedMediaType, "Content-Encoding is not supported; send the JSON body uncompressed.")
+		}
 	}
 	body, err := io.ReadAll(req.Body)
 	if err != nil {
@@ -116,12 +128,15 @@ func jsonTypeName(kind string) string {
 
 // queryLimit parses ?limit= (1-100, default 20). Something that is not an
 // integer is malformed (400); an integer outside 1-100 is well-formed but
-// breaks the rule (422), as the contract's Lists line says.
+// breaks the rule (422), as the contract's Lists line says. An empty
+// "?limit=" is not an integer (400).
 func queryLimit(c echo.Context) (int, error) {
-	raw := c.QueryParam("limit")
-	if raw == "" {
+	// Absent is the default; present but empty ("?limit=") is not an integer.
+	vals, given := c.QueryParams()["limit"]
+	if !given {
 		return 20, nil
 	}
+	raw := vals[0]
 	n, err := strconv.Atoi(raw)
 	var num *strconv.NumError
 	outOfRange := errors.As(err, &num) && errors.Is(num.Err, strconv.ErrRange)

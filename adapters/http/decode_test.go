@@ -39,6 +39,11 @@ func TestDecodeJSON(t *testing.T) {
 	}{
 		{"ok", "application/json", `{"name":"a","count":1}`, nil, ""},
 		{"ok with charset", "application/json; charset=utf-8", `{"name":"a"}`, nil, ""},
+		{"ok with charset in capitals", "application/json; charset=UTF-8", `{"name":"a"}`, nil, ""},
+		// JSON is UTF-8: a body declared in another charset is not JSON this API reads.
+		{"latin1", "application/json; charset=latin1", `{"name":"a"}`, errUnsupportedMediaType, "UTF-8"},
+		{"utf-16", "application/json; charset=utf-16", `{"name":"a"}`, errUnsupportedMediaType, "UTF-8"},
+		{"empty charset", "application/json; charset=", `{"name":"a"}`, errUnsupportedMediaType, ""},
 		{"no content type", "", `{"name":"a"}`, errUnsupportedMediaType, ""},
 		{"form", "application/x-www-form-urlencoded", `name=a`, errUnsupportedMediaType, ""},
 		{"text", "text/plain", `{"name":"a"}`, errUnsupportedMediaType, ""},
@@ -84,10 +89,10 @@ func TestDecodeJSON(t *testing.T) {
 func TestQueryLimit(t *testing.T) {
 	t.Parallel()
 	e := echo.New()
-	for raw, want := range map[string]int{"": 20, "1": 1, "100": 100, "050": 50} {
-		c := e.NewContext(httptest.NewRequest(http.MethodGet, "/?limit="+raw, nil), httptest.NewRecorder())
+	for raw, want := range map[string]int{"": 20, "limit=1": 1, "limit=100": 100, "limit=050": 50, "q=x": 20} {
+		c := e.NewContext(httptest.NewRequest(http.MethodGet, "/?"+raw, nil), httptest.NewRecorder())
 		if got, err := queryLimit(c); err != nil || got != want {
-			t.Errorf("limit=%q: %d, %v", raw, got, err)
+			t.Errorf("%q: %d, %v", raw, got, err)
 		}
 	}
 	// An integer outside 1-100 breaks a rule: 422 with an errors entry for limit.
@@ -99,11 +104,31 @@ func TestQueryLimit(t *testing.T) {
 		}
 	}
 	// Something that is not an integer is malformed: 400.
-	for _, raw := range []string{"ten", "1.5", "%00", "1e2", "%205"} {
+	// An empty "?limit=" is given but not an integer.
+	for _, raw := range []string{"", "ten", "1.5", "%00", "1e2", "%205"} {
 		c := e.NewContext(httptest.NewRequest(http.MethodGet, "/?limit="+raw, nil), httptest.NewRecorder())
 		_, err := queryLimit(c)
 		if !errors.Is(err, errs.ErrBadRequest) || len(errs.FieldsOf(err)) != 1 || errs.FieldsOf(err)[0].Field != "limit" {
 			t.Errorf("limit=%q: %v", raw, err)
+		}
+	}
+}
+
+// A content coding is not decoded, so a body that declares one is refused
+// as unsupported (415) instead of reaching the JSON decoder as binary.
+func TestDecodeJSONRefusesContentCodings(t *testing.T) {
+	t.Parallel()
+	e := echo.New()
+	for codings, ok := range map[string]bool{"": true, "identity": true, "gzip": false, "GZIP": false, "br": false, "identity, gzip": false, "x-anything": false} {
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"name":"a"}`))
+		req.Header.Set(echo.HeaderContentType, "application/json")
+		if codings != "" {
+			req.Header.Set("Content-Encoding", codings)
+		}
+		var v sampleDTO
+		err := decodeJSON(e.NewContext(req, httptest.NewRecorder()), &v)
+		if ok != (err == nil) || !ok && !errors.Is(err, errUnsupportedMediaType) {
+			t.Errorf("Content-Encoding %q: %v", codings, err)
 		}
 	}
 }

@@ -30,7 +30,7 @@ func startListener(t *testing.T, h http.Handler, to Timeouts) string {
 func TestDefaultTimeoutsAreAllSet(t *testing.T) {
 	t.Parallel()
 	d := DefaultTimeouts()
-	if d.ReadHeader <= 0 || d.Read <= 0 || d.Write <= 0 || d.Idle <= 0 || d.MaxHeaderBytes <= 0 || d.ReadHeader > d.Read {
+	if d.ReadHeader <= 0 || d.Read <= 0 || d.Write <= 0 || d.Idle <= 0 || d.HeaderHardCap <= MaxHeaderBytes || d.ReadHeader > d.Read {
 		t.Fatalf("timeouts: %+v", d)
 	}
 }

@@ -70,8 +70,18 @@ func (s *Server) changePassword(c echo.Context) error {
 	if err := withFieldErrors(f, err); err != nil {
 		return err
 	}
+	// Each guess at current_password spends the account's login budget
+	// (the one POST /auth/login spends), so a stolen access token gives no
+	// more guesses at the password than the login form.
+	ctx := c.Request().Context()
+	if err := s.allow(ctx, LimitLoginName, identity.AccountBudgetKey(p.UserID)); err != nil {
+		if s.opts.Metrics != nil {
+			s.opts.Metrics.LoginAttempt("rate_limited")
+		}
+		return err
+	}
 	caller := identity.AccessClaims{UserID: p.UserID, SessionID: p.SessionID}
-	if err := s.opts.Identity.Service.ChangePassword(c.Request().Context(), caller, current, next); err != nil {
+	if err := s.opts.Identity.Service.ChangePassword(ctx, caller, current, next); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

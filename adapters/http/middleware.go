@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"agora/adapters/telemetry"
+	"agora/domain/errs"
 )
 
 const headerRequestID = "X-Request-ID"
@@ -125,6 +128,90 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		return next(c)
+	}
+}
+
+// MaxHeaderBytes is the documented limit on a request line and its headers
+// (16 KiB). The API's middleware answers 431 problem+json above it; net/http
+// itself stops reading only at the listener's hard cap (Timeouts), which is
+// set higher so that every request within it gets the API's answer.
+const MaxHeaderBytes = 16 << 10
+
+var errHeaderTooLarge = errors.New("request header fields too large")
+
+// headerLimit refuses a request whose request line and headers, as sent,
+// take more than MaxHeaderBytes.
+func headerLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if headerSize(c.Request()) > MaxHeaderBytes {
+			return errs.New(errHeaderTooLarge, "The request line and headers take more than 16 KiB.")
+		}
+		return next(c)
+	}
+}
+
+// headerSize is what the request line and header lines took on the wire
+// (net/http trims white space around values, so it can be a few bytes
+// less): "METHOD URI PROTO\r\n", "Name: value\r\n" for every header,
+// Host and Transfer-Encoding included (net/http moves them out of Header),
+// and the blank line.
+func headerSize(r *http.Request) int {
+	n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 4
+	if r.Host != "" {
+		n += len("Host: ") + len(r.Host) + 2
+	}
+	for _, te := range r.TransferEncoding {
+		n += len("Transfer-Encoding: ") + len(te) + 2
+	}
+	for name, vals := range r.Header {
+		for _, v := range vals {
+			n += len(name) + 2 + len(v) + 2
+		}
+	}
+	return n + 2
+}
+
+// msgBadQuery answers a query string that does not parse. Go's own parser
+// silently drops a pair with a malformed percent-escape or a semicolon, so
+// "?limit=%zz" would otherwise be served as if no limit were given.
+const msgBadQuery = "The query string is malformed (a bad percent-escape or a semicolon); nothing was read from it."
+
+// strictQuery refuses, for every route, a query string that url.ParseQuery
+// cannot read whole; handlers then read only what the client really sent.
+func strictQuery(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if _, err := url.ParseQuery(c.Request().URL.RawQuery); err != nil {
+			return errs.Wrap(errs.ErrBadRequest, msgBadQuery, err)
+		}
+		return next(c)
+	}
+}
+
+// decodePathParams percent-decodes every path parameter exactly once, for
+// every route. Echo routes on URL.RawPath when net/url kept one (the path
+// was not escaped the default way, as in "u_x%61" or "a%2Fb", so "%2F"
+// never splits a segment) and then hands the parameters over still escaped;
+// otherwise it routes on the decoded URL.Path. RFC 3986 makes "/users/u_x%61"
+// and "/users/u_xa" the same resource, so handlers always see the decoded
+// value (a decoded "/" or NUL then fails the parameter's own rule: 404).
+func decodePathParams(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Request().URL.RawPath == "" {
+			return next(c) // Echo matched the decoded path
+		}
+		vals := c.ParamValues()
+		for i, v := range vals {
+			if !strings.Contains(v, "%") {
+				continue
+			}
+			d, err := url.PathUnescape(v)
+			if err != nil {
+				return errs.Wrap(errs.ErrBadRequest, "The path holds a malformed percent-escape.", err)
+			}
+			vals[i] = d
+		}
+		c.SetParamValues(vals...)
 		return next(c)
 	}
 }

@@ -53,25 +53,27 @@ var statusOf = []struct {
 	{errTooManyRequests, http.StatusTooManyRequests},
 	{errUnsupportedMediaType, http.StatusUnsupportedMediaType},
 	{errPayloadTooLarge, http.StatusRequestEntityTooLarge},
+	{errHeaderTooLarge, http.StatusRequestHeaderFieldsTooLarge},
 	{context.DeadlineExceeded, http.StatusServiceUnavailable},
 	{context.Canceled, statusClientClosed},
 }
 
 // defaultDetail is said when an error of a kind carries no message of its own.
 var defaultDetail = map[int]string{
-	http.StatusBadRequest:            "The request is malformed.",
-	http.StatusUnauthorized:          "A valid access token is required.",
-	http.StatusForbidden:             "You are not allowed to do this.",
-	http.StatusNotFound:              "The resource does not exist.",
-	http.StatusMethodNotAllowed:      "The method is not allowed on this resource.",
-	http.StatusConflict:              "The request conflicts with the current state.",
-	http.StatusRequestEntityTooLarge: "The request body is larger than 64 KiB.",
-	http.StatusUnsupportedMediaType:  "The request body must be application/json.",
-	http.StatusUnprocessableEntity:   "The request breaks one or more rules.",
-	http.StatusTooManyRequests:       "Too many requests; retry later.",
-	http.StatusInternalServerError:   "An internal error occurred.",
-	http.StatusServiceUnavailable:    "The service is temporarily unavailable; retry later.",
-	statusClientClosed:               "The client closed the connection before the answer.",
+	http.StatusBadRequest:                  "The request is malformed.",
+	http.StatusUnauthorized:                "A valid access token is required.",
+	http.StatusForbidden:                   "You are not allowed to do this.",
+	http.StatusNotFound:                    "The resource does not exist.",
+	http.StatusMethodNotAllowed:            "The method is not allowed on this resource.",
+	http.StatusConflict:                    "The request conflicts with the current state.",
+	http.StatusRequestEntityTooLarge:       "The request body is larger than 64 KiB.",
+	http.StatusUnsupportedMediaType:        "The request body must be application/json.",
+	http.StatusRequestHeaderFieldsTooLarge: "The request line and headers take more than 16 KiB.",
+	http.StatusUnprocessableEntity:         "The request breaks one or more rules.",
+	http.StatusTooManyRequests:             "Too many requests; retry later.",
+	http.StatusInternalServerError:         "An internal error occurred.",
+	http.StatusServiceUnavailable:          "The service is temporarily unavailable; retry later.",
+	statusClientClosed:                     "The client closed the connection before the answer.",
 }
 
 // handleError turns any error into a problem+json response. Internal text is
@@ -101,7 +103,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	h.Set("Cache-Control", "no-store")
 	switch status {
 	case http.StatusUnauthorized:
-		h.Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		h.Set("WWW-Authenticate", s.challenge(c))
 	case http.StatusServiceUnavailable:
 		h.Set("Retry-After", retryAfterSeconds)
 	case http.StatusTooManyRequests:
@@ -123,6 +125,21 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if werr := c.JSON(status, p); werr != nil {
 		s.log.Warn("write problem", zapError(werr), zapRequestID(c))
 	}
+}
+
+// loginRoute answers 401 for a wrong password, not for a token.
+const loginRoute = "/api/v1/auth/login"
+
+// challenge is the WWW-Authenticate of a 401. The contract gives every
+// refused token (missing, malformed, expired, revoked; access or refresh)
+// error="invalid_token". A failed login involves no token at all, so,
+// as RFC 6750 section 3.1 asks of a request without authentication, its
+// challenge names the scheme and no error code.
+func (s *Server) challenge(c echo.Context) string {
+	if s.routeOf(c) == loginRoute {
+		return "Bearer"
+	}
+	return `Bearer error="invalid_token"`
 }
 
 func (s *Server) classify(err error, c echo.Context) (status int, detail string, fields []errs.FieldError) {

@@ -76,7 +76,7 @@ func New(opts Options) *Server {
 
 	// Order matters: the request ID first so every later line carries it;
 	// recovery inside telemetry so a panic is still logged and counted as 500.
-	e.Use(requestID, s.telemetry, s.recover, securityHeaders,
+	e.Use(requestID, s.telemetry, s.recover, securityHeaders, headerLimit, strictQuery, decodePathParams,
 		middleware.BodyLimit(bodyLimit), s.deadline(opts.RequestTimeout))
 
 	get(e, "/healthz", s.healthz)
@@ -173,10 +173,13 @@ type Timeouts struct {
 	Read       time.Duration // the whole request, body included
 	Write      time.Duration // from the end of the header to the end of the response
 	Idle       time.Duration // keep-alive connections between requests
-	// MaxHeaderBytes is the most a request line and its headers may take,
-	// really: net/http allows 4 KiB more than its own MaxHeaderBytes, and
-	// NewHTTPServer takes that slack off.
-	MaxHeaderBytes int
+	// HeaderHardCap is the most a request line and its headers may take
+	// before net/http stops reading and answers 431 itself (a memory bound).
+	// It lies above the API's own 16 KiB limit (MaxHeaderBytes), so that
+	// every request up to it gets the API's 431 problem with the request's
+	// X-Request-ID; net/http allows 4 KiB more than its own MaxHeaderBytes,
+	// and NewHTTPServer takes that slack off.
+	HeaderHardCap int
 }
 
 // netHTTPHeaderSlack is what net/http adds to Server.MaxHeaderBytes before it
@@ -186,11 +189,11 @@ const netHTTPHeaderSlack = 4096
 // DefaultTimeouts suit a public API behind Nginx.
 func DefaultTimeouts() Timeouts {
 	return Timeouts{
-		ReadHeader:     5 * time.Second,
-		Read:           15 * time.Second,
-		Write:          30 * time.Second,
-		Idle:           120 * time.Second,
-		MaxHeaderBytes: 16 << 10,
+		ReadHeader:    5 * time.Second,
+		Read:          15 * time.Second,
+		Write:         30 * time.Second,
+		Idle:          120 * time.Second,
+		HeaderHardCap: 2 * MaxHeaderBytes,
 	}
 }
 
@@ -203,7 +206,7 @@ func NewHTTPServer(addr string, h http.Handler, log *zap.Logger, t Timeouts) *ht
 		ReadTimeout:       t.Read,
 		WriteTimeout:      t.Write,
 		IdleTimeout:       t.Idle,
-		MaxHeaderBytes:    max(1, t.MaxHeaderBytes-netHTTPHeaderSlack),
+		MaxHeaderBytes:    max(1, t.HeaderHardCap-netHTTPHeaderSlack),
 		ErrorLog:          zap.NewStdLog(log.Named("http")),
 	}
 }

@@ -79,11 +79,15 @@ func respondList[D, T any](s *Server, c echo.Context, fetch listFetch[D], mapIte
 	return c.JSON(http.StatusOK, toPageDTO(p, mapItem))
 }
 
-// pathID parses an id from the path; anything that is not an id names
-// nothing, so it is not found (with the given error).
+// pathID parses an id from the path; anything that is not an id in the
+// one spelling the API issues (lower-case, hyphenated, 36 characters) names
+// nothing, so it is not found (with the given error). uuid.Parse alone also
+// takes upper case, braces, no hyphens and "urn:uuid:", which would give
+// one resource several URLs.
 func pathID(c echo.Context, notFound error) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
+	raw := c.Param("id")
+	id, err := uuid.Parse(raw)
+	if err != nil || id.String() != raw {
 		return uuid.Nil, notFound
 	}
 	return id, nil

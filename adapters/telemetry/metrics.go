@@ -76,7 +76,7 @@ func NewMetrics(build BuildInfo) *Metrics {
 		}),
 		loginAttempts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "auth_login_attempts_total",
-			Help: "Login attempts by result: success, invalid_credentials, rate_limited, error.",
+			Help: "Password guesses (logins and the current_password of password changes) by result: success, invalid_credentials, rate_limited, error.",
 		}, []string{"result"}),
 		registrations: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "agora_registrations_total",

@@ -212,7 +212,9 @@ func serve(ctx context.Context, env map[string]string, stdout io.Writer) error {
 	errc := make(chan error, len(servers))
 	for _, srv := range servers {
 		go func() {
-			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			// The listener turns net/http's own refusals (bad request
+			// line, HTTP version, header over the hard cap) into problems.
+			if err := httpapi.ListenAndServe(ctx, srv); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				errc <- fmt.Errorf("listen on %s: %w", srv.Addr, err)
 			}
 		}()

@@ -57,7 +57,7 @@ func TestIdentityPasswordResetOverSMTP(t *testing.T) {
 	// Every session of the user is revoked, the new password works, the token is spent.
 	idAssert401(t, idMe(env, a.AccessToken))
 	idAssert401(t, idMe(env, b.AccessToken))
-	idAssert401(t, idLogin(t, env, "margaret", idPassword))
+	idAssertLogin401(t, idLogin(t, env, "margaret", idPassword))
 	if res := idLogin(t, env, "margaret", "a fresh passphrase"); res.Status != http.StatusOK {
 		t.Fatalf("login with the new password: %d", res.Status)
 	}

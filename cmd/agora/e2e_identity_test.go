@@ -64,6 +64,17 @@ func idAssert401(t *testing.T, res *apitest.Response) map[string]any {
 	return p
 }
 
+// idAssertLogin401 checks a failed login: the 401 problem with a challenge
+// that names the scheme and no error code (no token was involved).
+func idAssertLogin401(t *testing.T, res *apitest.Response) map[string]any {
+	t.Helper()
+	p := assertProblem(t, res, http.StatusUnauthorized)
+	if got := res.Header.Get("WWW-Authenticate"); got != "Bearer" {
+		t.Fatalf("WWW-Authenticate = %q, want Bearer", got)
+	}
+	return p
+}
+
 // assertFields checks a 422 (or 400) naming exactly these fields.
 func idAssertFields(t *testing.T, res *apitest.Response, status int, fields ...string) {
 	t.Helper()
@@ -152,9 +163,9 @@ func TestIdentityLogin(t *testing.T) {
 		}
 	}
 	// An unknown user and a wrong password: the same 401, the same words.
-	wrong := idAssert401(t, idLogin(t, env, "hedy", "wrong password!"))
-	unknown := idAssert401(t, idLogin(t, env, "nobody", "wrong password!"))
-	unknownEmail := idAssert401(t, idLogin(t, env, "nobody@example.com", "wrong password!"))
+	wrong := idAssertLogin401(t, idLogin(t, env, "hedy", "wrong password!"))
+	unknown := idAssertLogin401(t, idLogin(t, env, "nobody", "wrong password!"))
+	unknownEmail := idAssertLogin401(t, idLogin(t, env, "nobody@example.com", "wrong password!"))
 	if wrong["detail"] != unknown["detail"] || wrong["detail"] != unknownEmail["detail"] || wrong["title"] != unknown["title"] {
 		t.Fatalf("distinguishable answers: %v / %v / %v", wrong, unknown, unknownEmail)
 	}
@@ -188,7 +199,7 @@ func TestIdentityLoginRateLimitIsCounted(t *testing.T) {
 	env := startServer(t, map[string]string{"RATE_LIMIT_ENABLED": "true"})
 	idRegister(t, env, "mallory_target")
 	for i := 0; i < 5; i++ {
-		idAssert401(t, idLogin(t, env, "mallory_target", "guess number "+string(rune('a'+i))))
+		idAssertLogin401(t, idLogin(t, env, "mallory_target", "guess number "+string(rune('a'+i))))
 	}
 	res := idLogin(t, env, "mallory_target", idPassword)
 	assertProblem(t, res, http.StatusTooManyRequests)
@@ -318,7 +329,7 @@ func TestIdentityAccount(t *testing.T) {
 		t.Fatal("the caller's own session was revoked")
 	}
 	idAssert401(t, idMe(env, other.AccessToken))
-	idAssert401(t, idLogin(t, env, "frances", idPassword))
+	idAssertLogin401(t, idLogin(t, env, "frances", idPassword))
 	if res := idLogin(t, env, "frances", "a brand new passphrase"); res.Status != http.StatusOK {
 		t.Fatalf("new password: %d", res.Status)
 	}
@@ -333,6 +344,6 @@ func TestIdentityAccount(t *testing.T) {
 	idAssert401(t, env.API.Do(apitest.Request{Method: "DELETE", Path: "/api/v1/users/me", Token: a.AccessToken}))
 	idAssert401(t, env.API.Do(apitest.Request{Method: "POST", Path: "/api/v1/auth/refresh",
 		Body: map[string]string{"refresh_token": a.RefreshToken}}))
-	idAssert401(t, idLogin(t, env, "frances", "a brand new passphrase"))
+	idAssertLogin401(t, idLogin(t, env, "frances", "a brand new passphrase"))
 	idRegister(t, env, "frances")
 }

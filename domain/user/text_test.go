@@ -59,7 +59,12 @@ func TestHeadlineAndBioRules(t *testing.T) {
 		wantHeading string
 	}{
 		{name: "headline trimmed", headline: ptr("  Engineer "), wantHeading: "Engineer"},
-		{name: "headline of spaces clears it", headline: ptr("   "), wantHeading: ""},
+		{name: "headline empty clears it", headline: ptr(""), wantHeading: ""},
+		{name: "headline of spaces", headline: ptr("   "), bad: "headline"},
+		{name: "headline of NBSP", headline: ptr("\u00a0"), bad: "headline"},
+		{name: "headline of ideographic space", headline: ptr("\u3000\u3000"), bad: "headline"},
+		{name: "headline of tab and newline", headline: ptr("\t \n"), bad: "headline"},
+		{name: "headline trimmed of NBSP", headline: ptr("\u00a0Engineer\u3000"), wantHeading: "Engineer"},
 		{name: "headline NUL", headline: ptr("a\x00"), bad: "headline"},
 		{name: "headline newline", headline: ptr("a\nb"), bad: "headline"},
 		{name: "headline only zero-width", headline: ptr("\u200b\u200b"), bad: "headline"},
@@ -109,6 +114,24 @@ func TestEmailRefusesControlCharacters(t *testing.T) {
 		if _, err := user.ParseEmail(e); !fields(err)["email"] {
 			t.Errorf("ParseEmail(%q) = %v", e, err)
 		}
+	}
+}
+
+// A bidi override once reached the mail To: header as it was; every
+// format, invisible or control character is refused, anywhere.
+func TestEmailRefusesInvisibleAndFormatCharacters(t *testing.T) {
+	t.Parallel()
+	for _, e := range []string{
+		"ab@exam\u202eple.com", "ab\u202d@example.com", "a\u200bb@example.com", "ab@example.com\u200b",
+		"\ufeffab@example.com", "ab@exa\u00admple.com", "ab@exa\u2066mple.com", "a\u00a0b@example.com",
+		"a\u3000b@example.com", "a\u2028b@example.com", "\"a b\"@example.com", "a\u180eb@example.com",
+	} {
+		if _, err := user.ParseEmail(e); !fields(err)["email"] {
+			t.Errorf("ParseEmail(%q) = %v", e, err)
+		}
+	}
+	if _, err := user.ParseEmail("zoë@exämple.com"); err != nil {
+		t.Errorf("a visible non-ASCII address is an address: %v", err)
 	}
 }
 

@@ -66,7 +66,7 @@ var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9_]{3,30}$`)
 // Message texts shared by the parsers (and so by the API's errors[].message).
 const (
 	msgUsername    = "must be 3-30 characters of A-Z, a-z, 0-9 and _"
-	msgEmail       = "must be a valid email address of at most 254 characters"
+	msgEmail       = "must be a valid email address (name@example.com, no invisible characters) of at most 254 characters"
 	msgPassword    = "must be 8-128 characters" //nolint:gosec // a rule, not a credential
 	msgDisplayName = "must be 1-100 characters"
 	msgHeadline    = "must be at most 200 characters"
@@ -91,10 +91,18 @@ func (u Username) String() string { return string(u) }
 type Email string
 
 // ParseEmail checks the email rule. The address must be nothing but an
-// address: "Ada <ada@example.com>" or surrounding spaces are refused.
+// address: "Ada <ada@example.com>" or surrounding spaces are refused. It
+// holds no control, format or invisible character anywhere (a bidi
+// override such as U+202E would show a different address than the one
+// mail goes to, and reaches the To: header as it is), and its domain is a
+// dotted host name: a dotless domain ("a@b", "root@localhost") or an
+// address literal ("a@[127.0.0.1]") reaches no mailbox on the public
+// Internet (ICANN forbids dotless top-level domains), so it is a typo or
+// an attempt to make the server mail itself.
 func ParseEmail(s string) (Email, error) {
 	bad := errs.Invalid(errs.FieldError{Field: "email", Message: msgEmail})
-	if s == "" || len(s) > MaxEmail || text.Problem(s, text.SingleLine) != "" {
+	if s == "" || len(s) > MaxEmail || text.Problem(s, text.SingleLine) != "" ||
+		strings.IndexFunc(s, text.IsInvisible) >= 0 {
 		return "", bad
 	}
 	a, err := mail.ParseAddress(s)
@@ -102,10 +110,24 @@ func ParseEmail(s string) (Email, error) {
 		return "", bad
 	}
 	at := strings.LastIndexByte(s, '@')
-	if at <= 0 || at == len(s)-1 {
+	if at <= 0 || !dottedDomain(s[at+1:]) {
 		return "", bad
 	}
 	return Email(s), nil
+}
+
+// dottedDomain reports a host name of at least two non-empty labels.
+func dottedDomain(d string) bool {
+	labels := strings.Split(d, ".")
+	if len(labels) < 2 || strings.ContainsAny(d, "[]") {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" {
+			return false
+		}
+	}
+	return true
 }
 
 // Key is the case-insensitive form under which an address is unique.
@@ -139,11 +161,15 @@ func checkDisplayName(f *errs.Fields, s string) string {
 	return s
 }
 
-// checkHeadline trims the one-line headline; it may be empty, else it must
-// show something, and it holds no control character.
+// checkHeadline trims the one-line headline; "" clears it, but a value
+// given must show something (only white space, NBSP, U+3000 or invisible
+// characters is 422, as for every other text field: the rule is checked
+// before trimming, which would turn it into ""), and it holds no control
+// character.
 func checkHeadline(f *errs.Fields, s string) string {
+	p := text.Problem(s, text.SingleLine)
 	s = text.TrimSpace(s)
-	if p := text.Problem(s, text.SingleLine); p != "" {
+	if p != "" {
 		f.Add("headline", p)
 	} else if chars(s) > MaxHeadline {
 		f.Add("headline", msgHeadline)

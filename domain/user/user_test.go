@@ -43,7 +43,10 @@ func TestParseEmail(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("a", 64) + "@" + strings.Repeat("b", 185) + ".com" // 254
 	for s, ok := range map[string]bool{
-		"ada@example.com": true, "Ada.Lovelace+x@Example.COM": true, long: true, "a@b": true,
+		"ada@example.com": true, "Ada.Lovelace+x@Example.COM": true, long: true, "a@b.c": true,
+		// A dotless domain or an address literal reaches no public mailbox.
+		"a@b": false, "root@localhost": false, "a@b.": false, "a@.b": false, "a@b..c": false,
+		"a@[127.0.0.1]": false, "a@[IPv6:::1]": false,
 		"": false, "ada": false, "@example.com": false, "ada@": false, long + "m": false,
 		"Ada <ada@example.com>": false, " ada@example.com": false, "ada@example.com ": false,
 		"ada@@example.com": false, "a\x00@b.c": false,

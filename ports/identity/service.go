@@ -177,8 +177,14 @@ func (s *Service) LoginBudgetKey(ctx context.Context, login string) string {
 	if err != nil {
 		return "login:" + strings.ToLower(login)
 	}
-	return "account:" + u.ID.String()
+	return AccountBudgetKey(u.ID)
 }
+
+// AccountBudgetKey is the per-account password-guess budget of one account:
+// logins naming it and the current_password of its password changes spend
+// the same budget, so a stolen access token gives no more guesses at the
+// password than the login form does.
+func AccountBudgetKey(id uuid.UUID) string { return "account:" + id.String() }
 
 // userByLogin finds the user a login names: an email address or a username.
 func (s *Service) userByLogin(ctx context.Context, login string) (user.User, error) {
@@ -348,13 +354,19 @@ func (s *Service) ChangePassword(ctx context.Context, caller AccessClaims, curre
 	if err != nil {
 		return err
 	}
+	// A check of current_password is a password guess like a login: it is
+	// counted with the login attempts (and spends the account's login budget
+	// in the HTTP adapter), so guessing through this endpoint shows up.
 	match, _, err := s.d.Hasher.Verify(ctx, current, u.PasswordHash)
 	if err != nil {
+		s.d.Metrics.LoginAttempt(LoginError)
 		return err
 	}
 	if !match {
+		s.d.Metrics.LoginAttempt(LoginInvalidCredentials)
 		return errs.New(errs.ErrForbidden, "The current password is incorrect.")
 	}
+	s.d.Metrics.LoginAttempt(LoginSuccess)
 	hash, err := s.d.Hasher.Hash(ctx, next)
 	if err != nil {
 		return err

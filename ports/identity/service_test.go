@@ -393,6 +393,25 @@ func TestChangePassword(t *testing.T) {
 	}
 }
 
+// Each check of current_password is counted as a password guess in the
+// login-attempt metric, with the same closed set of results.
+func TestChangePasswordCountsGuesses(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	a := e.register(t, "guessed", "correct horse")
+	caller, _ := e.svc.Authenticate(ctx, a.AccessToken)
+	for range 3 {
+		kind(t, e.svc.ChangePassword(ctx, caller, candidate(t, "wrong horse"), strong(t, "a new passphrase")), errs.ErrForbidden)
+	}
+	if err := e.svc.ChangePassword(ctx, caller, candidate(t, "correct horse"), strong(t, "a new passphrase")); err != nil {
+		t.Fatal(err)
+	}
+	if e.metrics.logins[identity.LoginInvalidCredentials] != 3 || e.metrics.logins[identity.LoginSuccess] != 1 {
+		t.Fatalf("metrics: %v", e.metrics.logins)
+	}
+}
+
 func TestMeUpdateAndDelete(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -588,6 +607,11 @@ func TestLoginBudgetKeyIsTheAccount(t *testing.T) {
 	}
 	if e.svc.LoginBudgetKey(ctx, "other") == key {
 		t.Fatal("two accounts share a budget")
+	}
+	// A password change spends the same budget as a login to that account.
+	me, _ := e.svc.Login(ctx, "Victim", candidate(t, "correct horse battery"))
+	if got := identity.AccountBudgetKey(me.User.ID); got != key {
+		t.Fatalf("AccountBudgetKey = %q, want the login's %q", got, key)
 	}
 	if a, b := e.svc.LoginBudgetKey(ctx, "Nobody"), e.svc.LoginBudgetKey(ctx, "nobody"); a != b || a == key {
 		t.Fatalf("unknown names: %q, %q", a, b)
