@@ -335,6 +335,7 @@ func TestAlertmanagerRenderRejectsBrokenEmail(t *testing.T) {
 		{".env.example sender", []string{"ALERTMANAGER_SMTP_FROM=alerts@example.com"}, "ALERTMANAGER_SMTP_FROM"},
 		{"example.org recipient", []string{"ALERTMANAGER_EMAIL_TO=ops@example.org"}, "ALERTMANAGER_EMAIL_TO"},
 		{".invalid recipient", []string{"ALERTMANAGER_EMAIL_TO=ops@agora.invalid"}, "ALERTMANAGER_EMAIL_TO"},
+		{"example sender with a display name", []string{"ALERTMANAGER_SMTP_FROM=Agora alerts <alerts@Example.COM>"}, "ALERTMANAGER_SMTP_FROM"},
 		{"smarthost without port", []string{"ALERTMANAGER_SMTP_SMARTHOST=smtp.ops.test"}, "host:port"},
 		{"smarthost with a space", []string{"ALERTMANAGER_SMTP_SMARTHOST=smtp ops.test:25"}, "host:port"},
 		{"auth neither on nor off", []string{"ALERTMANAGER_SMTP_AUTH=yes"}, "ALERTMANAGER_SMTP_AUTH must be on or off"},
@@ -379,6 +380,10 @@ func TestAlertmanagerRenderRejectsBrokenEmail(t *testing.T) {
 	}
 	if regexp.MustCompile(`(?m)^\s+smtp_auth_`).MatchString(rendered) {
 		t.Errorf("CI settings (AUTH=off): smtp_auth_* left in:\n%s", rendered)
+	}
+	// A display name around a real address is fine.
+	if _, msg, err := run(renderEnv("ALERTMANAGER_SMTP_FROM=Agora alerts <alerts@ops.test>")); err != nil {
+		t.Errorf("sender with a display name refused: %v\n%s", err, msg)
 	}
 	// An IPv6 relay is host:port too.
 	if _, msg, err := run(renderEnv("ALERTMANAGER_SMTP_SMARTHOST=[2001:db8::25]:25")); err != nil {

@@ -66,7 +66,8 @@ placeholder() {
   case $1 in
     '' | *REPLACE_*) return 0 ;;
   esac
-  host=${1##*@}
+  host=$(printf '%s' "${1##*@}" | tr '[:upper:]' '[:lower:]')
+  host=${host%>}
   host=${host%:*}
   case $host in
     example.com | *.example.com | example.net | *.example.net | example.org | *.example.org | \
