@@ -116,6 +116,106 @@ func alloyObject(t stageT, expr string) map[string]string {
 	return out
 }
 
+// alloyStringList reads a list of string literals, `["a", "b"]`.
+func alloyStringList(t stageT, expr string) []string {
+	t.Helper()
+	inner := strings.TrimSpace(expr)
+	if !strings.HasPrefix(inner, "[") || !strings.HasSuffix(inner, "]") {
+		t.Fatalf("list %s: not a [ ... ] of strings", expr)
+	}
+	var out []string
+	for _, m := range regexp.MustCompile(`"(?:[^"\\]|\\.)*"`).FindAllString(inner, -1) {
+		v, err := strconv.Unquote(m)
+		if err != nil {
+			t.Fatalf("list %s: %v", expr, err)
+		}
+		out = append(out, v)
+	}
+	if len(out) == 0 && strings.Trim(inner, "[] \n") != "" {
+		t.Fatalf("list %s: no string literals", expr)
+	}
+	return out
+}
+
+// applyRelabel runs discovery.relabel rules (the keep and replace actions,
+// Prometheus semantics: source labels joined by ";", the regex anchored,
+// default "(.*)", replacement default "$1") on a target, then drops the
+// labels starting with "__" as loki.source.docker does. nil: dropped.
+func applyRelabel(t stageT, rules []*alloyBlock, target map[string]string) map[string]string {
+	t.Helper()
+	lbls := maps.Clone(target)
+	for _, r := range rules {
+		var vals []string
+		for _, name := range alloyStringList(t, r.attrs["source_labels"]) {
+			vals = append(vals, lbls[name])
+		}
+		regex := alloyString(t, r, "regex")
+		if regex == "" {
+			regex = "(.*)"
+		}
+		re := regexp.MustCompile("^(?:" + regex + ")$")
+		val := strings.Join(vals, ";")
+		switch action := alloyString(t, r, "action"); action {
+		case "keep":
+			if !re.MatchString(val) {
+				return nil
+			}
+		case "", "replace":
+			m := re.FindStringSubmatchIndex(val)
+			if m == nil {
+				continue
+			}
+			repl := alloyString(t, r, "replacement")
+			if _, ok := r.attrs["replacement"]; !ok {
+				repl = "$1"
+			}
+			out := string(re.ExpandString(nil, repl, val, m))
+			target := alloyString(t, r, "target_label")
+			if out == "" {
+				delete(lbls, target)
+			} else {
+				lbls[target] = out
+			}
+		default:
+			t.Fatalf("relabel action %q not simulated", action)
+		}
+	}
+	for k := range lbls {
+		if strings.HasPrefix(k, "__") {
+			delete(lbls, k)
+		}
+	}
+	return lbls
+}
+
+// loadAlloyRelabelRules returns the rules of discovery.relabel "containers".
+func loadAlloyRelabelRules(t *testing.T) []*alloyBlock {
+	t.Helper()
+	for _, b := range loadAlloyRoot(t).blocks {
+		if b.name == "discovery.relabel" && b.label == "containers" {
+			return b.children("rule")
+		}
+	}
+	t.Fatal("discovery.relabel \"containers\" not found")
+	return nil
+}
+
+// dockerEntry is a log line of a Compose container as Alloy sees it: the
+// Docker target relabelled by config.alloy's rules.
+func dockerEntry(t *testing.T, rules []*alloyBlock, service, name, stream, line string) *logEntry {
+	t.Helper()
+	lbls := applyRelabel(t, rules, map[string]string{
+		"__meta_docker_container_label_com_docker_compose_service": service,
+		"__meta_docker_container_label_com_docker_compose_project": "agora",
+		"__meta_docker_container_name":                             "/" + name,
+		"__meta_docker_container_log_stream":                       stream,
+	})
+	if lbls == nil {
+		t.Fatalf("relabel drops compose container %s", name)
+	}
+	return &logEntry{labels: lbls, line: line, extracted: map[string]any{}, metadata: map[string]string{}}
+}
+
 func alloyString(t stageT, b *alloyBlock, attr string) string {
 	t.Helper()
 	raw, ok := b.attrs[attr]
@@ -223,6 +323,16 @@ var alloyTemplateFuncs = template.FuncMap{
 	"TrimPrefix": strings.TrimPrefix, "TrimSuffix": strings.TrimSuffix, "TrimSpace": strings.TrimSpace,
 }
 
+// runPipeline runs a loki.process pipeline on e: as in Alloy, the extracted
+// map starts with the entry's labels, then the stages run in order.
+func runPipeline(t stageT, stages []*alloyBlock, e *logEntry) {
+	t.Helper()
+	for k, v := range e.labels {
+		e.extracted[k] = v
+	}
+	runStages(t, stages, e)
+}
+
 // runStages applies stages to e in order.
 func runStages(t stageT, stages []*alloyBlock, e *logEntry) {
 	t.Helper()
@@ -316,6 +426,10 @@ func runStages(t stageT, stages []*alloyBlock, e *logEntry) {
 			}
 		case "stage.static_labels":
 			maps.Copy(e.labels, alloyObject(t, st.attrs["values"]))
+		case "stage.label_drop":
+			for _, name := range alloyStringList(t, st.attrs["values"]) {
+				delete(e.labels, name)
+			}
 		case "stage.structured_metadata":
 			for name, src := range alloyObject(t, st.attrs["values"]) {
 				if src == "" {
@@ -390,7 +504,7 @@ func runStages(t stageT, stages []*alloyBlock, e *logEntry) {
 	}
 }
 
-func loadAlloyProcessStages(t *testing.T) []*alloyBlock {
+func loadAlloyRoot(t *testing.T) *alloyBlock {
 	t.Helper()
 	src, err := os.ReadFile(filepath.Join(obsDir(t), "alloy", "config.alloy"))
 	if err != nil {
@@ -405,7 +519,12 @@ func loadAlloyProcessStages(t *testing.T) []*alloyBlock {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, b := range root.blocks {
+	return root
+}
+
+func loadAlloyProcessStages(t *testing.T) []*alloyBlock {
+	t.Helper()
+	for _, b := range loadAlloyRoot(t).blocks {
 		if b.name == "loki.process" && b.label == "containers" {
 			return b.blocks
 		}
@@ -426,7 +545,17 @@ var alloyLevelSamples = []struct {
 	{"backend", `{"level":"warn","time":"2026-12-06T06:00:02Z","msg":"slow query"}`, "warn", nil},
 	{"backend", `{"level":"dpanic","time":"2026-12-06T06:00:02Z","msg":"invariant"}`, "error", nil},
 	{"backend", `{"level":"fatal","time":"2026-12-06T06:00:02Z","msg":"cannot start: DATABASE_URL"}`, "fatal", nil},
-	{"backend", `panic: runtime error: index out of range [3] with length 3`, "", nil},
+	// Agora's plain-text last words on stderr, as the binary prints them
+	// (DATABASE_URL= agora serve; agora migrate up against a closed port).
+	{"backend", `agora: invalid configuration: DATABASE_URL: must be set`, "fatal", nil},
+	{"backend", `panic: runtime error: index out of range [3] with length 3`, "fatal", nil},
+	{"backend", `fatal error: concurrent map writes`, "fatal", nil},
+	{"backend", `goroutine 1 [running]:`, "", nil},
+	// The migrate job (agora migrate up): progress on stdout, failure on stderr.
+	{"migrate", "agora: migrate up: unavailable: the database is unavailable: failed to initialize: failed to connect to `user=agora database=agora`: 127.0.0.1:1 (127.0.0.1): dial error: dial tcp 127.0.0.1:1: connect: connection refused", "fatal", nil},
+	{"migrate", `agora: invalid configuration: DATABASE_URL: must be set`, "fatal", nil},
+	{"migrate", `applied 00003`, "info", nil},
+	{"migrate", `no pending migrations`, "info", nil},
 	// Prometheus 3 (slog, upper case).
 	{"prometheus", `time=2026-12-06T06:00:00.000Z level=ERROR source=notifier.go:624 msg="Error sending alerts" alertmanager=http://alertmanager:9093/api/v2/alerts count=1 err="context deadline exceeded"`, "error", nil},
 	{"prometheus", `time=2026-12-06T06:00:00.000Z level=INFO source=main.go:1234 msg="Server is ready to receive web requests."`, "info", nil},
@@ -464,16 +593,12 @@ var alloyLevelSamples = []struct {
 func TestAlloyPipelineLevels(t *testing.T) {
 	t.Parallel()
 	stages := loadAlloyProcessStages(t)
+	rules := loadAlloyRelabelRules(t)
 	allowed := []string{"debug", "info", "warn", "error", "fatal", "unknown"}
 	seen := map[string]bool{}
 	for _, s := range alloyLevelSamples {
-		e := &logEntry{
-			labels:    map[string]string{"service": s.service, "container": "agora-" + s.service + "-1", "stream": "stderr"},
-			line:      s.line,
-			extracted: map[string]any{},
-			metadata:  map[string]string{},
-		}
-		runStages(t, stages, e)
+		e := dockerEntry(t, rules, s.service, "agora-"+s.service+"-1", "stderr", s.line)
+		runPipeline(t, stages, e)
 		seen[s.service] = true
 		got, has := e.labels["level"]
 		switch {
@@ -495,9 +620,12 @@ func TestAlloyPipelineLevels(t *testing.T) {
 				t.Errorf("%s: unexpected label %s", s.service, k)
 			}
 		}
+		if e.labels["container"] != s.service || e.metadata["container_name"] != "agora-"+s.service+"-1" {
+			t.Errorf("%s: container label %q (want the service), container_name metadata %q", s.service, e.labels["container"], e.metadata["container_name"])
+		}
 	}
 	// Every service the pipeline has a branch for has a sample.
-	for _, want := range []string{"backend", "nginx", "postgres", "prometheus", "alertmanager", "loki", "alloy", "grafana",
+	for _, want := range []string{"backend", "migrate", "nginx", "postgres", "prometheus", "alertmanager", "loki", "alloy", "grafana",
 		"node-exporter", "postgres-exporter", "nginx-exporter", "blackbox-exporter"} {
 		if !seen[want] {
 			t.Errorf("no sample line for service %s", want)
@@ -520,18 +648,18 @@ func TestAlloyEdgeMetrics(t *testing.T) {
 		access("/api/v1/auth/login", 429), access("/", 301),
 		`2026/12/06 06:00:00 [error] 29#29: *1 connect() failed (111: Connection refused) while connecting to upstream`,
 	}
-	for _, l := range lines {
-		runStages(t, stages, &logEntry{
-			labels:    map[string]string{"service": "nginx", "container": "agora-nginx-1", "stream": "stdout"},
-			line:      l,
-			extracted: map[string]any{},
-			metadata:  map[string]string{},
-			counters:  counters,
-		})
+	rules := loadAlloyRelabelRules(t)
+	for i, l := range lines {
+		// Two containers of one service (a redeploy): one series.
+		e := dockerEntry(t, rules, "nginx", fmt.Sprintf("agora-nginx-%d", 1+i%2), "stdout", l)
+		e.counters = counters
+		runPipeline(t, stages, e)
 	}
 	// Other services never feed the edge counters.
-	runStages(t, stages, &logEntry{labels: map[string]string{"service": "backend"}, line: access("/api/v1/feed", 500), extracted: map[string]any{}, metadata: map[string]string{}, counters: counters})
-	labels := `{container="agora-nginx-1",service="nginx",stream="stdout"}`
+	e := dockerEntry(t, rules, "backend", "agora-backend-1", "stdout", access("/api/v1/feed", 500))
+	e.counters = counters
+	runPipeline(t, stages, e)
+	labels := `{container="nginx",service="nginx",stream="stdout"}`
 	for name, want := range map[string]float64{
 		"agora_edge_http_responses_total": 5, "agora_edge_http_responses_5xx_total": 2, "agora_edge_http_responses_429_total": 1,
 	} {
@@ -541,5 +669,46 @@ func TestAlloyEdgeMetrics(t *testing.T) {
 	}
 	if n := strings.Count(counters.exposition(), "\nagora_edge_"); n != 3 {
 		t.Errorf("want 3 edge series, got:\n%s", counters.exposition())
+	}
+}
+
+// The label values stay bounded across deploys: every container of a
+// service (agora-backend-2 after a redeploy, agora-migrate-run-<id> for a
+// one-off run) has the same labels, and its own name is only structured
+// metadata. Containers outside Compose are not read at all.
+func TestAlloyContainerLabelBounded(t *testing.T) {
+	t.Parallel()
+	stages := loadAlloyProcessStages(t)
+	rules := loadAlloyRelabelRules(t)
+	streams := map[string]map[string]bool{} // service -> label sets seen
+	for _, c := range []struct{ service, name string }{
+		{"backend", "agora-backend-1"}, {"backend", "agora-backend-2"}, {"backend", "agora-backend-3"},
+		{"migrate", "agora-migrate-1"}, {"migrate", "agora-migrate-run-3f2a9c1d7e5b"}, {"migrate", "agora-migrate-run-0b1c2d3e4f5a"},
+		{"nginx", "agora-nginx-1"}, {"nginx", "agora_nginx_1"},
+	} {
+		e := dockerEntry(t, rules, c.service, c.name, "stderr", "applied 00001")
+		runPipeline(t, stages, e)
+		delete(e.labels, "level")
+		if e.metadata["container_name"] != c.name {
+			t.Errorf("%s: container_name metadata %q", c.name, e.metadata["container_name"])
+		}
+		keys := slices.Sorted(maps.Keys(e.labels))
+		var set []string
+		for _, k := range keys {
+			set = append(set, k+"="+e.labels[k])
+		}
+		if streams[c.service] == nil {
+			streams[c.service] = map[string]bool{}
+		}
+		streams[c.service][strings.Join(set, ",")] = true
+	}
+	for svc, sets := range streams {
+		want := "container=" + svc + ",service=" + svc + ",stream=stderr"
+		if len(sets) != 1 || !sets[want] {
+			t.Errorf("%s: label sets %v, want only {%s}", svc, slices.Collect(maps.Keys(sets)), want)
+		}
+	}
+	if lbls := applyRelabel(t, rules, map[string]string{"__meta_docker_container_name": "/buildkit", "__meta_docker_container_log_stream": "stdout"}); lbls != nil {
+		t.Errorf("a container outside Compose is read: %v", lbls)
 	}
 }

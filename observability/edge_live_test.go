@@ -344,13 +344,13 @@ func (s *alloyStandIn) process(stages []*alloyBlock, line string) {
 		}
 	}()
 	e := &logEntry{
-		labels:    map[string]string{"service": "nginx", "container": "agora-nginx-1", "stream": "stdout"},
+		labels:    map[string]string{"service": "nginx", "container": "nginx", "container_name": "agora-nginx-1", "stream": "stdout"},
 		line:      line,
 		extracted: map[string]any{},
 		metadata:  map[string]string{},
 		counters:  s.counters,
 	}
-	runStages(s.collect, stages, e)
+	runPipeline(s.collect, stages, e)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.lines++
