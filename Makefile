@@ -66,9 +66,14 @@ stack-tools: ## start a Docker engine if none runs, build the Compose CLI and th
 	BROKEN_TAG=stack-broken deploy/ci/build-images.sh stack-a stack-b
 
 .PHONY: test-stack
-test-stack: stack-tools ## bring the whole Compose stack up and check it live (deploy/stack), then take it down
-	@# One stack test per engine at a time (node_exporter holds the host-gateway port).
-	AGORA_STACK_TEST=1 flock /tmp/agora-stack-test.lock $(GO) test -count=1 -timeout 30m -v -run '^TestStack$$' ./deploy/stack/ 2>&1 | \
+test-stack: ## bring the whole Compose stack up and check it live (deploy/stack), then take it down
+	@# One stack run per engine at a time, images included (node_exporter
+	@# holds the host-gateway port; the stack-* image tags are shared).
+	flock /tmp/agora-stack-test.lock $(MAKE) --no-print-directory stack-run
+
+.PHONY: stack-run
+stack-run: stack-tools
+	AGORA_STACK_TEST=1 $(GO) test -count=1 -timeout 30m -v -run '^TestStack$$' ./deploy/stack/ 2>&1 | \
 		grep -v -E '^=== (RUN|PAUSE|CONT)'
 
 .PHONY: kube-tools

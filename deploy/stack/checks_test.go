@@ -164,7 +164,7 @@ func checkClientAddress(t *testing.T, s *stack) {
 		t.Fatalf("/healthz with X-Request-ID: %d, echoed %q", resp.StatusCode, resp.Header.Get("X-Request-Id"))
 	}
 	ctrID := "stack-ctr-" + randomHex(t, 6)
-	s.mustCompose(t, "exec", "-T", "prometheus", "wget", "-q", "-O", "/dev/null", "--no-check-certificate",
+	s.mustCompose(t, "exec", "-T", "prometheus", "wget", "-q", "-O", "/dev/null", "--no-check-certificate", "--inet4-only",
 		"--header", "Host: "+testHost, "--header", "X-Request-ID: "+ctrID, "https://nginx/healthz")
 	// The same over IPv6, inside the network (no NAT can be tried here: the
 	// engine's ip6tables path needs a routable address).
