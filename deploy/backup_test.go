@@ -331,3 +331,26 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 		t.Errorf("restore of a corrupt file succeeded:\n%s", out)
 	}
 }
+
+// Two backups within one second never overwrite each other (restore.sh's
+// safety backup may follow a scheduled one at once); with a fixed
+// BACKUP_NOW an existing file is refused.
+func TestBackupNeverReplacesAFile(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	backups := filepath.Join(tmp, "backups")
+	if err := os.MkdirAll(backups, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	existing := filepath.Join(backups, "backup_20260115_020000.sql.gz")
+	if err := os.WriteFile(existing, []byte("older backup"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, code := runScript(t, []string{"BACKUP_DIR=" + backups, "TEXTFILE_DIR=" + filepath.Join(tmp, "tf"), "ENV_FILE=/nonexistent", "BACKUP_NOW=20260115_020000"}, "backup.sh")
+	if code == 0 || !strings.Contains(out, "a backup is never replaced") {
+		t.Errorf("backup over an existing file: exit %d\n%s", code, out)
+	}
+	if b, _ := os.ReadFile(existing); string(b) != "older backup" {
+		t.Errorf("the existing backup was changed: %q", b)
+	}
+}

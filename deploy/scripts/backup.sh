@@ -108,6 +108,22 @@ today="${stamp%%_*}"
 now_epoch="$(date -u +%s)"
 
 final="$BACKUP_DIR/backup_${stamp}.sql.gz"
+# Never replace a backup: two runs within one second (restore.sh's safety
+# backup right after a scheduled one) would otherwise overwrite the first
+# with newer data. Take the next free second instead.
+if [[ $prune_only -eq 1 ]]; then
+    : # nothing is written
+elif [[ -z ${BACKUP_NOW:-} ]]; then
+    while [[ -e $final ]]; do
+        sleep 1
+        stamp="$(date -u +%Y%m%d_%H%M%S)"
+        final="$BACKUP_DIR/backup_${stamp}.sql.gz"
+    done
+elif [[ -e $final ]]; then
+    echo "backup: $final exists; a backup is never replaced" >&2
+    exit 1
+fi
+today="${stamp%%_*}"
 partial="$BACKUP_DIR/.backup_${stamp}.sql.gz.partial"
 metric_file="$TEXTFILE_DIR/agora_backup.prom"
 
