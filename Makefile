@@ -69,7 +69,8 @@ stack-tools: ## start a Docker engine if none runs, build the Compose CLI and th
 test-stack: ## bring the whole Compose stack up and check it live (deploy/stack), then take it down
 	@# One stack run per engine at a time, images included (node_exporter
 	@# holds the host-gateway port; the stack-* image tags are shared).
-	flock /tmp/agora-stack-test.lock $(MAKE) --no-print-directory stack-run
+	@# -o: a dockerd started inside must not inherit (and keep) the lock.
+	flock -o /tmp/agora-stack-test.lock $(MAKE) --no-print-directory stack-run
 
 .PHONY: stack-run
 stack-run: stack-tools
