@@ -8,10 +8,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"math/big"
-	"net"
 	"encoding/pem"
 	"io"
+	"math/big"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -96,11 +96,14 @@ func selfSignedCert(t *testing.T, name string) (tls.Certificate, []byte) {
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
 
-// The off-site repository alone brings the database back: a full backup
-// to S3, more rows archived there, the cluster and the local repository
-// deleted, a restore from repo2. Every object in the bucket is encrypted
-// (OpenSSL's "Salted__" header, nothing readable), and pgBackRest cannot
-// read the repository with another passphrase.
+// The off-site repository alone brings the database back, following
+// deploy/README.md's "The VPS is gone" as far as a test can: a full backup
+// to S3, more rows archived there, the secrets archive uploaded beside them;
+// then the cluster, the local repository and the deploy folder are deleted;
+// the secrets archive is fetched and decrypted with the operator's age key,
+// and its .env's off-site settings restore the database from repo2. Every
+// object in the bucket is encrypted (nothing readable), and pgBackRest
+// cannot read the repository with another passphrase.
 func TestOffsiteRepositoryOverS3(t *testing.T) {
 	t.Parallel()
 	dir, err := os.MkdirTemp("", "agora-s3-")
@@ -124,10 +127,25 @@ func TestOffsiteRepositoryOverS3(t *testing.T) {
 	want := r.digest("postgres", "probe")
 	r.pgbackrest("check")
 
+	// The old host's secrets archive goes off-site beside the backups.
+	oldDeploy := oldHostSecrets(t, dir, s3env)
+
+	// The VPS is gone: the cluster, the local repository, deploy/.env and
+	// the keys. deploy/README.md's runbook from step 2 on:
 	r.destroy()
 	if err := os.RemoveAll(filepath.Join(r.dir, "repo")); err != nil {
 		t.Fatal(err)
 	}
+	restoredEnv := fetchSecrets(t, dir, oldDeploy)
+	// Step 3: the database from the off-site repository alone, with the
+	// settings the archive brought back.
+	var base []string
+	for _, e := range r.env {
+		if !strings.HasPrefix(e, "PGBACKREST_REPO2_") {
+			base = append(base, e)
+		}
+	}
+	r.env = append(base, restoredEnv...)
 	r.pgbackrest("restore", "--repo=2")
 	r.start()
 	if got := r.digest("postgres", "probe"); got != want {
@@ -149,7 +167,11 @@ func TestOffsiteRepositoryOverS3(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.HasPrefix(body, []byte("Salted__")) {
+		header := "Salted__" // pgBackRest's aes-256-cbc (OpenSSL's format)
+		if strings.HasPrefix(c.Key, "agora-secrets/") {
+			header = "age-encryption.org/v1\n" // secrets-archive.sh
+		}
+		if !bytes.HasPrefix(body, []byte(header)) {
 			t.Errorf("%s (%d bytes) is not encrypted: starts %q", c.Key, len(body), body[:min(len(body), 16)])
 		}
 		if bytes.Contains(body, []byte(canary)) || bytes.Contains(body, []byte("probe")) {
