@@ -102,6 +102,7 @@ func TestStack(t *testing.T) {
 		{"client address reaches the backend", checkClientAddress},
 		{"Prometheus targets up and rules loaded", checkPrometheus},
 		{"backup and restore through compose exec", checkBackupRestore},
+		{"pgBackRest archiving, backup and restore drill", checkPgBackRest},
 		{"zero-downtime deploy under load", checkZeroDowntimeDeploy},
 		{"a release that never gets healthy is rolled back", checkRollback},
 		{"an alert reaches the mail catcher and resolves", checkAlertMail},
