@@ -192,7 +192,7 @@ func TestDeployDryRun(t *testing.T) {
 	// The order is the zero-downtime hand-over (the live stack test,
 	// deploy/stack, runs it for real).
 	steps := []string{
-		"docker compose build backend", "backup.sh", "up -d --wait postgres", "run --rm migrate",
+		"docker compose build backend", "backup.sh", "up -d --wait postgres", "stanza-create", "run --rm migrate", "agora-roles",
 		"--no-recreate --scale backend=2 backend", "wait up to", "set-upstream.sh new-backend",
 		"sleep 5", "docker stop -t 30 old-backend", "set-upstream.sh backend", "set AGORA_TAG=new1", "up -d --wait --wait-timeout 120 --remove-orphans",
 	}
@@ -289,7 +289,7 @@ func TestBackupAndRestoreDryRun(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("restore --dry-run exit %d\n%s", code, out)
 	}
-	for _, want := range []string{"gzip -t", "stop backend", "dropdb", "createdb", "psql", "ON_ERROR_STOP=1", "--single-transaction", "up -d --wait migrate backend"} {
+	for _, want := range []string{"gzip -t", "stop backend", "dropdb", "createdb", "psql", "ON_ERROR_STOP=1", "--single-transaction", "run --rm migrate", "exec -T postgres agora-roles", "up -d --wait backend"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("restore dry run lacks %q:\n%s", want, out)
 		}

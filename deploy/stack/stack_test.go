@@ -163,6 +163,8 @@ func newStack(t *testing.T) *stack {
 		"AGORA_IMAGE=agora-ci/agora",
 		"AGORA_TAG=" + tagA,
 		"POSTGRES_PASSWORD=" + randomHex(t, 16),
+		"AGORA_DB_APP_PASSWORD=" + randomHex(t, 16),
+		"AGORA_DB_MONITOR_PASSWORD=" + randomHex(t, 16),
 		"PUBLIC_BASE_URL=https://" + testHost,
 		"JWT_ISSUER=https://" + testHost,
 		"JWT_AUDIENCE=agora",
