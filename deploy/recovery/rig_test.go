@@ -144,6 +144,7 @@ func newRig(t testing.TB, extraEnv ...string) *rig {
 	r.env = append([]string{
 		"PATH=" + filepath.Join(dir, "bin") + ":" + bin + ":/usr/local/bin:/usr/bin:/bin",
 		"PGBACKREST_CONFIG=" + filepath.Join(dir, "bin", "pgbackrest.conf"),
+		"PGBACKREST_CMD=" + filepath.Join(dir, "bin", "agora-pgbackrest"),
 		"PGBACKREST_REPO1_PATH=" + filepath.Join(dir, "repo"),
 		"PGBACKREST_LOCK_PATH=" + filepath.Join(dir, "lock"),
 		"PGBACKREST_LOG_PATH=" + filepath.Join(dir, "log"),
