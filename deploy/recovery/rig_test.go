@@ -214,8 +214,10 @@ max_connections = 30
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	defer f.Close()
 	if _, err := f.WriteString(conf); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
 		r.t.Fatal(err)
 	}
 }

@@ -13,7 +13,8 @@
 # and reports status 0 (PgBackRestBackupFailed); expiry by retention runs
 # after each backup (pgBackRest's own).
 #
-# Environment: TEXTFILE_DIR (/var/lib/node_exporter/textfile_collector),
+# Environment (deploy/.env's TEXTFILE_DIR applies unless set): TEXTFILE_DIR
+# (/var/lib/node_exporter/textfile_collector),
 # COMPOSE_FILE / COMPOSE_PROJECT_NAME / ENV_FILE as for deploy.sh, and
 # PGBACKREST_EXEC: the command that runs agora-pgbackrest as the postgres
 # user (default: docker compose exec -T -u postgres postgres agora-pgbackrest;
@@ -27,6 +28,9 @@ ENV_FILE="${ENV_FILE:-$deploy_dir/.env}"
 if [[ -r $ENV_FILE && -z ${COMPOSE_ENV_FILES:-} ]]; then
     export COMPOSE_ENV_FILES="$ENV_FILE"
 fi
+# shellcheck source=read-env.sh
+source "$script_dir/read-env.sh"
+read_env_file "$ENV_FILE" 'TEXTFILE_DIR'
 TEXTFILE_DIR="${TEXTFILE_DIR:-/var/lib/node_exporter/textfile_collector}"
 read -r -a exec_cmd <<<"${PGBACKREST_EXEC:-docker compose exec -T -u postgres postgres agora-pgbackrest}"
 

@@ -13,7 +13,8 @@
 # database is not touched; the container and its scratch data are removed.
 # --repo 2 restores from the off-site repository alone.
 #
-# Environment: TEXTFILE_DIR (/var/lib/node_exporter/textfile_collector),
+# Environment (deploy/.env's TEXTFILE_DIR applies unless set): TEXTFILE_DIR
+# (/var/lib/node_exporter/textfile_collector),
 # COMPOSE_FILE / COMPOSE_PROJECT_NAME / ENV_FILE as for deploy.sh.
 set -euo pipefail
 
@@ -24,6 +25,9 @@ ENV_FILE="${ENV_FILE:-$deploy_dir/.env}"
 if [[ -r $ENV_FILE && -z ${COMPOSE_ENV_FILES:-} ]]; then
     export COMPOSE_ENV_FILES="$ENV_FILE"
 fi
+# shellcheck source=read-env.sh
+source "$script_dir/read-env.sh"
+read_env_file "$ENV_FILE" 'TEXTFILE_DIR'
 TEXTFILE_DIR="${TEXTFILE_DIR:-/var/lib/node_exporter/textfile_collector}"
 
 dry_run=0

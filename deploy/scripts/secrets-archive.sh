@@ -32,16 +32,9 @@ for arg in "$@"; do
     esac
 done
 
-# Only these settings are read from the env file (it is not shell code);
-# one pair of quotes around a value is dropped, as Compose does.
-if [[ -r $ENV_FILE ]]; then
-    while IFS= read -r line || [[ -n $line ]]; do
-        [[ $line =~ ^(SECRETS_AGE_RECIPIENT|PGBACKREST_REPO2_[A-Z0-9_]+|BACKUP_DIR)=(.*)$ ]] || continue
-        name="${BASH_REMATCH[1]}" value="${BASH_REMATCH[2]}"
-        [[ ! $value =~ ^\"(.*)\"$ && ! $value =~ ^\'(.*)\'$ ]] || value="${BASH_REMATCH[1]}"
-        [[ -n ${!name+x} ]] || export "$name=$value"
-    done <"$ENV_FILE"
-fi
+# shellcheck source=read-env.sh
+source "$script_dir/read-env.sh"
+read_env_file "$ENV_FILE" 'SECRETS_AGE_RECIPIENT|PGBACKREST_REPO2_[A-Z0-9_]+|BACKUP_DIR'
 BACKUP_DIR="${BACKUP_DIR:-/home/deploy/backups}"
 recipient="${SECRETS_AGE_RECIPIENT:-}"
 
