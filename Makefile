@@ -91,6 +91,10 @@ test: deps check-generated vet lint check-openapi test-go test-stack fuzz-brief 
 bench: deps ## load benchmark on a seeded 1M-post throwaway database (BENCH_SMALL=1: quick); writes docs/benchmarks.md
 	@scripts/bench.sh
 
+.PHONY: drill
+drill: ## RTO of a pgBackRest restore on the 1M-post data set (DRILL_SMALL=1: quick); see docs/recovery.md
+	@scripts/drill.sh
+
 .PHONY: clean
 clean:
 	rm -rf bin tmp

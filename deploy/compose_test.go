@@ -234,7 +234,7 @@ func TestComposeWiring(t *testing.T) {
 	if agoraNet.EnableIPv6 == nil || !*agoraNet.EnableIPv6 {
 		t.Errorf("the agora network needs IPv6 (IPv6 clients keep their address)")
 	}
-	if !strings.HasPrefix(env(b, "DATABASE_URL"), "postgres://agora:") || !strings.Contains(env(b, "DATABASE_URL"), "@postgres:5432/agora") {
+	if !strings.HasPrefix(env(b, "DATABASE_URL"), "postgres://agora_app:") || !strings.Contains(env(b, "DATABASE_URL"), "@postgres:5432/agora") {
 		t.Errorf("DATABASE_URL = %q", env(b, "DATABASE_URL"))
 	}
 	if env(b, "JWT_PRIVATE_KEY_FILE") == "" || len(b.Secrets) == 0 {
@@ -332,7 +332,7 @@ func TestComposeEnvExample(t *testing.T) {
 			t.Errorf("compose.yaml uses ${%s}, which .env.example does not document", m[1])
 		}
 	}
-	for _, k := range []string{"POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD"} {
+	for _, k := range []string{"POSTGRES_PASSWORD", "AGORA_DB_APP_PASSWORD", "AGORA_DB_MONITOR_PASSWORD", "GRAFANA_ADMIN_PASSWORD"} {
 		if !strings.HasPrefix(example[k], "change-me") {
 			t.Errorf(".env.example %s should be a change-me placeholder", k)
 		}

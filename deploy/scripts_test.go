@@ -15,7 +15,8 @@ import (
 	"testing"
 )
 
-var deployScripts = []string{"bootstrap.sh", "deploy.sh", "backup.sh", "restore.sh", "certbot-deploy-hook.sh"}
+var deployScripts = []string{"bootstrap.sh", "deploy.sh", "backup.sh", "restore.sh", "certbot-deploy-hook.sh",
+	"pgbackrest-backup.sh", "restore-drill.sh", "secrets-archive.sh"}
 
 func scriptPath(t testing.TB, name string) string {
 	return filepath.Join(deployDir(t), "scripts", name)
@@ -96,7 +97,7 @@ func TestBootstrapDryRun(t *testing.T) {
 	}
 	stubs := stubDir(t, calls, dangerous)
 	out, code := runScript(t, []string{"PATH=" + stubs + ":" + os.Getenv("PATH")}, "bootstrap.sh",
-		"--dry-run", "--domain", "api.example.com", "--email", "ops@example.com")
+		"--dry-run", "--domain", "api.example.com", "--email", "ops@example.com", "--offsite-env", offsiteEnv(t, nil))
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
@@ -122,7 +123,12 @@ func TestBootstrapDryRun(t *testing.T) {
 		"certbot certonly --webroot --webroot-path /var/www/certbot --cert-name agora --domain api.example.com",
 		"/etc/letsencrypt/renewal-hooks/deploy/agora.sh",
 		"+ systemctl enable --now certbot.timer",
-		"0 2 * * * deploy /home/deploy/agora/deploy/scripts/backup.sh",
+		"30 2 * * * deploy /home/deploy/agora/deploy/scripts/backup.sh",
+		"0 2 * * 0 deploy /home/deploy/agora/deploy/scripts/pgbackrest-backup.sh full",
+		"0 2 * * 1-6 deploy /home/deploy/agora/deploy/scripts/pgbackrest-backup.sh diff",
+		"deploy/scripts/secrets-archive.sh",
+		"+ set PGBACKREST_REPO2_CIPHER_PASS in /home/deploy/agora/deploy/.env",
+		"+ systemctl enable agora-restore-drill.timer",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("dry run does not show %q", want)
@@ -186,7 +192,7 @@ func TestDeployDryRun(t *testing.T) {
 	// The order is the zero-downtime hand-over (the live stack test,
 	// deploy/stack, runs it for real).
 	steps := []string{
-		"docker compose build backend", "backup.sh", "up -d --wait postgres", "run --rm migrate",
+		"docker compose build backend", "backup.sh", "up -d --wait postgres", "stanza-create", "run --rm migrate", "agora-roles",
 		"--no-recreate --scale backend=2 backend", "wait up to", "set-upstream.sh new-backend",
 		"sleep 5", "docker stop -t 30 old-backend", "set-upstream.sh backend", "set AGORA_TAG=new1", "up -d --wait --wait-timeout 120 --remove-orphans",
 	}
@@ -283,7 +289,7 @@ func TestBackupAndRestoreDryRun(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("restore --dry-run exit %d\n%s", code, out)
 	}
-	for _, want := range []string{"gzip -t", "stop backend", "dropdb", "createdb", "psql", "ON_ERROR_STOP=1", "--single-transaction", "up -d --wait migrate backend"} {
+	for _, want := range []string{"gzip -t", "stop backend", "dropdb", "createdb", "psql", "ON_ERROR_STOP=1", "--single-transaction", "run --rm migrate", "exec -T postgres agora-roles", "up -d --wait backend"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("restore dry run lacks %q:\n%s", want, out)
 		}

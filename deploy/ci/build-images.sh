@@ -6,9 +6,10 @@
 #   agora-ci/debian:bookworm      debootstrap --variant=minbase, imported
 #   agora-ci/<service>:ci         stand-ins from Debian's packages for the
 #                                 images no registry can give us here
-#                                 (postgres, nginx, prometheus, alertmanager,
+#                                 (postgres-base, nginx, prometheus, alertmanager,
 #                                 node-exporter, postgres-exporter,
 #                                 nginx-exporter, blackbox-exporter, mailcatcher)
+#   agora-ci/postgres:ci          deploy/postgres/Dockerfile on postgres-base
 #   agora-ci/golang, agora-ci/distroless
 #                                 the two bases of deploy/Dockerfile
 #   agora-ci/agora:TAG            deploy/Dockerfile itself, for each TAG given
@@ -77,9 +78,16 @@ fi
 
 # 2. Stand-ins from Debian's packages.
 for name in postgres nginx prometheus alertmanager node-exporter postgres-exporter nginx-exporter blackbox-exporter mailcatcher; do
-    log "image agora-ci/$name:ci"
-    legacy_build --build-arg "BASE_IMAGE=$BASE_IMAGE" -f "$images/$name.Dockerfile" -t "agora-ci/$name:ci" "$images"
+    tag="agora-ci/$name:ci"
+    [[ $name != postgres ]] || tag="agora-ci/postgres-base:ci"
+    log "image $tag"
+    legacy_build --build-arg "BASE_IMAGE=$BASE_IMAGE" -f "$images/$name.Dockerfile" -t "$tag" "$images"
 done
+# The stack's postgres image is the production one (deploy/postgres: the
+# server plus pgBackRest), built on the stand-in instead of the official image.
+log "image agora-ci/postgres:ci (deploy/postgres/Dockerfile)"
+legacy_build --build-arg "POSTGRES_IMAGE=agora-ci/postgres-base:ci" --build-arg "IMAGE_USER=postgres" \
+    -t "agora-ci/postgres:ci" "$repo/deploy/postgres"
 
 # 3. The bases of deploy/Dockerfile.
 goroot="$(go env GOROOT)"

@@ -4,7 +4,7 @@
 #
 #   bootstrap.sh [--dry-run] --domain api.example.com --email ops@example.com
 #                [--ssh-key /path/to/key.pub] [--repo-dir /home/deploy/agora]
-#                [--repo-url URL]
+#                [--repo-url URL] (--offsite-env FILE | --no-offsite)
 #
 # It sets up:
 #   - the `deploy` user, logging in with SSH keys only (the key from
@@ -21,7 +21,15 @@
 #   - the container-state timer (restart counts and OOM kills as metrics),
 #   - a Let's Encrypt certificate (lineage "agora") with automatic renewal
 #     (certbot.timer) that reloads Nginx and refreshes agora_tls.prom,
-#   - cron: the database backup every day at 02:00, the TLS metric at 03:15.
+#   - the off-site backup target: --offsite-env FILE holds the
+#     PGBACKREST_REPO2_* settings (S3 endpoint, bucket, region, keys, the
+#     encryption passphrase) and SECRETS_AGE_RECIPIENT; they are checked and
+#     written into deploy/.env (made from .env.example when missing, mode
+#     0600). Without it bootstrap refuses to run: backups only on this disk
+#     die with it. --no-offsite accepts that explicitly (README.md warns),
+#   - cron: pgBackRest's full backup on Sundays and differential on the
+#     other days at 02:00, the logical pg_dump at 02:30, the TLS metric at
+#     03:15; the weekly restore drill timer (Sundays 05:00).
 #
 # --dry-run prints every command and file it would run or write, as on a
 # fresh machine, and changes nothing (it needs no root).
@@ -34,6 +42,8 @@ repo_url=""
 domain=""
 email=""
 ssh_key=""
+offsite_env=""
+no_offsite=0
 dry_run=0
 textfile_dir="/var/lib/node_exporter/textfile_collector"
 backup_dir="$deploy_home/backups"
@@ -42,7 +52,8 @@ webroot="/var/www/certbot"
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --dry-run) dry_run=1 ;;
-        --domain | --email | --ssh-key | --repo-dir | --repo-url)
+        --no-offsite) no_offsite=1 ;;
+        --domain | --email | --ssh-key | --repo-dir | --repo-url | --offsite-env)
             [[ $# -ge 2 ]] || { echo "bootstrap: $1 needs a value" >&2; exit 2; }
             case "$1" in
                 --domain) domain="$2" ;;
@@ -50,11 +61,12 @@ while [[ $# -gt 0 ]]; do
                 --ssh-key) ssh_key="$2" ;;
                 --repo-dir) repo_dir="$2" ;;
                 --repo-url) repo_url="$2" ;;
+                --offsite-env) offsite_env="$2" ;;
             esac
             shift
             ;;
         -h | --help)
-            sed -n '2,24p' "${BASH_SOURCE[0]}"
+            sed -n '2,33p' "${BASH_SOURCE[0]}"
             exit 0
             ;;
         *)
@@ -115,12 +127,48 @@ if [[ -n $domain && -z $email ]]; then
     die "--domain needs --email (Let's Encrypt expiry notices)"
 fi
 
+# ---------------------------------------------------------- off-site target
+# Checked before anything changes: a server whose only backups are on its
+# own disk loses them with it.
+offsite_names=(PGBACKREST_REPO2_TYPE PGBACKREST_REPO2_S3_ENDPOINT PGBACKREST_REPO2_S3_BUCKET
+    PGBACKREST_REPO2_S3_REGION PGBACKREST_REPO2_S3_KEY PGBACKREST_REPO2_S3_KEY_SECRET
+    PGBACKREST_REPO2_CIPHER_PASS SECRETS_AGE_RECIPIENT)
+declare -A offsite=()
+if [[ -n $offsite_env && $no_offsite -eq 1 ]]; then
+    die "--offsite-env and --no-offsite exclude each other"
+elif [[ -n $offsite_env ]]; then
+    [[ -r $offsite_env ]] || die "cannot read --offsite-env $offsite_env"
+    while IFS= read -r line || [[ -n $line ]]; do
+        if [[ $line =~ ^(PGBACKREST_REPO2_[A-Z0-9_]+|SECRETS_AGE_RECIPIENT)=(.*)$ ]]; then
+            offsite[${BASH_REMATCH[1]}]="${BASH_REMATCH[2]}"
+        elif [[ $line =~ ^[[:space:]]*(#|$) ]]; then
+            continue
+        else
+            die "--offsite-env: unexpected line (only PGBACKREST_REPO2_*=... and SECRETS_AGE_RECIPIENT=...): ${line%%=*}"
+        fi
+    done <"$offsite_env"
+    for name in "${offsite_names[@]}"; do
+        [[ -n ${offsite[$name]:-} ]] || die "--offsite-env: $name is missing or empty"
+    done
+    [[ ${offsite[PGBACKREST_REPO2_TYPE]} == s3 ]] || die "--offsite-env: PGBACKREST_REPO2_TYPE must be s3"
+    [[ ${#offsite[PGBACKREST_REPO2_CIPHER_PASS]} -ge 32 ]] ||
+        die "--offsite-env: PGBACKREST_REPO2_CIPHER_PASS is shorter than 32 characters (openssl rand -base64 48)"
+    [[ ${offsite[SECRETS_AGE_RECIPIENT]} =~ ^age1[0-9a-z]{58}$ ]] ||
+        die "--offsite-env: SECRETS_AGE_RECIPIENT is not an age public key (age1...; age-keygen makes one)"
+    [[ ${offsite[PGBACKREST_REPO2_S3_ENDPOINT]} =~ ^[A-Za-z0-9.-]+$ ]] ||
+        die "--offsite-env: PGBACKREST_REPO2_S3_ENDPOINT is a host name (no https://, no path)"
+elif [[ $no_offsite -eq 1 ]]; then
+    log "WARNING: --no-offsite: backups and WAL stay on this server's disk only; losing the server loses them (README.md)"
+else
+    die "no off-site backup target: pass --offsite-env FILE (README.md, \"Backups and recovery\"), or --no-offsite to accept losing every backup with this server"
+fi
+
 # ---------------------------------------------------------------- packages
 export DEBIAN_FRONTEND=noninteractive
 run apt-get update
 run apt-get install -y --no-install-recommends \
     ca-certificates curl gnupg git ufw openssh-server unattended-upgrades \
-    apt-listchanges certbot cron python3 openssl rclone gzip
+    apt-listchanges certbot cron python3 openssl rclone gzip age
 
 # ------------------------------------------------------------ deploy user
 if missing id -u "$DEPLOY_USER"; then
@@ -256,6 +304,39 @@ run install -m 0644 "$repo_dir/deploy/systemd/agora-container-state.service" "$r
 run systemctl daemon-reload
 run systemctl enable --now agora-container-state.timer
 
+# deploy/.env with the off-site settings (the other values are the
+# operator's to fill in, as before).
+env_file="$repo_dir/deploy/.env"
+if [[ ${#offsite[@]} -gt 0 ]]; then
+    if missing test -f "$env_file"; then
+        run install -m 0600 -o "$DEPLOY_USER" -g "$DEPLOY_USER" "$repo_dir/deploy/.env.example" "$env_file"
+    fi
+    for name in "${offsite_names[@]}" PGBACKREST_REPO2_PATH PGBACKREST_REPO2_S3_URI_STYLE PGBACKREST_REPO2_RETENTION_FULL; do
+        [[ -n ${offsite[$name]:-} ]] || continue
+        if [[ $dry_run -eq 1 ]]; then
+            printf '+ set %s in %s\n' "$name" "$env_file"
+            continue
+        fi
+        value="${offsite[$name]}"
+        if grep -q "^#\?$name=" "$env_file"; then
+            tmp="$(mktemp "$env_file.XXXXXX")"
+            awk -v n="$name" -v v="$value" 'BEGIN { done = 0 }
+                $0 ~ "^#?" n "=" { if (!done) print n "=" v; done = 1; next } { print }' "$env_file" >"$tmp"
+            chmod 0600 "$tmp"
+            chown "$DEPLOY_USER:$DEPLOY_USER" "$tmp"
+            mv -f "$tmp" "$env_file"
+        else
+            printf '%s=%s\n' "$name" "$value" >>"$env_file"
+        fi
+    done
+fi
+
+# The weekly restore drill (Sundays 05:00; agora_restore.prom).
+run install -m 0644 "$repo_dir/deploy/systemd/agora-restore-drill.service" "$repo_dir/deploy/systemd/agora-restore-drill.timer" /etc/systemd/system/
+run sed -i -e "s|/home/deploy/agora|$repo_dir|g" -e "s|^User=deploy\$|User=$DEPLOY_USER|" /etc/systemd/system/agora-restore-drill.service
+run systemctl daemon-reload
+run systemctl enable agora-restore-drill.timer
+
 # ------------------------------------------------------------ TLS (certbot)
 hook_src="$repo_dir/deploy/scripts/certbot-deploy-hook.sh"
 run install -d -m 0755 /etc/letsencrypt/renewal-hooks/deploy
@@ -290,8 +371,14 @@ write_file /etc/cron.d/agora 0644 root:root <<EOF || true
 # Managed by Agora's bootstrap.sh
 SHELL=/bin/bash
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-# Database backup, every day at 02:00 (server time).
-0 2 * * * $DEPLOY_USER $repo_dir/deploy/scripts/backup.sh >>$backup_dir/backup.log 2>&1
+# pgBackRest (point-in-time recovery; WAL is archived all the time): a full
+# backup on Sundays, a differential on the other days, at 02:00.
+0 2 * * 0 $DEPLOY_USER $repo_dir/deploy/scripts/pgbackrest-backup.sh full >>$backup_dir/pgbackrest.log 2>&1
+0 2 * * 1-6 $DEPLOY_USER $repo_dir/deploy/scripts/pgbackrest-backup.sh diff >>$backup_dir/pgbackrest.log 2>&1
+# The logical dump (pg_dump, 7 days): single tables or rows, other versions.
+30 2 * * * $DEPLOY_USER $repo_dir/deploy/scripts/backup.sh >>$backup_dir/backup.log 2>&1
+# The encrypted archive of deploy/.env and deploy/secrets, off-site.
+45 2 * * * $DEPLOY_USER $repo_dir/deploy/scripts/secrets-archive.sh >>$backup_dir/secrets-archive.log 2>&1
 # TLS expiry metric for the "certificate expires soon" alert.
 15 3 * * * root $repo_dir/deploy/scripts/certbot-deploy-hook.sh --metrics-only >/dev/null 2>&1
 EOF

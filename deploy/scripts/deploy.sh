@@ -217,9 +217,9 @@ case $source in
         ;;
     build)
         if [[ $pull_base -eq 1 ]]; then
-            compose build --pull backend
+            compose build --pull backend postgres
         else
-            compose build backend
+            compose build backend postgres
         fi
         ;;
 esac
@@ -235,7 +235,14 @@ fi
 
 # 3. Database and migrations.
 compose up -d --wait postgres || die "PostgreSQL did not become healthy; nothing changed"
+# pgBackRest's stanza (a no-op once it exists): WAL archiving fails until
+# it is there.
+compose exec -T -u postgres postgres agora-pgbackrest --stanza=agora stanza-create ||
+    die "pgbackrest stanza-create failed (repositories, off-site settings in .env); nothing else changed"
 compose run --rm migrate || die "migration failed; the running release is untouched"
+# The backend's and the exporter's roles and grants, for the tables the
+# migrations just made too (deploy/postgres/roles.sql).
+compose exec -T postgres agora-roles || die "agora-roles failed; the running release is untouched"
 
 # 4. The backend.
 old_ids=(old-backend) # a dry run shows the hand-over from a running release

@@ -117,9 +117,12 @@ if [[ $dry_run -eq 0 ]]; then
     gzip -dc -- "$file" | docker compose exec -T postgres sh -c "$load" >/dev/null
 fi
 # The migrate service brings the schema up to this release if the backup is
-# older, then the backend starts.
+# older (as the owner), the roles get their grants back (the dump has none),
+# then the backend starts.
 log "loaded $file"
-compose up -d --wait migrate backend || { echo "restore: the data is restored, but the backend did not become healthy: see 'docker compose logs backend'" >&2; exit 1; }
+compose run --rm migrate || { echo "restore: the data is restored, but the migrations failed" >&2; exit 1; }
+compose exec -T postgres agora-roles || { echo "restore: the data is restored, but agora-roles failed (the backend cannot read it)" >&2; exit 1; }
+compose up -d --wait backend || { echo "restore: the data is restored, but the backend did not become healthy: see 'docker compose logs backend'" >&2; exit 1; }
 # The backend container may come back on another address: Nginx resolves
 # `backend` again.
 compose exec -T nginx sh /etc/nginx/agora/set-upstream.sh backend ||

@@ -369,3 +369,48 @@ func checkBackupRestore(t *testing.T, s *stack) {
 		return ""
 	})
 }
+
+// nodeMetric waits until node_exporter (through Prometheus' network) shows
+// the line.
+func (s *stack) nodeMetric(t *testing.T, line string) {
+	t.Helper()
+	eventually(t, 30*time.Second, time.Second, func() string {
+		m := s.composeStdout(t, "", "exec", "-T", "prometheus", "wget", "-q", "-O", "-", "http://host.docker.internal:9100/metrics")
+		if !strings.Contains(m, "\n"+line+"\n") {
+			return "node_exporter does not show " + line
+		}
+		return ""
+	})
+}
+
+// WAL is archived by the postgres service (the stanza made by deploy.sh);
+// the nightly job's full backup and the weekly drill run through Compose
+// as cron and systemd run them, and their metrics reach node_exporter.
+func checkPgBackRest(t *testing.T, s *stack) {
+	s.psql(t, `SELECT pg_switch_wal() FROM (SELECT txid_current()) x`)
+	eventually(t, 60*time.Second, time.Second, func() string {
+		if got := s.psql(t, `SELECT archived_count > 0 AND failed_count = 0 FROM pg_stat_archiver`); got != "t" {
+			return "pg_stat_archiver: " + s.psql(t, `SELECT archived_count || ' archived, ' || failed_count || ' failed' FROM pg_stat_archiver`)
+		}
+		return ""
+	})
+	start := time.Now()
+	out, code := s.script("pgbackrest-backup.sh", nil, "full")
+	if code != 0 {
+		t.Fatalf("pgbackrest-backup.sh full: exit %d\n%s", code, out)
+	}
+	t.Logf("full backup in %s", time.Since(start).Round(time.Second))
+	s.nodeMetric(t, "agora_pgbackrest_last_status 1")
+	s.psql(t, `UPDATE users SET bio = 'after the full backup' WHERE username = (SELECT min(username) FROM users)`)
+
+	start = time.Now()
+	out, code = s.script("restore-drill.sh", nil)
+	if code != 0 {
+		t.Fatalf("restore-drill.sh: exit %d\n%s", code, out)
+	}
+	if !strings.Contains(out, "00001  applied") {
+		t.Errorf("the drill did not run agora migrate status:\n%s", out)
+	}
+	t.Logf("restore drill in %s", time.Since(start).Round(time.Second))
+	s.nodeMetric(t, "agora_restore_last_status 1")
+}

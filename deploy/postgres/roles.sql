@@ -1,0 +1,31 @@
+-- Least privilege for Agora's database (README.md, "Database roles").
+-- Run as the owner (the superuser the image creates, who also runs the
+-- migrations and so owns every table) after each migration, by
+-- agora-roles (deploy.sh, restore.sh). Idempotent.
+--
+--   agora_app      the backend: reads and writes the application's rows,
+--                  owns nothing, cannot create, alter or drop anything.
+--   agora_monitor  postgres_exporter: pg_monitor, no table access.
+--
+-- psql variables: app_password, monitor_password.
+\set ON_ERROR_STOP on
+
+SELECT 'CREATE ROLE agora_app' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'agora_app') \gexec
+SELECT 'CREATE ROLE agora_monitor' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'agora_monitor') \gexec
+ALTER ROLE agora_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 100 PASSWORD :'app_password';
+ALTER ROLE agora_monitor WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 5 PASSWORD :'monitor_password';
+GRANT pg_monitor TO agora_monitor;
+
+-- Nobody but the owner creates objects in public (PostgreSQL 15's default,
+-- made explicit for databases created before it).
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+SELECT format('GRANT CONNECT ON DATABASE %I TO agora_app, agora_monitor', current_database()) \gexec
+GRANT USAGE ON SCHEMA public TO agora_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO agora_app;
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO agora_app;
+-- Tables of later migrations (made by this same owner) get the same.
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO agora_app;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO agora_app;
+-- The migration history is the migrations' own.
+SELECT 'REVOKE INSERT, UPDATE, DELETE ON goose_db_version FROM agora_app'
+WHERE to_regclass('public.goose_db_version') IS NOT NULL \gexec

@@ -1,0 +1,69 @@
+package recovery_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// deploy/scripts/pgbackrest-backup.sh as cron runs it, with pgBackRest run
+// on the host instead of in the container: a full then a differential
+// backup, each reflected in agora_pgbackrest.prom per repository and type;
+// a run against a stopped server fails, says so in the metric and keeps the
+// ages of the backups that exist; a bad argument changes nothing.
+func TestBackupJobMetrics(t *testing.T) {
+	t.Parallel()
+	requireTool(t, "jq")
+	r := newRig(t)
+	r.initdb("")
+	r.start()
+	// The command the script runs instead of `docker compose exec`.
+	shim := filepath.Join(r.dir, "bin", "as-postgres")
+	body := "#!/bin/sh\nexec runuser -u postgres -- env -i HOME=" + r.dir + " " + strings.Join(r.env, " ") + " agora-pgbackrest \"$@\"\n"
+	if err := os.WriteFile(shim, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	textfile := filepath.Join(r.dir, "textfile")
+	job := func(args ...string) (string, error) {
+		cmd := exec.Command("bash", append([]string{filepath.Join(deployDir(t), "scripts", "pgbackrest-backup.sh")}, args...)...)
+		cmd.Env = append(os.Environ(), "PGBACKREST_EXEC="+shim, "TEXTFILE_DIR="+textfile, "ENV_FILE=/nonexistent")
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	metrics := func() map[string]float64 { return readMetrics(t, filepath.Join(textfile, "agora_pgbackrest.prom")) }
+	const full, diff = `agora_pgbackrest_backup_timestamp_seconds{repo="1",type="full"}`, `agora_pgbackrest_backup_timestamp_seconds{repo="1",type="diff"}`
+
+	start := float64(time.Now().Unix())
+	if out, err := job("full"); err != nil {
+		t.Fatalf("full: %v\n%s", err, out)
+	}
+	m := metrics()
+	if m["agora_pgbackrest_last_status"] != 1 || m[full] < start || m[diff] != 0 {
+		t.Errorf("after the full backup: %v", m)
+	}
+	r.query("postgres", `CREATE TABLE t AS SELECT generate_series(1, 1000) g`)
+	if out, err := job("diff"); err != nil {
+		t.Fatalf("diff: %v\n%s", err, out)
+	}
+	m = metrics()
+	if m["agora_pgbackrest_last_status"] != 1 || m[diff] < m[full] {
+		t.Errorf("after the differential: %v", m)
+	}
+
+	r.stopQuietly()
+	if out, err := job("diff"); err == nil {
+		t.Errorf("a backup of a stopped server succeeded:\n%s", out)
+	}
+	after := metrics()
+	if after["agora_pgbackrest_last_status"] != 0 || after[full] != m[full] || after[diff] != m[diff] {
+		t.Errorf("after a failed run: %v (before: %v)", after, m)
+	}
+	for _, bad := range [][]string{{}, {"incr"}, {"full", "diff"}, {"--type=full"}} {
+		if out, err := job(bad...); err == nil {
+			t.Errorf("%v: exit 0\n%s", bad, out)
+		}
+	}
+}

@@ -1,0 +1,93 @@
+package recovery_test
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"agora/adapters/postgres/pgtest"
+)
+
+// deploy/postgres/roles.sql on a migrated database: the backend's role
+// reads and writes the application's rows (and the tables of a later
+// migration too), and can drop, alter, create or read nothing else; the
+// exporter's role sees the statistics and no rows. Applying it twice
+// changes nothing.
+func TestLeastPrivilegeRoles(t *testing.T) {
+	t.Parallel()
+	requireTool(t, "psql")
+	owner := pgtest.NewDatabase(t)
+	psql := func(url string, args ...string) (string, error) {
+		out, err := exec.Command("psql", append([]string{"--no-psqlrc", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", url}, args...)...).CombinedOutput()
+		return strings.TrimSpace(string(out)), err
+	}
+	apply := func() {
+		if out, err := psql(owner, "-v", "app_password=app-secret", "-v", "monitor_password=monitor-secret",
+			"-f", filepath.Join(deployDir(t), "postgres", "roles.sql")); err != nil {
+			t.Fatalf("roles.sql: %v\n%s", err, out)
+		}
+	}
+	apply()
+	apply()
+	as := func(role string) string { return strings.Replace(owner, "://postgres@", "://"+role+"@", 1) }
+	app, monitor := as("agora_app"), as("agora_monitor")
+	if app == owner {
+		t.Fatalf("cannot make a URL for another role from %s", owner)
+	}
+
+	allowed := []string{
+		`INSERT INTO users (id, username, email, password_hash, display_name, bio) VALUES (gen_random_uuid(), 'least', 'least@example.com', 'x', 'Least', '')`,
+		`UPDATE users SET bio = 'updated' WHERE username = 'least'`,
+		`SELECT count(*) FROM users`,
+		`DELETE FROM users WHERE username = 'least'`,
+		`SELECT count(*) FROM goose_db_version`,
+	}
+	for _, sql := range allowed {
+		if out, err := psql(app, "-c", sql); err != nil {
+			t.Errorf("agora_app: %s: %v\n%s", sql, err, out)
+		}
+	}
+	denied := []string{
+		`DROP TABLE users`,
+		`ALTER TABLE users ADD COLUMN evil text`,
+		`ALTER TABLE users OWNER TO agora_app`,
+		`TRUNCATE users`,
+		`CREATE TABLE mine (id int)`,
+		`CREATE INDEX ON users (bio)`,
+		`SELECT rolpassword FROM pg_authid`,
+		`DELETE FROM goose_db_version`,
+		`ALTER ROLE agora_app SUPERUSER`,
+		`CREATE ROLE other`,
+		`GRANT agora_monitor TO agora_app`,
+		`COPY users TO PROGRAM 'true'`,
+	}
+	for _, sql := range denied {
+		if out, err := psql(app, "-c", sql); err == nil {
+			t.Errorf("agora_app may: %s\n%s", sql, out)
+		} else if !strings.Contains(out, "permission denied") && !strings.Contains(out, "must ") {
+			t.Errorf("agora_app: %s failed for another reason: %s", sql, out)
+		}
+	}
+	if out, _ := psql(owner, "-c", `SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = 'agora_app'`); out != "0" {
+		t.Errorf("agora_app owns %s relations", out)
+	}
+
+	// A later migration's table, made by the owner, is readable at once.
+	if out, err := psql(owner, "-c", `CREATE TABLE later_migration (id int)`); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if out, err := psql(app, "-c", `INSERT INTO later_migration VALUES (1)`); err != nil {
+		t.Errorf("agora_app on a table of a later migration: %v\n%s", err, out)
+	}
+
+	if out, err := psql(monitor, "-c", `SELECT count(*) FROM pg_stat_archiver`); err != nil {
+		t.Errorf("agora_monitor cannot read statistics: %v\n%s", err, out)
+	}
+	if out, err := psql(monitor, "-c", `SELECT pg_ls_waldir()`); err != nil {
+		t.Errorf("agora_monitor lacks pg_monitor: %v\n%s", err, out)
+	}
+	if out, err := psql(monitor, "-c", `SELECT count(*) FROM users`); err == nil {
+		t.Errorf("agora_monitor reads rows: %s", out)
+	}
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The weekly restore drill of the Compose stack (agora-restore-drill.timer).
+#
+#   deploy/scripts/restore-drill.sh [--dry-run] [--repo N]
+#
+# Runs the postgres image once more, beside the live database, as the
+# postgres user with the service's settings (repositories, off-site
+# variables) and deploy/postgres/restore-drill.sh as the command: the latest
+# backup and all archived WAL are restored into a scratch cluster inside that
+# throwaway container, `agora migrate status` (the binary of the release
+# that runs now, copied out of its image) and row-count/checksum probes run
+# on it, and agora_restore.prom goes to the textfile collector. The live
+# database is not touched; the container and its scratch data are removed.
+# --repo 2 restores from the off-site repository alone.
+#
+# Environment (deploy/.env's TEXTFILE_DIR applies unless set): TEXTFILE_DIR
+# (/var/lib/node_exporter/textfile_collector),
+# COMPOSE_FILE / COMPOSE_PROJECT_NAME / ENV_FILE as for deploy.sh.
+set -euo pipefail
+
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+deploy_dir="$(dirname "$script_dir")"
+export COMPOSE_FILE="${COMPOSE_FILE:-$deploy_dir/compose.yaml}"
+ENV_FILE="${ENV_FILE:-$deploy_dir/.env}"
+if [[ -r $ENV_FILE && -z ${COMPOSE_ENV_FILES:-} ]]; then
+    export COMPOSE_ENV_FILES="$ENV_FILE"
+fi
+# shellcheck source=read-env.sh
+source "$script_dir/read-env.sh"
+read_env_file "$ENV_FILE" 'TEXTFILE_DIR'
+TEXTFILE_DIR="${TEXTFILE_DIR:-/var/lib/node_exporter/textfile_collector}"
+
+dry_run=0
+repo=""
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --dry-run) dry_run=1 ;;
+        --repo)
+            [[ $# -ge 2 && $2 =~ ^[1-9]$ ]] || { echo "restore-drill: --repo needs a repository number" >&2; exit 2; }
+            repo="$2"
+            shift
+            ;;
+        -h | --help) sed -n '2,18p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        *) echo "restore-drill: unknown argument: $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+log() { printf '%s restore-drill: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
+run() {
+    printf '+ %s\n' "$*" >&2
+    [[ $dry_run -eq 1 ]] || "$@"
+}
+
+work="$(mktemp -d)"
+cid=""
+cleanup() {
+    [[ -z $cid ]] || docker rm -f "$cid" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+# The container's postgres user writes here; the result is moved into the
+# textfile folder by this user, who owns it.
+mkdir -p "$work/bin" "$work/out"
+chmod 0755 "$work" "$work/bin"
+chmod 0777 "$work/out"
+if [[ -r $TEXTFILE_DIR/agora_restore.prom ]]; then
+    cp "$TEXTFILE_DIR/agora_restore.prom" "$work/out/"
+fi
+
+# The agora binary of the release that runs now.
+image="backend-image"
+if [[ $dry_run -eq 0 ]]; then
+    image="$(docker compose config --format json | jq -r '.services.backend.image')"
+    cid="$(docker create "$image")"
+fi
+run docker cp "${cid:-CONTAINER}:/agora" "$work/bin/agora"
+[[ $dry_run -eq 1 ]] || { docker rm -f "$cid" >/dev/null; cid=""; }
+log "drill with $image"
+
+rc=0
+run docker compose run --rm --no-deps -T --user postgres \
+    --volume "$work/bin:/drill-bin:ro" --volume "$work/out:/drill-out" \
+    --env "DRILL_MIGRATE_CMD=/drill-bin/agora migrate status" \
+    --env TEXTFILE_DIR=/drill-out --env "DRILL_REPO=$repo" \
+    --entrypoint restore-drill.sh postgres || rc=$?
+
+if [[ $dry_run -eq 0 ]]; then
+    if [[ -s $work/out/agora_restore.prom ]]; then
+        mkdir -p "$TEXTFILE_DIR"
+        install -m 0644 "$work/out/agora_restore.prom" "$TEXTFILE_DIR/.agora_restore.prom.$$"
+        mv -f "$TEXTFILE_DIR/.agora_restore.prom.$$" "$TEXTFILE_DIR/agora_restore.prom"
+    else
+        log "the drill wrote no metrics"
+    fi
+fi
+[[ $rc -eq 0 ]] || { log "FAILED (exit $rc)"; exit "$rc"; }
+log "passed"

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The host's secrets, encrypted and off-site: deploy/.env and deploy/secrets
+# (JWT signing key, Alertmanager secrets) in one tar, encrypted with age to
+# SECRETS_AGE_RECIPIENT (a public key: this server can write the archive but
+# not read it; the private key stays with the operator), kept in BACKUP_DIR
+# for 7 days and copied beside the off-site database backups.
+#
+#   deploy/scripts/secrets-archive.sh [--dry-run]
+#
+# Runs from cron every night (bootstrap.sh). The copy goes with rclone to
+# the bucket of pgBackRest's repo2, under <PGBACKREST_REPO2_PATH>-secrets/
+# (e.g. /agora-secrets/secrets_20260115_024500.tar.age), with the same
+# credentials; without PGBACKREST_REPO2_TYPE it stays local. Restoring it is
+# step 2 of README.md's "The VPS is gone".
+#
+# Environment (deploy/.env's values apply unless set): SECRETS_AGE_RECIPIENT,
+# PGBACKREST_REPO2_* (the off-site store), BACKUP_DIR (/home/deploy/backups),
+# SECRETS_SOURCE_DIR (the deploy folder), ENV_FILE (deploy/.env);
+# SSL_CERT_FILE names another CA bundle for the store's certificate (tests).
+set -euo pipefail
+
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+SECRETS_SOURCE_DIR="${SECRETS_SOURCE_DIR:-$(dirname "$script_dir")}"
+ENV_FILE="${ENV_FILE:-$SECRETS_SOURCE_DIR/.env}"
+
+dry_run=0
+for arg in "$@"; do
+    case "$arg" in
+        --dry-run) dry_run=1 ;;
+        -h | --help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        *) echo "secrets-archive: unknown argument: $arg" >&2; exit 2 ;;
+    esac
+done
+
+# shellcheck source=read-env.sh
+source "$script_dir/read-env.sh"
+read_env_file "$ENV_FILE" 'SECRETS_AGE_RECIPIENT|PGBACKREST_REPO2_[A-Z0-9_]+|BACKUP_DIR'
+BACKUP_DIR="${BACKUP_DIR:-/home/deploy/backups}"
+recipient="${SECRETS_AGE_RECIPIENT:-}"
+
+log() { printf '%s secrets-archive: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+[[ $recipient =~ ^age1[0-9a-z]{58}$ ]] || die "SECRETS_AGE_RECIPIENT is not an age public key (age1...): set it in deploy/.env"
+[[ -r $SECRETS_SOURCE_DIR/.env ]] || die "no $SECRETS_SOURCE_DIR/.env to archive"
+members=(.env)
+[[ ! -d $SECRETS_SOURCE_DIR/secrets ]] || members+=(secrets)
+
+name="secrets_$(date -u +%Y%m%d_%H%M%S).tar.age"
+final="$BACKUP_DIR/$name"
+if [[ $dry_run -eq 1 ]]; then
+    printf '+ tar -c -C %s %s | age -r %s > %s\n' "$SECRETS_SOURCE_DIR" "${members[*]}" "$recipient" "$final"
+else
+    mkdir -p "$BACKUP_DIR"
+    umask 077
+    partial="$BACKUP_DIR/.$name.partial"
+    trap 'rm -f "$partial"' EXIT
+    tar -c -C "$SECRETS_SOURCE_DIR" "${members[@]}" | age -r "$recipient" >"$partial"
+    mv -f "$partial" "$final"
+    trap - EXIT
+    log "wrote $final ($(stat -c %s "$final") bytes)"
+fi
+
+if [[ -n ${PGBACKREST_REPO2_TYPE:-} ]]; then
+    # rclone's S3 remote from the same settings pgBackRest uses.
+    export RCLONE_CONFIG_OFFSITE_TYPE=s3 RCLONE_CONFIG_OFFSITE_PROVIDER=Other
+    export RCLONE_CONFIG_OFFSITE_ENDPOINT="https://${PGBACKREST_REPO2_S3_ENDPOINT:-}${PGBACKREST_REPO2_STORAGE_PORT:+:$PGBACKREST_REPO2_STORAGE_PORT}"
+    export RCLONE_CONFIG_OFFSITE_REGION="${PGBACKREST_REPO2_S3_REGION:-}"
+    export RCLONE_CONFIG_OFFSITE_ACCESS_KEY_ID="${PGBACKREST_REPO2_S3_KEY:-}"
+    export RCLONE_CONFIG_OFFSITE_SECRET_ACCESS_KEY="${PGBACKREST_REPO2_S3_KEY_SECRET:-}"
+    export RCLONE_CONFIG_OFFSITE_FORCE_PATH_STYLE=true
+    [[ ${PGBACKREST_REPO2_S3_URI_STYLE:-path} == path ]] || RCLONE_CONFIG_OFFSITE_FORCE_PATH_STYLE=false
+    remote="offsite:${PGBACKREST_REPO2_S3_BUCKET:-}${PGBACKREST_REPO2_PATH:-/agora}-secrets"
+    printf '+ rclone copy %s %s\n' "$final" "$remote"
+    if [[ $dry_run -eq 0 ]]; then
+        # Debian's rclone (1.60) cannot use AWS_CA_BUNDLE for S3 (it fails
+        # with "unsupported transport"); SSL_CERT_FILE serves the same end.
+        env -u AWS_CA_BUNDLE rclone copy --retries 3 -- "$final" "$remote" || die "upload to $remote failed; the local copy $final is kept"
+        log "copied to $remote"
+    fi
+else
+    log "WARNING: no off-site store (PGBACKREST_REPO2_TYPE is empty): the archive stays on this server"
+fi
+
+# Seven days of archives here; the store keeps what its lifecycle rules keep.
+if [[ $dry_run -eq 0 ]]; then
+    find "$BACKUP_DIR" -maxdepth 1 -name 'secrets_*.tar.age' -mtime +6 -delete
+fi
