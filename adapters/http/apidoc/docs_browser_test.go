@@ -81,6 +81,9 @@ func (b *browserEvents) snapshot() (requests, problems []string) {
 // screenshots as test artefacts.
 func TestDocsPageInChromium(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short (make test-unit): a browser is a system program; make test-go runs this")
+	}
 	chromium := findChromium(t)
 
 	mux := http.NewServeMux()
