@@ -32,7 +32,7 @@ for p in "${plants[@]}"; do
   pkgs+=("./$dir")
 done
 
-out=$(go tool -modfile=tools/go.mod golangci-lint run --enable-only depguard --max-same-issues 0 \
+out=$(go tool -modfile=tools/go.mod golangci-lint run --allow-serial-runners --enable-only depguard --max-same-issues 0 \
   --max-issues-per-linter 0 "${pkgs[@]}" 2>&1) && code=0 || code=$?
 fail=0
 for p in "${plants[@]}"; do
