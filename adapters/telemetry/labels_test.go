@@ -56,50 +56,26 @@ func TestDomainCounterLabelSetsAreClosed(t *testing.T) {
 func TestBuildInfoIsOneSeries(t *testing.T) {
 	t.Parallel()
 	m := telemetry.NewMetrics(telemetry.BuildInfo{Version: "v1.2.3", Revision: "abc123", GoVersion: "go1.26"})
-	mfs, err := m.Registry.Gather()
-	if err != nil {
-		t.Fatal(err)
+	var found []sample
+	for _, s := range scrape(t, m) {
+		if s.name == "agora_build_info" {
+			found = append(found, s)
+		}
 	}
-	for _, mf := range mfs {
-		if mf.GetName() != "agora_build_info" {
-			continue
-		}
-		if len(mf.GetMetric()) != 1 || mf.GetMetric()[0].GetGauge().GetValue() != 1 {
-			t.Fatalf("agora_build_info: %v", mf.GetMetric())
-		}
-		labels := map[string]string{}
-		for _, l := range mf.GetMetric()[0].GetLabel() {
-			labels[l.GetName()] = l.GetValue()
-		}
-		if !maps.Equal(labels, map[string]string{"version": "v1.2.3", "revision": "abc123", "goversion": "go1.26"}) {
-			t.Fatalf("agora_build_info labels %v", labels)
-		}
-		return
+	want := map[string]string{"version": "v1.2.3", "revision": "abc123", "goversion": "go1.26"}
+	if len(found) != 1 || found[0].value != 1 || !maps.Equal(found[0].labels, want) {
+		t.Fatalf("agora_build_info: %+v, want one series at 1 labelled %v", found, want)
 	}
-	t.Fatal("no agora_build_info")
 }
 
 // byLabel maps the value of label (or "" for an unlabelled metric) to each
-// series' counter value.
+// series' value.
 func byLabel(t *testing.T, m *telemetry.Metrics, metric, label string) map[string]float64 {
 	t.Helper()
-	mfs, err := m.Registry.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := map[string]float64{}
-	for _, mf := range mfs {
-		if mf.GetName() != metric {
-			continue
-		}
-		for _, s := range mf.GetMetric() {
-			v := ""
-			for _, l := range s.GetLabel() {
-				if l.GetName() == label {
-					v = l.GetValue()
-				}
-			}
-			out[v] = s.GetCounter().GetValue()
+	for _, s := range scrape(t, m) {
+		if s.name == metric {
+			out[s.labels[label]] = s.value
 		}
 	}
 	return out

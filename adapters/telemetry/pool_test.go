@@ -77,32 +77,23 @@ func TestPoolStatisticsAreReadAtScrapeTime(t *testing.T) {
 	}
 }
 
-// poolSeries gathers the db_pool_* and db_read_pool_* series by name,
+// poolSeries scrapes the db_pool_* and db_read_pool_* series by name,
 // checking each has one series, no labels, and the right type.
 func poolSeries(t *testing.T, m *telemetry.Metrics) map[string]float64 {
 	t.Helper()
-	mfs, err := m.Registry.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := map[string]float64{}
-	for _, mf := range mfs {
-		name := mf.GetName()
-		if !strings.HasPrefix(name, "db_pool_") && !strings.HasPrefix(name, "db_read_pool_") {
+	for _, s := range scrape(t, m) {
+		if !strings.HasPrefix(s.name, "db_pool_") && !strings.HasPrefix(s.name, "db_read_pool_") {
 			continue
 		}
-		if len(mf.GetMetric()) != 1 || len(mf.GetMetric()[0].GetLabel()) != 0 {
-			t.Fatalf("%s: %d series, want one without labels", name, len(mf.GetMetric()))
+		want := "GAUGE"
+		if strings.HasSuffix(s.name, "_total") {
+			want = "COUNTER"
 		}
-		counter := strings.HasSuffix(name, "_total")
-		switch s, typ := mf.GetMetric()[0], mf.GetType().String(); {
-		case counter && typ == "COUNTER":
-			out[name] = s.GetCounter().GetValue()
-		case !counter && typ == "GAUGE":
-			out[name] = s.GetGauge().GetValue()
-		default:
-			t.Fatalf("%s is a %v", name, mf.GetType())
+		if _, twice := out[s.name]; twice || len(s.labels) != 0 || s.typ != want {
+			t.Fatalf("%s: a %s with labels %v (seen before: %v), want one unlabelled %s", s.name, s.typ, s.labels, twice, want)
 		}
+		out[s.name] = s.value
 	}
 	if len(out) != 16 {
 		t.Fatalf("%d pool series, want 8 statistics under each of 2 prefixes: %v", len(out), out)
