@@ -36,12 +36,18 @@ check-generated: ## fail when the committed sqlc code is stale
 	$(TOOL) sqlc vet
 
 .PHONY: vet
-vet:
+vet: ## go vet
 	$(GO) vet ./...
 
 .PHONY: lint
-lint: ## golangci-lint (pinned in tools/go.mod)
+lint: ## golangci-lint and deadcode (pinned in tools/go.mod), then prove depguard's rules bite
 	$(TOOL) golangci-lint run ./...
+	@scripts/deadcode.sh
+	@scripts/check-depguard.sh
+
+.PHONY: test-unit
+test-unit: ## quick loop: go test -short where no PostgreSQL or system program is needed (ARGS="-run X -v")
+	@scripts/test-unit.sh $(ARGS)
 
 .PHONY: test-go
 test-go: ## unit and integration tests, race detector on
@@ -56,7 +62,7 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 30s)
 	scripts/fuzz.sh $(or $(FUZZTIME),30s)
 
 .PHONY: fuzz-brief
-fuzz-brief:
+fuzz-brief: ## every fuzz target for 3s each (part of make test)
 	scripts/fuzz.sh 3s
 
 .PHONY: stack-tools
@@ -73,7 +79,7 @@ test-stack: ## bring the whole Compose stack up and check it live (deploy/stack)
 	flock -o /tmp/agora-stack-test.lock $(MAKE) --no-print-directory stack-run
 
 .PHONY: stack-run
-stack-run: stack-tools
+stack-run: stack-tools ## the live stack check without the lock (make test-stack takes the lock and runs this)
 	AGORA_STACK_TEST=1 $(GO) test -count=1 -timeout 30m -v -run '^TestStack$$' ./deploy/stack/ 2>&1 | \
 		grep -v -E '^=== (RUN|PAUSE|CONT)'
 
@@ -96,5 +102,5 @@ drill: ## RTO of a pgBackRest restore on the 1M-post data set (DRILL_SMALL=1: qu
 	@scripts/drill.sh
 
 .PHONY: clean
-clean:
+clean: ## remove bin/ and tmp/
 	rm -rf bin tmp

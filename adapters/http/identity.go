@@ -1,9 +1,6 @@
 package http
 
 import (
-	"context"
-
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"agora/ports/identity"
@@ -16,13 +13,6 @@ type IdentityDeps struct {
 	Service *identity.Service
 	// JWKS is the JSON Web Key Set served at /.well-known/jwks.json.
 	JWKS []byte
-}
-
-// UserIDByUsername resolves a username (any case) to the user's id, or an
-// error of kind errs.ErrNotFound. It knows nothing of blocks: callers that
-// must hide blocked users check that themselves.
-func (d IdentityDeps) UserIDByUsername(ctx context.Context, username string) (uuid.UUID, error) {
-	return d.Service.UserIDByUsername(ctx, username)
 }
 
 // registerIdentityRoutes mounts auth, account and user endpoints, and the JWKS.

@@ -1,7 +1,6 @@
 package http
 
 import (
-	"net"
 	"net/http"
 	"net/http/pprof"
 
@@ -52,5 +51,3 @@ func registerPprof(mux *http.ServeMux) {
 	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 }
-
-var netParseCIDR = net.ParseCIDR

@@ -6,6 +6,7 @@ package http
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/netip"
 	"time"
@@ -219,10 +220,8 @@ func ipExtractor(trusted []netip.Prefix) echo.IPExtractor {
 	}
 	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
 	for _, p := range trusted {
-		_, n, err := netParseCIDR(p.String())
-		if err == nil {
-			opts = append(opts, echo.TrustIPRange(n))
-		}
+		p = p.Masked()
+		opts = append(opts, echo.TrustIPRange(&net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}))
 	}
 	return echo.ExtractIPFromXFFHeader(opts...)
 }

@@ -17,7 +17,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/lestrrat-go/jwx/v2/jwa"
-	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jws"
 	jwxjwt "github.com/lestrrat-go/jwx/v2/jwt"
 
@@ -174,9 +173,6 @@ func (i *Issuer) Verify(token string) (identity.AccessClaims, error) {
 	i.verified.put(key, c, tok.Expiration(), now)
 	return c, nil
 }
-
-// PublicKeys returns the verifying keys (for tests and tools).
-func (i *Issuer) PublicKeys() jwk.Set { return i.keys.public }
 
 // canonical reports whether each of the token's three parts is canonical
 // unpadded base64url (RFC 7515 section 2): only the URL-safe alphabet, no

@@ -43,10 +43,11 @@ func checkMessage(t *testing.T, raw []byte) {
 func TestSMTPWithSTARTTLSAndAuth(t *testing.T) {
 	t.Parallel()
 	srv := mailtest.Start(t, mailtest.Options{TLS: true, User: "agora", Password: "s3cret"})
-	m, err := mail.NewSMTP("smtp://agora:s3cret@"+srv.Addr, from, mail.WithTLSConfig(srv.ClientTLS))
+	m, err := mail.NewSMTP("smtp://agora:s3cret@"+srv.Addr, from)
 	if err != nil {
 		t.Fatal(err)
 	}
+	mail.TrustTestCA(m, srv.ClientTLS)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := m.Send(ctx, message()); err != nil {
@@ -87,7 +88,8 @@ func TestSMTPRefusals(t *testing.T) {
 		t.Fatal("sent without STARTTLS although it is required")
 	}
 	tlsSrv := mailtest.Start(t, mailtest.Options{TLS: true, User: "agora", Password: "s3cret"})
-	m, _ = mail.NewSMTP("smtp://agora:wrong@"+tlsSrv.Addr, from, mail.WithTLSConfig(tlsSrv.ClientTLS))
+	m, _ = mail.NewSMTP("smtp://agora:wrong@"+tlsSrv.Addr, from)
+	mail.TrustTestCA(m, tlsSrv.ClientTLS)
 	err := m.Send(context.Background(), message())
 	if err == nil {
 		t.Fatal("sent with a wrong password")

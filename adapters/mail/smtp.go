@@ -2,7 +2,6 @@ package mail
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/url"
@@ -32,16 +31,8 @@ type SMTP struct {
 
 var _ identity.Mailer = (*SMTP)(nil)
 
-// SMTPOption adjusts the SMTP client (tests trust their own CA with it).
-type SMTPOption func(*[]gomail.Option)
-
-// WithTLSConfig sets the TLS configuration (a private CA, say).
-func WithTLSConfig(c *tls.Config) SMTPOption {
-	return func(o *[]gomail.Option) { *o = append(*o, gomail.WithTLSConfig(c)) }
-}
-
 // NewSMTP parses the URL and checks the From address; it does not connect.
-func NewSMTP(rawURL, from string, options ...SMTPOption) (*SMTP, error) {
+func NewSMTP(rawURL, from string) (*SMTP, error) {
 	if err := checkFrom(from); err != nil {
 		return nil, err
 	}
@@ -83,9 +74,6 @@ func NewSMTP(rawURL, from string, options ...SMTPOption) (*SMTP, error) {
 		pw, _ := u.User.Password()
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
 			gomail.WithUsername(u.User.Username()), gomail.WithPassword(pw))
-	}
-	for _, o := range options {
-		o(&opts)
 	}
 	return &SMTP{from: from, opts: opts, host: host}, nil
 }

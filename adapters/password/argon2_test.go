@@ -3,6 +3,7 @@ package password_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -124,27 +125,47 @@ func TestConcurrencyIsBounded(t *testing.T) {
 		t.Fatalf("peak concurrent hashes = %d, want 1-2", p)
 	}
 
-	// Fill the only slot with a long hash, then ask with a short deadline.
+	// Fill the only slot with a long hash, then ask with a context that has
+	// already ended: with the slot taken the caller can only give up. The
+	// slot still taken after the refusal proves it was taken throughout; a
+	// holder that finished in between makes the round inconclusive, and a
+	// new round starts (no verdict depends on how fast anything ran).
 	slow := password.New(argon2id.Params{Memory: 32 * 1024, Iterations: 8, Parallelism: 1, SaltLength: 16, KeyLength: 32}, 1)
-	started := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		close(started)
-		_, _ = slow.Hash(ctx, pw(t, "hold-the-slot"))
-		close(done)
-	}()
-	<-started
-	time.Sleep(5 * time.Millisecond)
-	short, cancel := context.WithTimeout(ctx, time.Millisecond)
-	defer cancel()
-	select {
-	case <-done:
-		t.Skip("the first hash finished before the second asked; nothing to observe")
-	default:
+	ended, cancel := context.WithCancel(ctx)
+	cancel()
+	for round := 1; ; round++ {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_, _ = slow.Hash(ctx, pw(t, "hold-the-slot"))
+		}()
+		if waitTaken(slow, done) {
+			_, err := slow.Hash(ended, pw(t, "must-wait-1"))
+			if slow.InUse() == 1 {
+				if !errors.Is(err, errs.ErrUnavailable) {
+					t.Fatalf("asking with an ended context while the slot is taken: %v, want ErrUnavailable", err)
+				}
+				<-done
+				return
+			}
+		}
+		<-done
+		if round == 20 {
+			t.Fatal("in 20 rounds no hash held the slot for the length of one refused call")
+		}
 	}
-	_, err := slow.Hash(short, pw(t, "must-wait-1"))
-	if !errors.Is(err, errs.ErrUnavailable) {
-		t.Fatalf("waiting past the deadline: %v, want ErrUnavailable", err)
+}
+
+// waitTaken waits until a hash holds h's only slot (true) or the holder is
+// done (false).
+func waitTaken(h *password.Hasher, done <-chan struct{}) bool {
+	for h.InUse() == 0 {
+		select {
+		case <-done:
+			return false
+		default:
+			runtime.Gosched()
+		}
 	}
-	<-done
+	return true
 }

@@ -93,7 +93,3 @@ func constraintOf(err error) string {
 	}
 	return ""
 }
-
-// Translate is translate for callers outside the stores (the readiness
-// probe, tests): driver errors in, domain error kinds out.
-func Translate(err error) error { return translate(err) }

@@ -1,5 +1,10 @@
 package postgres
 
-// WithinTx exposes withinTx to the external tests (which need pgtest, and
-// pgtest imports this package).
-var WithinTx = withinTx
+// The external tests (which need pgtest, and pgtest imports this package)
+// reach these internals through test-only names.
+var (
+	// WithinTx is withinTx.
+	WithinTx = withinTx
+	// Translate is translate: driver errors in, domain error kinds out.
+	Translate = translate
+)

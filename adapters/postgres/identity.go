@@ -154,12 +154,6 @@ func (s *IdentityStore) UserByEmail(ctx context.Context, email string) (user.Use
 	return toUser(r), nil
 }
 
-// UserIDByUsername implements identity.Store.
-func (s *IdentityStore) UserIDByUsername(ctx context.Context, username string) (uuid.UUID, error) {
-	id, err := s.q.GetUserIDByUsername(ctx, username)
-	return id, translate(err)
-}
-
 // UpdateProfile implements identity.Store.
 func (s *IdentityStore) UpdateProfile(ctx context.Context, id uuid.UUID, c user.ProfileChanges, now time.Time) (user.User, error) {
 	r, err := s.q.UpdateProfile(ctx, db.UpdateProfileParams{
@@ -322,19 +316,6 @@ func (s *IdentityStore) RevokeSessionOf(ctx context.Context, presented session.H
 func (s *IdentityStore) SessionLive(ctx context.Context, sessionID, userID uuid.UUID, now time.Time) (bool, error) {
 	ok, err := s.q.SessionLive(ctx, db.SessionLiveParams{ID: sessionID, UserID: userID, Now: now})
 	return ok, translate(err)
-}
-
-// Sessions implements identity.Store.
-func (s *IdentityStore) Sessions(ctx context.Context, userID uuid.UUID) ([]session.Session, error) {
-	rows, err := s.q.ListSessions(ctx, userID)
-	if err != nil {
-		return nil, translate(err)
-	}
-	out := make([]session.Session, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, toSession(r))
-	}
-	return out, nil
 }
 
 // CreateOneTimeToken implements identity.Store.

@@ -79,12 +79,6 @@ func (m *Migrator) Down(ctx context.Context) ([]int64, error) {
 	return []int64{res.Source.Version}, translate(err)
 }
 
-// DownTo rolls back every migration newer than version (0: all of them).
-func (m *Migrator) DownTo(ctx context.Context, version int64) ([]int64, error) {
-	res, err := m.provider.DownTo(ctx, version)
-	return versions(res), translate(err)
-}
-
 // Version returns the database's current schema version (0 when empty).
 func (m *Migrator) Version(ctx context.Context) (int64, error) {
 	v, err := m.provider.GetDBVersion(ctx)

@@ -49,15 +49,39 @@ func TestInventedMethodsShareOneSeries(t *testing.T) {
 // seriesOf counts the series of the two HTTP metrics.
 func seriesOf(t *testing.T, m *telemetry.Metrics) int {
 	t.Helper()
+	n := 0
+	for _, s := range scrape(t, m) {
+		if s.name == "http_requests_total" || s.name == "http_request_duration_seconds" {
+			n++
+		}
+	}
+	return n
+}
+
+// sample is one series as a scrape shows it.
+type sample struct {
+	name, typ string // the metric's name and type (COUNTER, GAUGE...)
+	labels    map[string]string
+	value     float64 // of a counter or a gauge
+}
+
+// scrape gathers every series of the registry.
+func scrape(t *testing.T, m *telemetry.Metrics) []sample {
+	t.Helper()
 	mfs, err := m.Registry.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := 0
+	var out []sample
 	for _, mf := range mfs {
-		if name := mf.GetName(); name == "http_requests_total" || name == "http_request_duration_seconds" {
-			n += len(mf.GetMetric())
+		for _, s := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range s.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			v := s.GetCounter().GetValue() + s.GetGauge().GetValue() // the one that is not nil
+			out = append(out, sample{mf.GetName(), mf.GetType().String(), labels, v})
 		}
 	}
-	return n
+	return out
 }

@@ -32,7 +32,7 @@ type Tracing struct {
 // standard OTEL_* variables (headers, timeout, protocol details).
 func NewTracing(ctx context.Context, env map[string]string, build BuildInfo) (*Tracing, error) {
 	t := &Tracing{
-		Propagator: propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}),
+		Propagator: propagator(),
 		Provider:   tracenoop.NewTracerProvider(),
 		shutdown:   func(context.Context) error { return nil },
 	}
@@ -53,34 +53,29 @@ func NewTracing(ctx context.Context, env map[string]string, build BuildInfo) (*T
 	host, _ := os.Hostname()
 	res := resource.NewWithAttributes(semconv.SchemaURL,
 		semconv.ServiceName(name), semconv.ServiceVersion(build.Version), semconv.HostName(host))
-	tp := NewSDKProvider(sdktrace.NewBatchSpanProcessor(exp), res)
-	t.Provider, t.shutdown, t.enabled = tp, tp.Shutdown, true
-	return t, nil
+	return NewSDKTracing(sdktrace.NewBatchSpanProcessor(exp), res), nil
 }
 
-// NewTestTracing traces into the given provider (an SDK provider over an
-// in-memory exporter in tests).
-func NewTestTracing(tp *sdktrace.TracerProvider) *Tracing {
+// NewSDKTracing traces through an SDK provider around the span processor:
+// NewTracing's OTLP batch exporter, or an in-memory one in tests. Sampling
+// follows the parent, so a caller's traceparent decides; root spans are
+// always sampled unless OTEL_TRACES_SAMPLER says otherwise.
+func NewSDKTracing(sp sdktrace.SpanProcessor, res *resource.Resource) *Tracing {
+	opts := []sdktrace.TracerProviderOption{sdktrace.WithSpanProcessor(sp)}
+	if res != nil {
+		opts = append(opts, sdktrace.WithResource(res))
+	}
+	tp := sdktrace.NewTracerProvider(opts...)
 	return &Tracing{
 		Provider:   tp,
-		Propagator: propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}),
+		Propagator: propagator(),
 		enabled:    true,
 		shutdown:   tp.Shutdown,
 	}
 }
 
-// Enabled reports whether spans go anywhere.
-func (t *Tracing) Enabled() bool { return t.enabled }
-
-// NewSDKProvider builds a provider around a span processor (tests pass one
-// over an in-memory exporter). Sampling follows the parent, so a caller's
-// traceparent decides; root spans are always sampled unless OTEL_TRACES_SAMPLER says otherwise.
-func NewSDKProvider(sp sdktrace.SpanProcessor, res *resource.Resource) *sdktrace.TracerProvider {
-	opts := []sdktrace.TracerProviderOption{sdktrace.WithSpanProcessor(sp)}
-	if res != nil {
-		opts = append(opts, sdktrace.WithResource(res))
-	}
-	return sdktrace.NewTracerProvider(opts...)
+func propagator() propagation.TextMapPropagator {
+	return propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
 }
 
 // Shutdown flushes pending spans.

@@ -91,11 +91,7 @@ func newApp(ctx context.Context, cfg config, log *zap.Logger, tracing *telemetry
 			log.Warn("background identity work unfinished at shutdown", zap.Error(err))
 		}
 	})
-	social, err := wireSocial(ctx, cfg, pools, log, metrics, identity)
-	if err != nil {
-		a.close()
-		return nil, err
-	}
+	social := wireSocial(pools, metrics)
 
 	limiter, err := a.rateLimiter(cfg)
 	if err != nil {

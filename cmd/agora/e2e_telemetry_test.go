@@ -25,8 +25,7 @@ import (
 func TestTracingSpanTreeOfOneRequest(t *testing.T) {
 	t.Parallel()
 	exp := tracetest.NewInMemoryExporter()
-	tp := telemetry.NewSDKProvider(sdktrace.NewSimpleSpanProcessor(exp), nil)
-	env := startServerWith(t, serverOptions{Tracing: telemetry.NewTestTracing(tp)})
+	env := startServerWith(t, serverOptions{Tracing: telemetry.NewSDKTracing(sdktrace.NewSimpleSpanProcessor(exp), nil)})
 
 	const parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 	res := env.API.Do(apitest.Request{Method: "GET", Path: "/readyz", Header: http.Header{"Traceparent": {parent}}})
@@ -77,8 +76,7 @@ func TestTracingSpanTreeOfOneRequest(t *testing.T) {
 func TestTracingMarksServerErrors(t *testing.T) {
 	t.Parallel()
 	exp := tracetest.NewInMemoryExporter()
-	tp := telemetry.NewSDKProvider(sdktrace.NewSimpleSpanProcessor(exp), nil)
-	env := startServerWith(t, serverOptions{Tracing: telemetry.NewTestTracing(tp)})
+	env := startServerWith(t, serverOptions{Tracing: telemetry.NewSDKTracing(sdktrace.NewSimpleSpanProcessor(exp), nil)})
 	env.app.pool.Close() // every query now fails: /readyz answers 503
 	res := env.API.Do(apitest.Request{Method: "GET", Path: "/readyz"})
 	if res.Status != 503 {

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"agora/adapters/postgres"
+	"agora/adapters/postgres/seeder"
 )
 
 // Bounds of the seed flags: big enough for any benchmark, small enough that
@@ -109,7 +110,7 @@ func seed(ctx context.Context, args []string, env map[string]string, stdout io.W
 		return err
 	}
 	defer pool.Close()
-	res, err := postgres.Seed(ctx, pool, postgres.SeedSpec{
+	res, err := seeder.Load(ctx, pool, seeder.Spec{
 		Users:              o.users,
 		PostsPerUser:       o.postsPerUser,
 		ConnectionsPerUser: o.connsPerUser,

@@ -39,7 +39,7 @@ func BenchmarkTelemetryOverhead(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tracing := telemetry.NewTestTracing(telemetry.NewSDKProvider(sdktrace.NewBatchSpanProcessor(tracetest.NewNoopExporter()), nil))
+	tracing := telemetry.NewSDKTracing(sdktrace.NewBatchSpanProcessor(tracetest.NewNoopExporter()), nil)
 	variants := []struct {
 		name string
 		opts httpapi.Options

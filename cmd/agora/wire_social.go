@@ -1,10 +1,6 @@
 package main
 
 import (
-	"context"
-
-	"go.uber.org/zap"
-
 	httpapi "agora/adapters/http"
 	"agora/adapters/postgres"
 	"agora/adapters/telemetry"
@@ -14,7 +10,7 @@ import (
 // wireSocial builds the social store and service: posts, the feed,
 // connections, blocks, profiles and the export. Domain events are counted by
 // the metrics (agora_posts_created_total, agora_connection_requests_total).
-func wireSocial(_ context.Context, _ config, pools dbPools, _ *zap.Logger, metrics *telemetry.Metrics, _ httpapi.IdentityDeps) (httpapi.SocialDeps, error) {
+func wireSocial(pools dbPools, metrics *telemetry.Metrics) httpapi.SocialDeps {
 	opts := social.Options{}
 	if metrics != nil {
 		opts.Events = metrics
@@ -23,5 +19,5 @@ func wireSocial(_ context.Context, _ config, pools dbPools, _ *zap.Logger, metri
 	if pools.read != nil {
 		store.WithReadReplica(pools.read, pools.readUsable)
 	}
-	return httpapi.SocialDeps{Service: social.NewService(store, opts)}, nil
+	return httpapi.SocialDeps{Service: social.NewService(store, opts)}
 }

@@ -47,15 +47,6 @@ func CanMove(from, to Status) bool {
 	return false
 }
 
-// ParseStatus accepts the four status names.
-func ParseStatus(s string) (Status, bool) {
-	switch st := Status(s); st {
-	case Pending, Accepted, Declined, Withdrawn:
-		return st, true
-	}
-	return "", false
-}
-
 // Request is a connection request from one user to another.
 type Request struct {
 	ID          uuid.UUID

@@ -50,8 +50,6 @@ type Store interface {
 	// with prefix (case-insensitive), ordered by lower(username), leaving out
 	// users blocked by or blocking caller. The cursor's Key is lower(username).
 	SearchUsers(ctx context.Context, caller uuid.UUID, prefix string, page ports.PageRequest) (ports.Page[user.Summary], error)
-	// UserIDByUsername resolves a username (case-insensitively) to an id.
-	UserIDByUsername(ctx context.Context, username string) (uuid.UUID, error)
 
 	// CreateSession stores a new session with its first refresh token.
 	CreateSession(ctx context.Context, s session.Session, rt session.RefreshToken) error
@@ -68,8 +66,6 @@ type Store interface {
 	// is not revoked and has not expired. It runs on every authenticated
 	// request, so it must be a primary-key lookup.
 	SessionLive(ctx context.Context, sessionID, userID uuid.UUID, now time.Time) (bool, error)
-	// Sessions lists every session of a user, newest first.
-	Sessions(ctx context.Context, userID uuid.UUID) ([]session.Session, error)
 
 	// CreateOneTimeToken stores a token sent by email.
 	CreateOneTimeToken(ctx context.Context, t session.OneTimeToken) error

@@ -388,25 +388,6 @@ func (s *Service) Search(ctx context.Context, caller uuid.UUID, q string, page p
 	return s.d.Store.SearchUsers(ctx, caller, q, page)
 }
 
-// UserIDByUsername resolves a username (any case) to the user's id, or an
-// error of kind errs.ErrNotFound. Other areas use it to address users by
-// name; it knows nothing of blocks (visibility is the caller's rule).
-func (s *Service) UserIDByUsername(ctx context.Context, username string) (uuid.UUID, error) {
-	if _, err := user.ParseUsername(username); err != nil {
-		return uuid.Nil, errs.New(errs.ErrNotFound, "No such user.")
-	}
-	id, err := s.d.Store.UserIDByUsername(ctx, username)
-	if errors.Is(err, errs.ErrNotFound) {
-		return uuid.Nil, errs.Wrap(errs.ErrNotFound, "No such user.", err)
-	}
-	return id, err
-}
-
-// Sessions lists the caller's sessions (for the data export), newest first.
-func (s *Service) Sessions(ctx context.Context, userID uuid.UUID) ([]session.Session, error) {
-	return s.d.Store.Sessions(ctx, userID)
-}
-
 // detach keeps a cause's text for the log but not its kind, so that a
 // "not found" behind a refusal cannot turn the answer into a 404.
 func detach(err error) error { return errors.New(err.Error()) }

@@ -46,9 +46,6 @@ WHERE rt.token_hash = sqlc.arg(token_hash) AND s.id = rt.session_id;
 UPDATE sessions SET revoked_at = sqlc.arg(now)
 WHERE user_id = sqlc.arg(user_id) AND revoked_at IS NULL AND id <> sqlc.arg(keep);
 
--- name: ListSessions :many
-SELECT * FROM sessions WHERE user_id = $1 ORDER BY created_at DESC, id DESC;
-
 -- name: PurgeSessions :execrows
 -- Sessions that ended (expired or revoked) before the cutoff; their refresh
 -- tokens go with them (ON DELETE CASCADE).

@@ -11,9 +11,6 @@ SELECT * FROM users WHERE lower(username) COLLATE "C" = lower(sqlc.arg(username)
 -- name: GetUserByEmail :one
 SELECT * FROM users WHERE lower(email) = lower(sqlc.arg(email)::text);
 
--- name: GetUserIDByUsername :one
-SELECT id FROM users WHERE lower(username) COLLATE "C" = lower(sqlc.arg(username)::text);
-
 -- name: InsertUser :exec
 INSERT INTO users (id, username, email, email_verified_at, password_hash, display_name, headline, bio, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10);

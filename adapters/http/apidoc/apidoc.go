@@ -3,12 +3,8 @@
 // The document (openapi.yaml, embedded as Spec) is the API contract: the server
 // follows it and the HTTP tests validate every request and response against it.
 //
-// Mounting (Echo):
-//
-//	e.GET("/api/v1/openapi.yaml", echo.WrapHandler(apidoc.SpecHandler()))
-//	docs := echo.WrapHandler(apidoc.DocsHandler())
-//	e.GET("/docs", docs)
-//	e.GET("/docs/*", docs)
+// The API server serves Spec itself at /api/v1/openapi.yaml and mounts
+// DocsHandler at /docs (cmd/agora wires both).
 //
 // DocsHandler serves the HTML page at /docs and the vendored Redoc renderer
 // under /docs/assets/, all embedded in the binary: the page makes no request to
@@ -43,9 +39,6 @@ var docsPage []byte
 //go:embed assets
 var assetsFS embed.FS
 
-// SpecContentType is the media type of Spec as served at /api/v1/openapi.yaml.
-const SpecContentType = "application/yaml; charset=utf-8"
-
 // DocsPath is where the page lives; its assets are under DocsPath + "/assets/".
 const DocsPath = "/docs"
 
@@ -65,20 +58,6 @@ const docsCSP = "default-src 'none'; " +
 
 // DocsCSP returns the Content-Security-Policy of the /docs page and its assets.
 func DocsCSP() string { return docsCSP }
-
-// SpecHandler serves Spec (GET and HEAD) as application/yaml.
-func SpecHandler() http.Handler {
-	etag := etagOf(Spec)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !allowRead(w, r) {
-			return
-		}
-		w.Header().Set("Content-Type", SpecContentType)
-		w.Header().Set("Cache-Control", "no-cache")
-		w.Header().Set("ETag", etag)
-		http.ServeContent(w, r, "openapi.yaml", time.Time{}, bytes.NewReader(Spec))
-	})
-}
 
 type asset struct {
 	body        []byte

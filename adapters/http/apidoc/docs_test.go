@@ -1,7 +1,6 @@
 package apidoc_test
 
 import (
-	"bytes"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -108,17 +107,5 @@ func TestDocsHandlerErrorsAndCaching(t *testing.T) {
 	r = get(t, h, http.MethodGet, "/docs/assets/redoc.standalone.js", map[string]string{"If-None-Match": etag})
 	if etag == "" || r.StatusCode != http.StatusNotModified {
 		t.Errorf("conditional GET with ETag %q = %d, want 304", etag, r.StatusCode)
-	}
-}
-
-func TestSpecHandlerServesTheDocument(t *testing.T) {
-	t.Parallel()
-	r := get(t, apidoc.SpecHandler(), http.MethodGet, "/api/v1/openapi.yaml", nil)
-	b := body(t, r)
-	if r.StatusCode != http.StatusOK || r.Header.Get("Content-Type") != apidoc.SpecContentType || !bytes.Equal([]byte(b), apidoc.Spec) {
-		t.Errorf("GET openapi.yaml = %d %q (%d bytes)", r.StatusCode, r.Header.Get("Content-Type"), len(b))
-	}
-	if r := get(t, apidoc.SpecHandler(), http.MethodDelete, "/api/v1/openapi.yaml", nil); r.StatusCode != http.StatusMethodNotAllowed {
-		t.Errorf("DELETE openapi.yaml = %d", r.StatusCode)
 	}
 }

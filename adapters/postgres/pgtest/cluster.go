@@ -58,9 +58,6 @@ func (c *Cluster) AdminURL() string {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", c.port)
 }
 
-// Port is the TCP port the cluster listens on.
-func (c *Cluster) Port() int { return c.port }
-
 // NewDatabase returns the URL of a new migrated database on this cluster.
 func (c *Cluster) NewDatabase(t testing.TB) string {
 	t.Helper()

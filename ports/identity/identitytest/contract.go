@@ -124,10 +124,6 @@ func RunStoreContract(t *testing.T, h Harness) {
 				f.t.Fatalf("by %s: got %+v, want %+v", name, got, u)
 			}
 		}
-		id, err := f.s.UserIDByUsername(f.ctx, "ADA_lovelace")
-		if err != nil || id != u.ID {
-			f.t.Fatalf("UserIDByUsername: %v %v", id, err)
-		}
 	})
 
 	run("purge removes ended sessions and expired tokens, and nothing live", func(f *fixture) {
@@ -141,12 +137,9 @@ func RunStoreContract(t *testing.T, h Harness) {
 		if n < 1 { // the old session (its refresh tokens go with it)
 			f.t.Fatalf("purged %d rows, want at least 1", n)
 		}
-		sessions, err := f.s.Sessions(f.ctx, u.ID)
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		if len(sessions) != 1 || sessions[0].ID != live.ID || sessions[0].ID == old.ID {
-			f.t.Fatalf("sessions after purge: %+v", sessions)
+		// At base the old session was live: not live now means its row is gone.
+		if f.live(old, base) {
+			f.t.Fatal("the ended session was not purged")
 		}
 		if !f.live(live, later) {
 			f.t.Fatal("the live session was purged")
@@ -163,8 +156,6 @@ func RunStoreContract(t *testing.T, h Harness) {
 		wantKind(f.t, err, errs.ErrNotFound, "UserByUsername")
 		_, err = f.s.UserByEmail(f.ctx, "nobody@example.com")
 		wantKind(f.t, err, errs.ErrNotFound, "UserByEmail")
-		_, err = f.s.UserIDByUsername(f.ctx, "nobody")
-		wantKind(f.t, err, errs.ErrNotFound, "UserIDByUsername")
 	})
 
 	run("taken username and email are conflicts, whatever the case", func(f *fixture) {
@@ -234,10 +225,6 @@ func RunStoreContract(t *testing.T, h Harness) {
 		}
 		_, unknown := newSecret(f.t)
 		wantKind(f.t, f.s.RevokeSessionOf(f.ctx, unknown, base), errs.ErrNotFound, "RevokeSessionOf unknown")
-		list, err := f.s.Sessions(f.ctx, u.ID)
-		if err != nil || len(list) != 2 || list[0].ID != s2.ID || list[0].RevokedAt == nil || list[1].RevokedAt != nil {
-			f.t.Fatalf("Sessions: %+v %v", list, err)
-		}
 	})
 
 	run("refresh applies the plan: rotate, or revoke and refuse", func(f *fixture) {

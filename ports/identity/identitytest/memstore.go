@@ -107,12 +107,6 @@ func (m *MemStore) UserByEmail(_ context.Context, email string) (user.User, erro
 	return m.find(func(u user.User) bool { return u.Email.Key() == k })
 }
 
-// UserIDByUsername implements identity.Store.
-func (m *MemStore) UserIDByUsername(ctx context.Context, username string) (uuid.UUID, error) {
-	u, err := m.UserByUsername(ctx, username)
-	return u.ID, err
-}
-
 // UpdateProfile implements identity.Store.
 func (m *MemStore) UpdateProfile(_ context.Context, id uuid.UUID, c user.ProfileChanges, now time.Time) (user.User, error) {
 	m.mu.Lock()
@@ -282,25 +276,6 @@ func (m *MemStore) SessionLive(_ context.Context, sessionID, userID uuid.UUID, n
 	defer m.mu.Unlock()
 	s, ok := m.sessions[sessionID]
 	return ok && s.UserID == userID && s.Live(now), nil
-}
-
-// Sessions implements identity.Store.
-func (m *MemStore) Sessions(_ context.Context, userID uuid.UUID) ([]session.Session, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out := []session.Session{}
-	for _, s := range m.sessions {
-		if s.UserID == userID {
-			out = append(out, s)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
-			return out[i].CreatedAt.After(out[j].CreatedAt)
-		}
-		return out[i].ID.String() > out[j].ID.String()
-	})
-	return out, nil
 }
 
 // CreateOneTimeToken implements identity.Store.

@@ -64,37 +64,6 @@ func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) er
 	return err
 }
 
-const listSessions = `-- name: ListSessions :many
-SELECT id, user_id, created_at, last_used_at, expires_at, revoked_at FROM sessions WHERE user_id = $1 ORDER BY created_at DESC, id DESC
-`
-
-func (q *Queries) ListSessions(ctx context.Context, userID uuid.UUID) ([]Session, error) {
-	rows, err := q.db.Query(ctx, listSessions, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []Session
-	for rows.Next() {
-		var i Session
-		if err := rows.Scan(
-			&i.ID,
-			&i.UserID,
-			&i.CreatedAt,
-			&i.LastUsedAt,
-			&i.ExpiresAt,
-			&i.RevokedAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const lockRefreshToken = `-- name: LockRefreshToken :one
 SELECT rt.token_hash, rt.session_id, rt.created_at, rt.expires_at, rt.used_at, s.id, s.user_id, s.created_at, s.last_used_at, s.expires_at, s.revoked_at
 FROM refresh_tokens rt

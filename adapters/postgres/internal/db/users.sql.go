@@ -96,17 +96,6 @@ func (q *Queries) GetUserByUsername(ctx context.Context, username string) (User,
 	return i, err
 }
 
-const getUserIDByUsername = `-- name: GetUserIDByUsername :one
-SELECT id FROM users WHERE lower(username) COLLATE "C" = lower($1::text)
-`
-
-func (q *Queries) GetUserIDByUsername(ctx context.Context, username string) (uuid.UUID, error) {
-	row := q.db.QueryRow(ctx, getUserIDByUsername, username)
-	var id uuid.UUID
-	err := row.Scan(&id)
-	return id, err
-}
-
 const insertUser = `-- name: InsertUser :exec
 INSERT INTO users (id, username, email, email_verified_at, password_hash, display_name, headline, bio, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)

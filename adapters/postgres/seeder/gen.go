@@ -1,170 +1,20 @@
-package postgres
+package seeder
 
 import (
-	"context"
 	"encoding/binary"
-	"errors"
-	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-	"golang.org/x/sync/errgroup"
 )
 
-// SeedEpoch is the default newest moment of a seeded data set: a fixed date,
-// so that the same seed gives the same rows (ids embed their time) on every run.
-var SeedEpoch = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-
-// SeedSpec describes a synthetic data set: users user1..userN
-// (userK@example.com, all sharing one password hash), PostsPerUser posts each,
-// and about ConnectionsPerUser connections each, stored in both directions.
-type SeedSpec struct {
-	Users              int
-	PostsPerUser       int
-	ConnectionsPerUser int
-	// PasswordHash is the encoded hash every user gets (hashing once is the
-	// point: a million argon2id hashes would take hours).
-	PasswordHash string
-	// Seed picks the data: the same seed gives the same rows.
-	Seed uint64
-	// Epoch is the newest moment; users join over the two years before it
-	// and post between joining and Epoch. Zero means SeedEpoch.
-	Epoch time.Time
-}
-
-// SeedResult counts the rows written.
-type SeedResult struct {
-	Users       int64
-	Posts       int64
-	Connections int64 // rows: two per connected pair
-}
-
-// ErrSeedNotEmpty is returned when the database already has users.
-var ErrSeedNotEmpty = errors.New("the database already has users: seed loads into an empty, migrated database")
-
-// Seed loads the data set through COPY, several streams at once (one per
-// core for posts, one for connections). It refuses a database that already
-// has users. The load is not one transaction: on failure, start again from a
-// fresh database.
-func Seed(ctx context.Context, pool *pgxpool.Pool, spec SeedSpec) (SeedResult, error) {
-	var res SeedResult
-	if spec.Users < 1 || spec.PostsPerUser < 0 || spec.ConnectionsPerUser < 0 || spec.PasswordHash == "" {
-		return res, errors.New("seed: need at least one user, non-negative counts and a password hash")
-	}
-	if spec.Epoch.IsZero() {
-		spec.Epoch = SeedEpoch
-	}
-	var exists bool
-	if err := pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM users)").Scan(&exists); err != nil {
-		return res, fmt.Errorf("seed: %w", err)
-	}
-	if exists {
-		return res, ErrSeedNotEmpty
-	}
-	// Only a superuser may switch off triggers (and with them the per-row
-	// foreign-key checks); others load with the checks on, more slowly.
-	var skipFK bool
-	if err := pool.QueryRow(ctx, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user").Scan(&skipFK); err != nil {
-		return res, fmt.Errorf("seed: %w", err)
-	}
-	g := newSeedGen(spec)
-
-	n, err := copyIn(ctx, pool, false, "users", userColumns, g.users())
-	res.Users = n
-	if err != nil {
-		return res, err
-	}
-
-	streams := max(1, runtime.GOMAXPROCS(0))
-	postCounts := make([]int64, streams)
-	eg, ectx := errgroup.WithContext(ctx)
-	for s := range streams {
-		lo, hi := s*spec.Users/streams, (s+1)*spec.Users/streams
-		eg.Go(func() error {
-			n, err := copyIn(ectx, pool, skipFK, "posts", postColumns, g.posts(lo, hi))
-			postCounts[s] = n
-			return err
-		})
-	}
-	eg.Go(func() error {
-		n, err := copyIn(ectx, pool, skipFK, "connections", connectionColumns, g.connections())
-		res.Connections = n
-		return err
-	})
-	err = eg.Wait()
-	for _, n := range postCounts {
-		res.Posts += n
-	}
-	if err != nil || !skipFK {
-		return res, err
-	}
-	return res, checkReferences(ctx, pool)
-}
-
-// checkReferences proves what the skipped foreign-key triggers would have:
-// every seeded reference names an existing user (one anti-join each).
-func checkReferences(ctx context.Context, pool *pgxpool.Pool) error {
-	for _, ref := range []struct{ table, column string }{
-		{"posts", "author_id"}, {"connections", "user_id"}, {"connections", "other_id"},
-	} {
-		q := fmt.Sprintf("SELECT count(*) FROM %s t WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = t.%s)",
-			ref.table, ref.column)
-		var dangling int64
-		if err := pool.QueryRow(ctx, q).Scan(&dangling); err != nil {
-			return fmt.Errorf("seed: check %s.%s: %w", ref.table, ref.column, err)
-		}
-		if dangling > 0 {
-			return fmt.Errorf("seed: %d rows of %s.%s name no user", dangling, ref.table, ref.column)
-		}
-	}
-	return nil
-}
-
-var (
-	userColumns = []string{"id", "username", "email", "email_verified_at", "password_hash",
-		"display_name", "headline", "bio", "created_at", "updated_at"}
-	postColumns       = []string{"id", "author_id", "body", "visibility", "created_at", "updated_at"}
-	connectionColumns = []string{"user_id", "other_id", "created_at"}
-)
-
-// copyIn runs one COPY on its own connection. synchronous_commit is off for
-// this session only: a crash may lose the last commit of a seed, never
-// corrupt anything, and the load stops waiting on WAL flushes.
-func copyIn(ctx context.Context, pool *pgxpool.Pool, skipFK bool, table string, cols []string, src pgx.CopyFromSource) (int64, error) {
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("seed %s: %w", table, err)
-	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, "SET synchronous_commit = off"); err != nil {
-		return 0, fmt.Errorf("seed %s: %w", table, err)
-	}
-	if skipFK {
-		// Per-row foreign-key triggers cost more than the rest of the COPY;
-		// the generator makes every reference valid, and Seed checks them
-		// all afterwards with one anti-join per reference.
-		if _, err := conn.Exec(ctx, "SET session_replication_role = replica"); err != nil {
-			return 0, fmt.Errorf("seed %s: %w", table, err)
-		}
-		defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), "RESET session_replication_role") }()
-	}
-	n, err := conn.CopyFrom(ctx, pgx.Identifier{table}, cols, src)
-	if err != nil {
-		return n, fmt.Errorf("seed %s: %w", table, err)
-	}
-	return n, nil
-}
-
-// seedGen derives every row from (seed, stream, user number) alone, so the
+// generator derives every row from (seed, stream, user number) alone, so the
 // rows do not depend on how the work is split between COPY streams.
-type seedGen struct {
-	spec   SeedSpec
+type generator struct {
+	spec   Spec
 	ids    [][16]byte
 	joined []time.Time
 }
@@ -184,8 +34,8 @@ const (
 	privateRate = 0.25      // share of posts visible to connections only
 )
 
-func newSeedGen(spec SeedSpec) *seedGen {
-	g := &seedGen{spec: spec, ids: make([][16]byte, spec.Users), joined: make([]time.Time, spec.Users)}
+func newGenerator(spec Spec) *generator {
+	g := &generator{spec: spec, ids: make([][16]byte, spec.Users), joined: make([]time.Time, spec.Users)}
 	start := spec.Epoch.Add(-seedSpan)
 	step := joinSpan / time.Duration(spec.Users)
 	for i := range spec.Users {
@@ -197,7 +47,7 @@ func newSeedGen(spec SeedSpec) *seedGen {
 	return g
 }
 
-func (g *seedGen) rng(stream uint64, i int) *rand.Rand {
+func (g *generator) rng(stream uint64, i int) *rand.Rand {
 	return rand.New(rand.NewPCG(g.spec.Seed, stream<<56|uint64(i))) //nolint:gosec // synthetic data, not secrets
 }
 
@@ -229,7 +79,7 @@ var headlines = []string{"Software engineer", "Product manager", "Designer", "Da
 var companies = []string{"Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark Industries",
 	"Wayne Enterprises", "Soylent", "Tyrell", "Cyberdyne"}
 
-func (g *seedGen) users() pgx.CopyFromSource {
+func (g *generator) users() pgx.CopyFromSource {
 	i := 0
 	return &rowSource{row: make([]any, len(userColumns)), next: func(row []any) bool {
 		if i >= g.spec.Users {
@@ -255,7 +105,7 @@ var words = strings.Fields(`the a our new team project release launch meeting cu
 // posts yields the posts of users lo..hi-1 (0-based), each user's newest
 // first: the order of the (author, created_at DESC) index, whose inserts
 // then stay on a few hot pages.
-func (g *seedGen) posts(lo, hi int) pgx.CopyFromSource {
+func (g *generator) posts(lo, hi int) pgx.CopyFromSource {
 	u, p := lo, 0
 	var r *rand.Rand
 	var b strings.Builder
@@ -307,7 +157,7 @@ type edge struct {
 // offsets d in 1..(N-1)/2 drawn per user: no pair can come up twice (the
 // reverse offset N-d is out of range) and no one meets themselves. Each pair
 // is stored in both directions, so every user ends up with about C.
-func (g *seedGen) connections() pgx.CopyFromSource {
+func (g *generator) connections() pgx.CopyFromSource {
 	n := g.spec.Users
 	maxOffset := (n - 1) / 2
 	adj := make([][]edge, n)

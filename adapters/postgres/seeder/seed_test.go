@@ -1,4 +1,4 @@
-package postgres_test
+package seeder_test
 
 import (
 	"context"
@@ -9,9 +9,10 @@ import (
 
 	"agora/adapters/postgres"
 	"agora/adapters/postgres/pgtest"
+	"agora/adapters/postgres/seeder"
 )
 
-func seedDB(t *testing.T, spec postgres.SeedSpec) (*pgxpool.Pool, postgres.SeedResult) {
+func seedDB(t *testing.T, spec seeder.Spec) (*pgxpool.Pool, seeder.Result) {
 	t.Helper()
 	ctx := context.Background()
 	pool, err := postgres.Open(ctx, pgtest.NewDatabase(t), postgres.PoolOptions{})
@@ -19,7 +20,7 @@ func seedDB(t *testing.T, spec postgres.SeedSpec) (*pgxpool.Pool, postgres.SeedR
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	res, err := postgres.Seed(ctx, pool, spec)
+	res, err := seeder.Load(ctx, pool, spec)
 	if err != nil {
 		t.Fatalf("Seed: %v", err)
 	}
@@ -39,7 +40,7 @@ func scalar[T any](t *testing.T, pool *pgxpool.Pool, q string) T {
 // each, connections stored both ways, never to oneself, never twice.
 func TestSeedShape(t *testing.T) {
 	t.Parallel()
-	spec := postgres.SeedSpec{Users: 41, PostsPerUser: 7, ConnectionsPerUser: 6, PasswordHash: "$argon2id$test", Seed: 3}
+	spec := seeder.Spec{Users: 41, PostsPerUser: 7, ConnectionsPerUser: 6, PasswordHash: "$argon2id$test", Seed: 3}
 	pool, res := seedDB(t, spec)
 	if res.Users != 41 || res.Posts != 41*7 {
 		t.Fatalf("result %+v", res)
@@ -75,15 +76,15 @@ func TestSeedShape(t *testing.T) {
 		t.Errorf("someone has only %d connections", lo)
 	}
 	// A second load into the same database is refused, not doubled.
-	if _, err := postgres.Seed(context.Background(), pool, spec); !errors.Is(err, postgres.ErrSeedNotEmpty) {
-		t.Fatalf("second Seed = %v, want ErrSeedNotEmpty", err)
+	if _, err := seeder.Load(context.Background(), pool, spec); !errors.Is(err, seeder.ErrNotEmpty) {
+		t.Fatalf("second Seed = %v, want ErrNotEmpty", err)
 	}
 }
 
 // The same seed gives the same rows; another seed gives others.
 func TestSeedIsDeterministic(t *testing.T) {
 	t.Parallel()
-	spec := postgres.SeedSpec{Users: 30, PostsPerUser: 5, ConnectionsPerUser: 5, PasswordHash: "h", Seed: 7}
+	spec := seeder.Spec{Users: 30, PostsPerUser: 5, ConnectionsPerUser: 5, PasswordHash: "h", Seed: 7}
 	const digest = `SELECT md5(string_agg(x, ',' ORDER BY x)) FROM (
 		SELECT id::text || author_id::text || body || visibility || created_at::text AS x FROM posts
 		UNION ALL SELECT user_id::text || other_id::text || created_at::text FROM connections
@@ -105,11 +106,11 @@ func TestSeedIsDeterministic(t *testing.T) {
 // connected with everyone.
 func TestSeedEdges(t *testing.T) {
 	t.Parallel()
-	_, res := seedDB(t, postgres.SeedSpec{Users: 1, PostsPerUser: 0, ConnectionsPerUser: 0, PasswordHash: "h"})
-	if res != (postgres.SeedResult{Users: 1}) {
+	_, res := seedDB(t, seeder.Spec{Users: 1, PostsPerUser: 0, ConnectionsPerUser: 0, PasswordHash: "h"})
+	if res != (seeder.Result{Users: 1}) {
 		t.Errorf("one user: %+v", res)
 	}
-	pool, res := seedDB(t, postgres.SeedSpec{Users: 9, PostsPerUser: 1, ConnectionsPerUser: 8, PasswordHash: "h"})
+	pool, res := seedDB(t, seeder.Spec{Users: 9, PostsPerUser: 1, ConnectionsPerUser: 8, PasswordHash: "h"})
 	if res.Connections != 9*8 {
 		t.Errorf("complete graph of 9: %d rows, want 72", res.Connections)
 	}
