@@ -487,3 +487,29 @@ func TestBackupNoPrune(t *testing.T) {
 		t.Errorf("--prune-only --no-prune: exit %d\n%s", code, out)
 	}
 }
+
+// pgbackrest-backup.sh when pgBackRest cannot be reached at all (the
+// container or Docker down): the run fails, and the last known backup times
+// stay in the metric, so that PgBackRestBackupTooOld keeps counting instead
+// of losing its series.
+func TestPgBackRestBackupKeepsAgesWhenUnreachable(t *testing.T) {
+	t.Parallel()
+	textfile := t.TempDir()
+	metric := filepath.Join(textfile, "agora_pgbackrest.prom")
+	const age = `agora_pgbackrest_backup_timestamp_seconds{repo="2",type="diff"} 1700000000`
+	if err := os.WriteFile(metric, []byte(age+"\nagora_pgbackrest_last_status 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, code := runScript(t, []string{"PGBACKREST_EXEC=false", "TEXTFILE_DIR=" + textfile, "ENV_FILE=/nonexistent"},
+		"pgbackrest-backup.sh", "diff")
+	if code == 0 {
+		t.Fatalf("a run without pgBackRest succeeded:\n%s", out)
+	}
+	got, err := os.ReadFile(metric)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(got), "\n"+age+"\n") || !strings.Contains(string(got), "\nagora_pgbackrest_last_status 0\n") {
+		t.Errorf("metric after an unreachable pgBackRest:\n%s\nlog:\n%s", got, out)
+	}
+}
