@@ -80,11 +80,21 @@ func TestBootstrapOffsiteTarget(t *testing.T) {
 		"not an age key":        {"SECRETS_AGE_RECIPIENT": "ssh-ed25519 AAAA"},
 		"missing age recipient": {"SECRETS_AGE_RECIPIENT": ""},
 		"foreign line":          {"POSTGRES_PASSWORD": "x"},
+		// Characters Compose and the scripts would read differently, or
+		// awk -v would alter on the way into deploy/.env.
+		"backslash in passphrase": {"PGBACKREST_REPO2_CIPHER_PASS": testCipherPass + `\d`},
+		"dollar in key secret":    {"PGBACKREST_REPO2_S3_KEY_SECRET": "secret$HOME"},
+		"quoted bucket":           {"PGBACKREST_REPO2_S3_BUCKET": `"agora-backups"`},
+		"space in region":         {"PGBACKREST_REPO2_S3_REGION": "ewr 1"},
+		"CRLF line":               {"PGBACKREST_REPO2_S3_KEY": "AKIAEXAMPLE\r"},
 	}
 	for name, override := range bad {
 		out, code := runScript(t, env, "bootstrap.sh", append(base, "--offsite-env", offsiteEnv(t, override))...)
 		if code == 0 || strings.Contains(out, "+ apt-get") {
 			t.Errorf("%s: exit %d, or it went on:\n%s", name, code, out)
+		}
+		if strings.Contains(out, testCipherPass) || strings.Contains(out, "secret$HOME") {
+			t.Errorf("%s: the refusal prints a secret:\n%s", name, out)
 		}
 	}
 	for name, args := range map[string][]string{

@@ -432,3 +432,84 @@ func TestSetUpstream(t *testing.T) {
 		t.Errorf("nginx reloaded after a failed test:\n%s", b)
 	}
 }
+
+// A production restore of a backup older than the retention (fetched from
+// off-site, say) loads that file: the safety backup before it prunes nothing,
+// so the file is still there and the database is not left empty.
+func TestRestoreOfAnOldBackupSurvivesTheSafetyBackup(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	backups := filepath.Join(tmp, "backups")
+	if err := os.MkdirAll(backups, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Join(backups, "backup_20200101_020000.sql.gz")
+	gz := exec.Command("sh", "-c", "printf -- '-- old data\\nSELECT 1;\\n--\\n-- PostgreSQL database dump complete\\n--\\n' | gzip >"+old)
+	if out, err := gz.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	log := filepath.Join(tmp, "calls.log")
+	loaded := filepath.Join(tmp, "loaded.sql")
+	bin := stubDir(t, log, map[string]string{"docker": `case "$*" in
+  *pg_dump*) printf -- '-- current data\n--\n-- PostgreSQL database dump complete\n--\n' ;;
+  *single-transaction*) cat >` + loaded + ` ;;
+esac`})
+	env := []string{"PATH=" + bin + ":" + os.Getenv("PATH"), "BACKUP_DIR=" + backups,
+		"TEXTFILE_DIR=" + filepath.Join(tmp, "textfile"), "ENV_FILE=/nonexistent"}
+	out, code := runScript(t, env, "restore.sh", "--yes", old)
+	if code != 0 {
+		t.Fatalf("restore exit %d\n%s", code, out)
+	}
+	if _, err := os.Stat(old); err != nil {
+		t.Errorf("the restored file is gone after the restore: %v\n%s", err, out)
+	}
+	if got, err := os.ReadFile(loaded); err != nil || !strings.Contains(string(got), "-- old data") {
+		t.Errorf("the database was not loaded from %s (%v): %q\n%s", old, err, got, out)
+	}
+	safety, _ := filepath.Glob(filepath.Join(backups, "backup_*.sql.gz"))
+	if len(safety) != 2 {
+		t.Errorf("want the old file and one safety backup, have %v", safety)
+	}
+}
+
+// backup.sh --no-prune deletes nothing; with --prune-only it is refused.
+func TestBackupNoPrune(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	env := []string{"BACKUP_DIR=" + filepath.Join(tmp, "b"), "TEXTFILE_DIR=" + filepath.Join(tmp, "t"),
+		"ENV_FILE=/nonexistent", "BACKUP_RCLONE_REMOTE=b2:bucket"}
+	out, code := runScript(t, env, "backup.sh", "--dry-run", "--no-prune")
+	if code != 0 || strings.Contains(out, "rclone delete") || !strings.Contains(out, "rclone copy") {
+		t.Errorf("backup --no-prune (exit %d) pruned or did not copy:\n%s", code, out)
+	}
+	out, code = runScript(t, env, "backup.sh", "--prune-only", "--no-prune")
+	if code != 2 || !strings.Contains(out, "exclude each other") {
+		t.Errorf("--prune-only --no-prune: exit %d\n%s", code, out)
+	}
+}
+
+// pgbackrest-backup.sh when pgBackRest cannot be reached at all (the
+// container or Docker down): the run fails, and the last known backup times
+// stay in the metric, so that PgBackRestBackupTooOld keeps counting instead
+// of losing its series.
+func TestPgBackRestBackupKeepsAgesWhenUnreachable(t *testing.T) {
+	t.Parallel()
+	textfile := t.TempDir()
+	metric := filepath.Join(textfile, "agora_pgbackrest.prom")
+	const age = `agora_pgbackrest_backup_timestamp_seconds{repo="2",type="diff"} 1700000000`
+	if err := os.WriteFile(metric, []byte(age+"\nagora_pgbackrest_last_status 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, code := runScript(t, []string{"PGBACKREST_EXEC=false", "TEXTFILE_DIR=" + textfile, "ENV_FILE=/nonexistent"},
+		"pgbackrest-backup.sh", "diff")
+	if code == 0 {
+		t.Fatalf("a run without pgBackRest succeeded:\n%s", out)
+	}
+	got, err := os.ReadFile(metric)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(got), "\n"+age+"\n") || !strings.Contains(string(got), "\nagora_pgbackrest_last_status 0\n") {
+		t.Errorf("metric after an unreachable pgBackRest:\n%s\nlog:\n%s", got, out)
+	}
+}

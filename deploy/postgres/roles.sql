@@ -7,8 +7,13 @@
 --                  owns nothing, cannot create, alter or drop anything.
 --   agora_monitor  postgres_exporter: pg_monitor, no table access.
 --
--- psql variables: app_password, monitor_password.
+-- The passwords come from the environment (AGORA_DB_APP_PASSWORD,
+-- AGORA_DB_MONITOR_PASSWORD), never from psql's command line, where every
+-- user of the host could read them with ps; -v app_password=... and
+-- -v monitor_password=... still work where the environment has none.
 \set ON_ERROR_STOP on
+\getenv app_password AGORA_DB_APP_PASSWORD
+\getenv monitor_password AGORA_DB_MONITOR_PASSWORD
 
 SELECT 'CREATE ROLE agora_app' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'agora_app') \gexec
 SELECT 'CREATE ROLE agora_monitor' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'agora_monitor') \gexec

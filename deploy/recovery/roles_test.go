@@ -1,6 +1,9 @@
 package recovery_test
 
 import (
+	"fmt"
+	"net/url"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -89,5 +92,61 @@ func TestLeastPrivilegeRoles(t *testing.T) {
 	}
 	if out, err := psql(monitor, "-c", `SELECT count(*) FROM users`); err == nil {
 		t.Errorf("agora_monitor reads rows: %s", out)
+	}
+}
+
+// agora-roles (what deploy.sh and restore.sh run in the postgres container)
+// hands the passwords to psql through the environment: psql's command line
+// is readable by every user of the host (ps), so no password may be on it.
+// Without a password it stops before psql runs.
+func TestAgoraRolesKeepsPasswordsOffTheCommandLine(t *testing.T) {
+	t.Parallel()
+	realPsql := requireTool(t, "psql")
+	owner := pgtest.NewDatabase(t)
+	u, err := url.Parse(owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	argv := filepath.Join(tmp, "argv")
+	wrapper := fmt.Sprintf("#!/bin/sh\nprintf '%%s\\n' \"$*\" >>%q\nexec %q \"$@\"\n", argv, realPsql)
+	if err := os.WriteFile(filepath.Join(tmp, "psql"), []byte(wrapper), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const appPassword, monitorPassword = "app-pw-4f1c9e", "monitor-pw-8b27d0"
+	run := func(env ...string) (string, error) {
+		cmd := exec.Command("sh", filepath.Join(deployDir(t), "postgres", "agora-roles"))
+		cmd.Env = append(os.Environ(), "PATH="+tmp+":"+os.Getenv("PATH"),
+			"POSTGRES_USER="+u.User.Username(), "POSTGRES_DB="+strings.TrimPrefix(u.Path, "/"),
+			"PGHOST="+u.Hostname(), "PGPORT="+u.Port(),
+			"AGORA_ROLES_SQL="+filepath.Join(deployDir(t), "postgres", "roles.sql"))
+		cmd.Env = append(cmd.Env, env...)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+
+	if out, err := run("AGORA_DB_APP_PASSWORD=", "AGORA_DB_MONITOR_PASSWORD="+monitorPassword); err == nil ||
+		!strings.Contains(out, "set AGORA_DB_APP_PASSWORD") {
+		t.Errorf("agora-roles without AGORA_DB_APP_PASSWORD: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(argv); err == nil {
+		t.Error("psql ran without a password")
+	}
+
+	if out, err := run("AGORA_DB_APP_PASSWORD="+appPassword, "AGORA_DB_MONITOR_PASSWORD="+monitorPassword); err != nil {
+		t.Fatalf("agora-roles: %v\n%s", err, out)
+	}
+	args, err := os.ReadFile(argv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(args), appPassword) || strings.Contains(string(args), monitorPassword) {
+		t.Errorf("a password is on psql's command line: %s", args)
+	}
+	// The passwords were set (PostgreSQL keeps only their SCRAM verifiers).
+	out, err := exec.Command(realPsql, "--no-psqlrc", "-X", "-At", "-d", owner, "-c",
+		`SELECT count(*) FROM pg_authid WHERE rolname IN ('agora_app', 'agora_monitor') AND rolpassword LIKE 'SCRAM-SHA-256$%'`).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "2" {
+		t.Errorf("the roles have no password: %v %s", err, out)
 	}
 }

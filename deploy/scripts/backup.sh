@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Agora database backup: pg_dump -> gzip -> backup_YYYYMMDD_HHMMSS.sql.gz.
 #
-#   deploy/scripts/backup.sh [--dry-run] [--prune-only]
+#   deploy/scripts/backup.sh [--dry-run] [--prune-only | --no-prune]
 #
-# Runs from cron at 02:00 as the deploy user (bootstrap.sh installs the job).
+# --no-prune writes a backup and deletes nothing (restore.sh's safety
+# backup: the file being restored may be older than the retention).
+#
+# Runs from cron at 02:30 as the deploy user (bootstrap.sh installs the job).
 # On any failure it exits non-zero, leaves no partial file behind, keeps the
 # older backups, and records the failure in the node_exporter textfile metric
 # so the "backup failed / too old" alerts fire.
@@ -65,12 +68,14 @@ fi
 
 dry_run=0
 prune_only=0
+no_prune=0
 for arg in "$@"; do
     case "$arg" in
         --dry-run) dry_run=1 ;;
         --prune-only) prune_only=1 ;;
+        --no-prune) no_prune=1 ;;
         -h | --help)
-            sed -n '2,31p' "${BASH_SOURCE[0]}"
+            sed -n '2,32p' "${BASH_SOURCE[0]}"
             exit 0
             ;;
         *)
@@ -89,6 +94,11 @@ run() {
         "$@"
     fi
 }
+
+if [[ $prune_only -eq 1 && $no_prune -eq 1 ]]; then
+    echo "backup: --prune-only and --no-prune exclude each other" >&2
+    exit 2
+fi
 
 if ! [[ $BACKUP_RETENTION_DAYS =~ ^[1-9][0-9]*$ ]]; then
     echo "backup: BACKUP_RETENTION_DAYS must be a positive integer" >&2
@@ -256,7 +266,9 @@ if [[ -n $BACKUP_RCLONE_REMOTE ]]; then
     run rclone copy --retries 3 -- "$final" "$BACKUP_RCLONE_REMOTE"
 fi
 
-prune
+if [[ $no_prune -eq 0 ]]; then
+    prune
+fi
 
 succeeded=1
 write_metrics 1 "$now_epoch" "$size"

@@ -150,6 +150,13 @@ elif [[ -n $offsite_env ]]; then
     for name in "${offsite_names[@]}"; do
         [[ -n ${offsite[$name]:-} ]] || die "--offsite-env: $name is missing or empty"
     done
+    # Compose expands $ in deploy/.env and the backup scripts do not; quotes,
+    # spaces, # and backslashes are read differently too. A passphrase that
+    # reached pgBackRest altered would not be the one in the password manager.
+    for name in "${!offsite[@]}"; do
+        [[ ! ${offsite[$name]} =~ [[:space:]\\\$\"\'\`#] ]] ||
+            die "--offsite-env: $name contains a space, quote, \$, # or backslash; use letters, digits and / + = . _ - (openssl rand -base64 48)"
+    done
     [[ ${offsite[PGBACKREST_REPO2_TYPE]} == s3 ]] || die "--offsite-env: PGBACKREST_REPO2_TYPE must be s3"
     [[ ${#offsite[PGBACKREST_REPO2_CIPHER_PASS]} -ge 32 ]] ||
         die "--offsite-env: PGBACKREST_REPO2_CIPHER_PASS is shorter than 32 characters (openssl rand -base64 48)"
@@ -320,7 +327,8 @@ if [[ ${#offsite[@]} -gt 0 ]]; then
         value="${offsite[$name]}"
         if grep -q "^#\?$name=" "$env_file"; then
             tmp="$(mktemp "$env_file.XXXXXX")"
-            awk -v n="$name" -v v="$value" 'BEGIN { done = 0 }
+            # ENVIRON, not awk -v: -v would turn backslash sequences in v.
+            n="$name" v="$value" awk 'BEGIN { done = 0; n = ENVIRON["n"]; v = ENVIRON["v"] }
                 $0 ~ "^#?" n "=" { if (!done) print n "=" v; done = 1; next } { print }' "$env_file" >"$tmp"
             chmod 0600 "$tmp"
             chown "$DEPLOY_USER:$DEPLOY_USER" "$tmp"

@@ -59,16 +59,26 @@ status=0
 write_metrics() {
     local info="" tmp
     [[ $dry_run -eq 0 ]] || { printf '+ write %s (status %s)\n' "$metric_file" "$status" >&2; return 0; }
-    info="$(pgbr info --output=json 2>/dev/null)" || info="[]"
+    local ages=""
     mkdir -p "$TEXTFILE_DIR" 2>/dev/null || { log "cannot create $TEXTFILE_DIR"; return 0; }
+    if info="$(pgbr info --output=json 2>/dev/null)"; then
+        ages="$(jq -r '[.[0].backup // [] | .[] | select(.type == "full" or .type == "diff")
+                | {repo: .database["repo-key"], type, stop: .timestamp.stop}]
+               | group_by([.repo, .type])[] | max_by(.stop)
+               | "agora_pgbackrest_backup_timestamp_seconds{repo=\"\(.repo)\",type=\"\(.type)\"} \(.stop)"' <<<"$info")" || ages=""
+    fi
+    if [[ -z $ages && -r $metric_file ]]; then
+        # pgBackRest cannot be asked (the container or Docker is down): the
+        # last known ages stay, so that the too-old alerts keep counting
+        # instead of going silent with their series.
+        log "cannot read pgbackrest info; keeping the last known backup times"
+        ages="$(grep '^agora_pgbackrest_backup_timestamp_seconds{' "$metric_file" || true)"
+    fi
     tmp="$TEXTFILE_DIR/.agora_pgbackrest.prom.$$"
     {
         echo '# HELP agora_pgbackrest_backup_timestamp_seconds End of the newest backup of this type in this repository (Unix time).'
         echo '# TYPE agora_pgbackrest_backup_timestamp_seconds gauge'
-        jq -r '[.[0].backup // [] | .[] | select(.type == "full" or .type == "diff")
-                | {repo: .database["repo-key"], type, stop: .timestamp.stop}]
-               | group_by([.repo, .type])[] | max_by(.stop)
-               | "agora_pgbackrest_backup_timestamp_seconds{repo=\"\(.repo)\",type=\"\(.type)\"} \(.stop)"' <<<"$info" || true
+        [[ -z $ages ]] || printf '%s\n' "$ages"
         echo '# HELP agora_pgbackrest_last_status 1 if the last backup run succeeded on every repository, 0 if not.'
         echo '# TYPE agora_pgbackrest_last_status gauge'
         echo "agora_pgbackrest_last_status $status"

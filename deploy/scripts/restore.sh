@@ -4,7 +4,8 @@
 #   deploy/scripts/restore.sh [--dry-run] [--yes] [--no-safety-backup] [--target-url URL] FILE
 #
 # Without --target-url (production): takes a safety backup of the current
-# database (backup.sh; skipped with --no-safety-backup), stops the backend,
+# database (backup.sh --no-prune, so that FILE is never pruned by it;
+# skipped with --no-safety-backup), stops the backend,
 # drops and re-creates the Compose postgres database, loads FILE into it in
 # one transaction, then starts the backend again and waits until it is
 # healthy. This replaces the current data, so it asks for --yes.
@@ -105,16 +106,23 @@ drop_create='dropdb --username="$POSTGRES_USER" --if-exists --force "$POSTGRES_D
 # shellcheck disable=SC2016
 load='psql --username="$POSTGRES_USER" --dbname="$POSTGRES_DB" --no-psqlrc --quiet --set ON_ERROR_STOP=1 --single-transaction'
 
-# 2a. What is there now stays recoverable: a backup of it first.
+# FILE stays open from here on: whatever removes or replaces its name
+# later (a prune, the cron job) cannot take it from under the load.
+if [[ $dry_run -eq 0 ]]; then
+    exec 3<"$file"
+fi
+
+# 2a. What is there now stays recoverable: a backup of it first. It prunes
+# nothing: FILE may be older than the retention.
 if [[ $safety -eq 1 ]]; then
-    run "$script_dir/backup.sh" || { echo "restore: the safety backup of the current database failed; nothing changed (--no-safety-backup skips it)" >&2; exit 1; }
+    run "$script_dir/backup.sh" --no-prune || { echo "restore: the safety backup of the current database failed; nothing changed (--no-safety-backup skips it)" >&2; exit 1; }
 fi
 compose stop backend
 compose exec -T postgres sh -c "$drop_create"
 printf "+ gzip -dc %s | docker compose exec -T postgres sh -c '%s'\n" "$file" "$load"
 if [[ $dry_run -eq 0 ]]; then
     log "loading $file"
-    gzip -dc -- "$file" | docker compose exec -T postgres sh -c "$load" >/dev/null
+    gzip -dc <&3 | docker compose exec -T postgres sh -c "$load" >/dev/null
 fi
 # The migrate service brings the schema up to this release if the backup is
 # older (as the owner), the roles get their grants back (the dump has none),
