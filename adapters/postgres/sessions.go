@@ -28,6 +28,7 @@ const (
 	listenerHeartbeat = time.Second
 	listenerStale     = 3 * time.Second
 	listenerRetry     = 250 * time.Millisecond
+	listenerMaxRetry  = 5 * time.Second
 	maxCachedSessions = 10_000
 )
 
@@ -132,14 +133,14 @@ func (c *SessionCache) ForgetUser(userID uuid.UUID) {
 
 // setUp empties the cache and marks the listener up or down.
 func (c *SessionCache) setUp(up bool) {
+	if up {
+		c.alive.Store(time.Now().UnixNano())
+	}
 	c.mu.Lock()
 	clear(c.live)
 	c.gen++
 	c.up = up
 	c.mu.Unlock()
-	if up {
-		c.alive.Store(time.Now().UnixNano())
-	}
 }
 
 // Listening reports whether the cache may serve from memory now.
@@ -162,18 +163,26 @@ func (c *SessionCache) Listen(ctx context.Context, onError func(msg string, err 
 		panic("SessionCache.Listen called twice")
 	}
 	defer close(c.stopped)
+	wait := listenerRetry
 	for ctx.Err() == nil {
-		err := c.listenOnce(ctx)
+		listened, err := c.listenOnce(ctx)
 		c.setUp(false)
 		if ctx.Err() != nil {
 			return
 		}
 		c.drops.Add(1)
-		onError("session cache: listening connection lost; checking every request in the database", err)
+		onError("session cache: no listening connection; checking every request in the database", err)
+		// Retry soon after a lost connection, less and less often while
+		// the database cannot be reached.
+		if listened {
+			wait = listenerRetry
+		} else {
+			wait = min(2*wait, listenerMaxRetry)
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(listenerRetry):
+		case <-time.After(wait):
 		}
 	}
 }
@@ -185,12 +194,14 @@ func (c *SessionCache) Wait() {
 	}
 }
 
-func (c *SessionCache) listenOnce(ctx context.Context) error {
+// listenOnce listens on one connection until it fails; listened reports
+// whether LISTEN was in place at all.
+func (c *SessionCache) listenOnce(ctx context.Context) (listened bool, err error) {
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	conn, err := pgx.ConnectConfig(cctx, c.cfg)
 	cancel()
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -198,7 +209,7 @@ func (c *SessionCache) listenOnce(ctx context.Context) error {
 		_ = conn.Close(cctx)
 	}()
 	if _, err := conn.Exec(ctx, "LISTEN "+RevokedChannel); err != nil {
-		return err
+		return false, err
 	}
 	// From here on every revocation that commits is heard; the ones that
 	// committed before were seen by no check made after this point.
@@ -217,18 +228,18 @@ func (c *SessionCache) listenOnce(ctx context.Context) error {
 			}
 			c.Forget(id)
 		case ctx.Err() != nil:
-			return ctx.Err()
+			return true, ctx.Err()
 		case errors.Is(err, context.DeadlineExceeded) && !conn.IsClosed():
 			// Silence: prove the connection still answers.
 			pctx, cancel := context.WithTimeout(ctx, listenerHeartbeat)
 			err = conn.Ping(pctx)
 			cancel()
 			if err != nil {
-				return err
+				return true, err
 			}
 			c.alive.Store(time.Now().UnixNano())
 		default:
-			return err
+			return true, err
 		}
 	}
 }
