@@ -7,7 +7,8 @@
 # ceiling. Writes docs/benchmarks.md and prints the table.
 #
 # Knobs: BENCH_SMALL=1, BENCH_DURATION (seconds per phase, default 10),
-# BENCH_CONNS (default 64), BENCH_PROFILE=1 (CPU profiles of Agora under
+# BENCH_CONNS (default 64), BENCH_POOL (Agora's pool_max_conns; default: its
+# own, 4 per core), BENCH_PROFILE=1 (CPU profiles of Agora under
 # saturation into tmp/bench/), BENCH_KEEP=1 (keep the work folder).
 set -euo pipefail
 
@@ -97,7 +98,7 @@ mport=$("$lg" port)
 base="http://127.0.0.1:$port"
 mkdir "$work/mail"
 start_agora() {
-  env -i PATH="$PATH" DATABASE_URL="$dburl" HTTP_ADDR="127.0.0.1:$port" METRICS_ADDR="127.0.0.1:$mport" \
+  env -i PATH="$PATH" DATABASE_URL="$dburl${BENCH_POOL:+&pool_max_conns=$BENCH_POOL}" HTTP_ADDR="127.0.0.1:$port" METRICS_ADDR="127.0.0.1:$mport" \
     JWT_PRIVATE_KEY_FILE="$work/jwt.pem" RATE_LIMIT_ENABLED=false MAIL_DIR="$work/mail" \
     ACCESS_TOKEN_TTL=1h LOG_LEVEL=info GOMEMLIMIT=250MiB \
     "$work/agora" serve >>"$work/agora.log" 2>&1 &
