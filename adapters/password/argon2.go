@@ -69,9 +69,8 @@ func (h *Hasher) run(ctx context.Context, f func()) error {
 // system. Every hash leaves its 7 MiB behind; left to the runtime's pacing
 // (and its scavenger), a login flood hashing on every core kept several of
 // them around: 74-76 MB of RSS against a 64 MB budget in `make bench`, 65 MB
-// when one collection served several hashes. A collection of Agora's small
-// live heap and the page faults of the next hash cost a few percent of a
-// hash, on the hashing thread's low priority.
+// when one collection served several hashes. The price is login throughput
+// on a busy machine: each hash waits for a whole collection (bench/notes.md).
 func freeHashMemory() { debug.FreeOSMemory() }
 
 // acquire waits for a hashing slot, or gives up when ctx ends (503: the
