@@ -150,9 +150,10 @@ func (c *SessionCache) Listening() bool {
 	return c.up && c.fresh()
 }
 
-// Hits counts the checks answered from memory; Drops counts lost listening
-// connections. Both are for tests and metrics.
-func (c *SessionCache) Hits() int64  { return c.hits.Load() }
+// Hits counts the checks answered from memory (for tests and metrics).
+func (c *SessionCache) Hits() int64 { return c.hits.Load() }
+
+// Drops counts lost or failed listening connections (for tests and metrics).
 func (c *SessionCache) Drops() int64 { return c.drops.Load() }
 
 // Listen keeps a LISTENing connection until ctx ends, reconnecting after

@@ -58,7 +58,12 @@ func TestSessionCacheAnswersAsTheDatabase(t *testing.T) {
 		}
 		return ok
 	}
-	if !live(sess.ID, u.ID, now) || !live(sess.ID, u.ID, now) || c.Hits() != 1 {
+	for range 2 { // the first fills the cache, the second is answered from it
+		if !live(sess.ID, u.ID, now) {
+			t.Fatal("a live session was not live")
+		}
+	}
+	if c.Hits() != 1 {
 		t.Fatalf("the second check was not served from memory (hits %d)", c.Hits())
 	}
 	// Another user's id, or a time after the expiry: the database's answer.
