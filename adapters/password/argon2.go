@@ -3,16 +3,22 @@
 // parameters can be raised later: old hashes still verify, and a login with
 // an old hash gets it replaced (Verify reports rehash).
 //
-// Each hash costs ~19 MiB and tens of milliseconds of one core. The hasher
-// runs at most GOMAXPROCS of them at once; the rest wait for a slot as long
-// as their request's context allows, so a login flood queues here instead of
-// starving every other request of CPU and memory.
+// Each hash costs 7 MiB (OWASPLowMemory) and milliseconds of one core. The
+// hasher runs at most a given number at once, each on an OS thread of its
+// own at the lowest scheduling priority (nice 19): idle cores hash at full
+// speed, and any other runnable thread (request handling, PostgreSQL) takes
+// the core from a hash at once, so a login flood neither starves reads nor
+// waits behind them when the machine is otherwise idle. The rest wait for a
+// slot as long as their request's context allows. The process should have
+// that many more Go processors than cores (cmd/agora raises GOMAXPROCS), so
+// that request goroutines always find one free while every hash runs.
 package password
 
 import (
 	"context"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 
 	"github.com/alexedwards/argon2id"
 
@@ -33,6 +39,9 @@ type Hasher struct {
 
 var _ identity.PasswordHasher = (*Hasher)(nil)
 
+// hashNice is the niceness of the hashing threads: the lowest priority.
+const hashNice = 19
+
 // New returns a hasher with the given parameters that runs at most
 // concurrency hashes at once (<= 0: GOMAXPROCS).
 func New(params argon2id.Params, concurrency int) *Hasher {
@@ -41,6 +50,28 @@ func New(params argon2id.Params, concurrency int) *Hasher {
 	}
 	return &Hasher{params: params, slots: make(chan struct{}, concurrency)}
 }
+
+// run runs f in a slot, on a low-priority thread.
+func (h *Hasher) run(ctx context.Context, f func()) error {
+	release, err := h.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	onLowPriorityThread(hashNice, func() {
+		f()
+		freeHashMemory() // before the slot is free, so at most one hash's memory per slot
+	})
+	return nil
+}
+
+// freeHashMemory returns the memory of the hash just finished to the
+// system. Every hash leaves its 7 MiB behind; left to the runtime's pacing
+// (and its scavenger), a login flood hashing on every core kept several of
+// them around: 74-76 MB of RSS against a 64 MB budget in `make bench`, 65 MB
+// when one collection served several hashes. The price is login throughput
+// on a busy machine: each hash waits for a whole collection (bench/notes.md).
+func freeHashMemory() { debug.FreeOSMemory() }
 
 // acquire waits for a hashing slot, or gives up when ctx ends (503: the
 // server is saturated, try again).
@@ -55,15 +86,16 @@ func (h *Hasher) acquire(ctx context.Context) (func(), error) {
 
 // Hash implements identity.PasswordHasher.
 func (h *Hasher) Hash(ctx context.Context, pw user.Password) (string, error) {
-	release, err := h.acquire(ctx)
-	if err != nil {
+	var enc string
+	var herr error
+	if err := h.run(ctx, func() {
+		p := h.params
+		enc, herr = argon2id.CreateHash(pw.Reveal(), &p)
+	}); err != nil {
 		return "", err
 	}
-	defer release()
-	p := h.params
-	enc, err := argon2id.CreateHash(pw.Reveal(), &p)
-	if err != nil {
-		return "", fmt.Errorf("argon2id: %w", err)
+	if herr != nil {
+		return "", fmt.Errorf("argon2id: %w", herr)
 	}
 	return enc, nil
 }
@@ -71,12 +103,10 @@ func (h *Hasher) Hash(ctx context.Context, pw user.Password) (string, error) {
 // Verify implements identity.PasswordHasher. An encoded hash that does not
 // parse is an error (a corrupt row), not a mismatch.
 func (h *Hasher) Verify(ctx context.Context, pw user.Password, encoded string) (match, rehash bool, err error) {
-	release, err := h.acquire(ctx)
-	if err != nil {
-		return false, false, err
+	var params *argon2id.Params
+	if rerr := h.run(ctx, func() { match, params, err = argon2id.CheckHash(pw.Reveal(), encoded) }); rerr != nil {
+		return false, false, rerr
 	}
-	defer release()
-	match, params, err := argon2id.CheckHash(pw.Reveal(), encoded)
 	if err != nil {
 		return false, false, fmt.Errorf("argon2id: stored hash unreadable: %w", err)
 	}

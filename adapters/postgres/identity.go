@@ -20,18 +20,23 @@ import (
 // IdentityStore keeps users, sessions, refresh tokens and emailed tokens.
 // It implements identity.Store.
 type IdentityStore struct {
-	pool  *pgxpool.Pool
-	q     *db.Queries
-	reads reads
+	pool     *pgxpool.Pool
+	q        *db.Queries
+	reads    reads
+	sessions *SessionCache
 }
 
 var _ identity.Store = (*IdentityStore)(nil)
 
-// NewIdentityStore returns the store over the pool.
+// NewIdentityStore returns the store over the pool. Its session checks go
+// to the database until the cache's listener runs (SessionCache().Listen).
 func NewIdentityStore(pool *pgxpool.Pool) *IdentityStore {
 	q := db.New(pool)
-	return &IdentityStore{pool: pool, q: q, reads: reads{primary: q}}
+	return &IdentityStore{pool: pool, q: q, reads: reads{primary: q}, sessions: newSessionCache(q, pool.Config().ConnConfig)}
 }
+
+// SessionCache is the store's cache of live sessions.
+func (s *IdentityStore) SessionCache() *SessionCache { return s.sessions }
 
 // The unique indexes whose violation means "taken".
 const (
@@ -179,6 +184,7 @@ func (s *IdentityStore) SetPasswordHash(ctx context.Context, id uuid.UUID, hash 
 
 // ChangePassword implements identity.Store.
 func (s *IdentityStore) ChangePassword(ctx context.Context, id uuid.UUID, hash string, keep uuid.UUID, now time.Time) error {
+	defer s.sessions.ForgetUser(id)
 	return withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		q := s.q.WithTx(tx)
 		n, err := q.SetPasswordHash(ctx, db.SetPasswordHashParams{ID: id, PasswordHash: hash, UpdatedAt: now})
@@ -197,6 +203,7 @@ func (s *IdentityStore) ChangePassword(ctx context.Context, id uuid.UUID, hash s
 
 // DeleteUser implements identity.Store.
 func (s *IdentityStore) DeleteUser(ctx context.Context, id uuid.UUID) error {
+	defer s.sessions.ForgetUser(id)
 	n, err := s.q.DeleteUser(ctx, id)
 	if err != nil {
 		return translate(err)
@@ -274,6 +281,7 @@ func (s *IdentityStore) Refresh(ctx context.Context, presented session.Hash, dec
 		refused = derr
 		now := plan.Now
 		if plan.Revoke && cur.RevokedAt == nil {
+			defer s.sessions.Forget(cur.ID) // after the commit too
 			if err := q.RevokeSession(ctx, db.RevokeSessionParams{ID: cur.ID, RevokedAt: &now}); err != nil {
 				return translate(err)
 			}
@@ -302,20 +310,20 @@ func (s *IdentityStore) Refresh(ctx context.Context, presented session.Hash, dec
 
 // RevokeSessionOf implements identity.Store.
 func (s *IdentityStore) RevokeSessionOf(ctx context.Context, presented session.Hash, now time.Time) error {
-	n, err := s.q.RevokeSessionByRefreshToken(ctx, db.RevokeSessionByRefreshTokenParams{Now: &now, TokenHash: presented[:]})
+	ids, err := s.q.RevokeSessionByRefreshToken(ctx, db.RevokeSessionByRefreshTokenParams{Now: &now, TokenHash: presented[:]})
 	if err != nil {
 		return translate(err)
 	}
-	if n == 0 {
+	s.sessions.Forget(ids...)
+	if len(ids) == 0 {
 		return errs.New(errs.ErrNotFound, "no such refresh token")
 	}
 	return nil
 }
 
-// SessionLive implements identity.Store.
+// SessionLive implements identity.Store, through the session cache.
 func (s *IdentityStore) SessionLive(ctx context.Context, sessionID, userID uuid.UUID, now time.Time) (bool, error) {
-	ok, err := s.q.SessionLive(ctx, db.SessionLiveParams{ID: sessionID, UserID: userID, Now: now})
-	return ok, translate(err)
+	return s.sessions.Live(ctx, sessionID, userID, now)
 }
 
 // CreateOneTimeToken implements identity.Store.
@@ -350,6 +358,7 @@ func (s *IdentityStore) ResetPassword(ctx context.Context, presented session.Has
 		if err != nil {
 			return err
 		}
+		defer s.sessions.ForgetUser(id) // after the commit too
 		if _, err := q.SetPasswordHash(ctx, db.SetPasswordHashParams{ID: id, PasswordHash: hash, UpdatedAt: now}); err != nil {
 			return translate(err)
 		}

@@ -11,6 +11,7 @@
 //	loadgen wait   -url U -timeout D   (until U answers 200)
 //	loadgen get    -url U -out F       (saves U's body, e.g. a pprof profile)
 //	loadgen once   -url U -method M -token T [-body JSON]   (one request; fails unless 2xx)
+//	loadgen cpu    -agora PID -postmaster PID   (CPU seconds used so far by each)
 //
 // Every measurement is printed as one JSON line (see result) on stdout.
 package main
@@ -56,6 +57,8 @@ func main() {
 		err = get(os.Args[2:])
 	case "once":
 		err = once(os.Args[2:])
+	case "cpu":
+		err = cpu(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -81,6 +84,8 @@ type result struct {
 	Errors     int64          `json:"errors"`
 	Codes      map[string]int `json:"codes,omitempty"`
 	PeakRSSMB  float64        `json:"peak_rss_mb,omitzero"` // Agora's VmHWM over this phase
+	AppCPUs    float64        `json:"app_cpu_s,omitzero"`   // Agora's CPU seconds over this phase
+	DBCPUs     float64        `json:"db_cpu_s,omitzero"`    // PostgreSQL's CPU seconds (every process)
 }
 
 // login signs user1..userK in and writes their access tokens, one a line.

@@ -1,4 +1,4 @@
--- GET /api/v1/posts/{id}: the SQL one request issues (pgbench -M prepared).
+-- GET /api/v1/posts/{id}: the SQL one request issued when issue 18 was filed (pgbench -M prepared) (the ceiling make bench compares with; the session check now comes from memory).
 -- The token's session and the post are picked at random like wrk picks
 -- them; the picks are index probes into small tables (bench_sessions,
 -- bench_posts) inside the same statements, so there is no extra round trip.

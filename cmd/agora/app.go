@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -27,6 +28,7 @@ type app struct {
 	log      *zap.Logger
 	purge    func(context.Context) (int64, error)
 	pool     *pgxpool.Pool
+	sessions *postgres.SessionCache
 	api      *httpapi.Server
 	closers  []func()
 	internal http.Handler
@@ -76,7 +78,23 @@ func newApp(ctx context.Context, cfg config, log *zap.Logger, tracing *telemetry
 		return nil, err
 	}
 
-	identity, err := wireIdentity(ctx, cfg, pools, log, metrics)
+	store := identityStore(pools)
+	// The session cache serves authenticated requests from memory while its
+	// listener hears every revocation (adapters/postgres/sessions.go).
+	sessions := store.SessionCache()
+	listenCtx, stopListen := context.WithCancel(context.Background())
+	go sessions.Listen(listenCtx, func(msg string, err error) { log.Warn(msg, zap.Error(err)) })
+	a.closers = append(a.closers, func() { stopListen(); sessions.Wait() })
+	a.sessions = sessions
+	metrics.RegisterGaugeFunc("auth_session_cache_listening",
+		"1 while the session cache hears revocations and may answer from memory, 0 while every request is checked in the database.",
+		func() float64 {
+			if sessions.Listening() {
+				return 1
+			}
+			return 0
+		})
+	identity, err := wireIdentity(ctx, cfg, store, log, metrics)
 	if err != nil {
 		a.close()
 		return nil, err
@@ -195,11 +213,18 @@ func serve(ctx context.Context, env map[string]string, stdout io.Writer) error {
 		}
 	}()
 
+	// Every core may hash a password at once, on threads of the lowest
+	// priority (adapters/password). Each running hash holds a Go processor,
+	// so there are that many more: request goroutines always find one, and
+	// the kernel gives their threads the cores first. The pool is sized by
+	// cores, before the raise (newApp).
+	cfg.cores = runtime.GOMAXPROCS(0)
 	a, err := newApp(ctx, cfg, log, tracing)
 	if err != nil {
 		return err
 	}
 	defer a.close()
+	runtime.GOMAXPROCS(cfg.cores + hashThreads(cfg))
 
 	servers := []*http.Server{httpapi.NewHTTPServer(cfg.HTTPAddr, a.api, log, httpapi.DefaultTimeouts())}
 	if cfg.MetricsAddr != "" {

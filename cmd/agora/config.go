@@ -52,6 +52,9 @@ type config struct {
 	TrustedProxies []netip.Prefix `env:"-"`
 	// OTel holds the standard OTEL_* variables for the tracing set-up.
 	OTel map[string]string `env:"-"`
+	// cores is GOMAXPROCS before serve raised it for the hashing threads
+	// (0 outside serve: tests wire without the raise).
+	cores int
 }
 
 // loadConfig parses the environment given as a map (os.Environ in main, a

@@ -22,8 +22,8 @@ import (
 )
 
 // wireIdentity builds the identity adapters and services: the signing keys
-// and token issuer, the password hasher, the mailer and the store.
-func wireIdentity(ctx context.Context, cfg config, pools dbPools, log *zap.Logger, metrics *telemetry.Metrics) (httpapi.IdentityDeps, error) {
+// and token issuer, the password hasher and the mailer, over the store.
+func wireIdentity(ctx context.Context, cfg config, store *postgres.IdentityStore, log *zap.Logger, metrics *telemetry.Metrics) (httpapi.IdentityDeps, error) {
 	keys, err := signingKeys(cfg, log)
 	if err != nil {
 		return httpapi.IdentityDeps{}, err
@@ -37,10 +37,12 @@ func wireIdentity(ctx context.Context, cfg config, pools dbPools, log *zap.Logge
 		return httpapi.IdentityDeps{}, err
 	}
 	deps := identity.Deps{
-		Store: identityStore(pools),
-		// Hashing leaves a core free (on more than one): a login flood
-		// queues for the hasher instead of starving every other request.
-		Hasher: password.New(password.OWASPLowMemory, max(1, runtime.GOMAXPROCS(0)-1)),
+		Store: store,
+		// One hash per core at once, at the lowest priority: a login flood
+		// uses every idle core and queues for the hasher instead of
+		// starving other requests (serve gives them Go processors of
+		// their own).
+		Hasher: password.New(password.OWASPLowMemory, hashThreads(cfg)),
 		Tokens: issuer,
 		Mailer: mailer,
 		// Messages and causes only: tokens and addresses never reach these lines.
@@ -58,6 +60,15 @@ func wireIdentity(ctx context.Context, cfg config, pools dbPools, log *zap.Logge
 		return httpapi.IdentityDeps{}, err
 	}
 	return httpapi.IdentityDeps{Service: svc, JWKS: issuer.JWKS()}, nil
+}
+
+// hashThreads is how many passwords hash at once: one per core, counted
+// before serve raised GOMAXPROCS for them.
+func hashThreads(cfg config) int {
+	if cfg.cores > 0 {
+		return cfg.cores
+	}
+	return runtime.GOMAXPROCS(0)
 }
 
 func identityStore(pools dbPools) *postgres.IdentityStore {

@@ -64,7 +64,8 @@ type Store interface {
 	RevokeSessionOf(ctx context.Context, presented session.Hash, now time.Time) error
 	// SessionLive reports whether the session exists, belongs to the user,
 	// is not revoked and has not expired. It runs on every authenticated
-	// request, so it must be a primary-key lookup.
+	// request, so it must be a primary-key lookup, or an answer from memory
+	// that a revocation anywhere (another replica included) invalidates.
 	SessionLive(ctx context.Context, sessionID, userID uuid.UUID, now time.Time) (bool, error)
 
 	// CreateOneTimeToken stores a token sent by email.

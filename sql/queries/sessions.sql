@@ -8,14 +8,14 @@ VALUES ($1, $2, $3, $4, $5, $6);
 INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at, used_at)
 VALUES ($1, $2, $3, $4, $5);
 
--- name: SessionLive :one
--- Runs on every authenticated request: a primary-key probe. A deleted
--- user's sessions are gone with them (ON DELETE CASCADE).
-SELECT EXISTS (
-    SELECT 1 FROM sessions
-    WHERE id = sqlc.arg(id) AND user_id = sqlc.arg(user_id)
-      AND revoked_at IS NULL AND expires_at > sqlc.arg(now)
-);
+-- name: SessionExpiry :one
+-- The session check (identity.Store.SessionLive) when the session cache
+-- (adapters/postgres/sessions.go) cannot answer: a primary-key probe that
+-- returns how long the cache may keep the session (no row: not live). A
+-- deleted user's sessions are gone with them (ON DELETE CASCADE).
+SELECT expires_at FROM sessions
+WHERE id = sqlc.arg(id) AND user_id = sqlc.arg(user_id)
+  AND revoked_at IS NULL AND expires_at > sqlc.arg(now);
 
 -- name: LockRefreshToken :one
 -- Serialises concurrent refreshes of the same token (and of its session):
@@ -35,11 +35,14 @@ UPDATE sessions SET last_used_at = $2 WHERE id = $1;
 -- name: RevokeSession :exec
 UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL;
 
--- name: RevokeSessionByRefreshToken :execrows
+-- name: RevokeSessionByRefreshToken :many
+-- The session's id (none: unknown token), so that this replica's session
+-- cache forgets it at once.
 UPDATE sessions s
 SET revoked_at = coalesce(s.revoked_at, sqlc.arg(now))
 FROM refresh_tokens rt
-WHERE rt.token_hash = sqlc.arg(token_hash) AND s.id = rt.session_id;
+WHERE rt.token_hash = sqlc.arg(token_hash) AND s.id = rt.session_id
+RETURNING s.id;
 
 -- name: RevokeUserSessions :exec
 -- Every live session of the user but one (uuid.Nil keeps none).

@@ -154,11 +154,12 @@ func (q *Queries) RevokeSession(ctx context.Context, arg RevokeSessionParams) er
 	return err
 }
 
-const revokeSessionByRefreshToken = `-- name: RevokeSessionByRefreshToken :execrows
+const revokeSessionByRefreshToken = `-- name: RevokeSessionByRefreshToken :many
 UPDATE sessions s
 SET revoked_at = coalesce(s.revoked_at, $1)
 FROM refresh_tokens rt
 WHERE rt.token_hash = $2 AND s.id = rt.session_id
+RETURNING s.id
 `
 
 type RevokeSessionByRefreshTokenParams struct {
@@ -166,12 +167,26 @@ type RevokeSessionByRefreshTokenParams struct {
 	TokenHash []byte
 }
 
-func (q *Queries) RevokeSessionByRefreshToken(ctx context.Context, arg RevokeSessionByRefreshTokenParams) (int64, error) {
-	result, err := q.db.Exec(ctx, revokeSessionByRefreshToken, arg.Now, arg.TokenHash)
+// The session's id (none: unknown token), so that this replica's session
+// cache forgets it at once.
+func (q *Queries) RevokeSessionByRefreshToken(ctx context.Context, arg RevokeSessionByRefreshTokenParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, revokeSessionByRefreshToken, arg.Now, arg.TokenHash)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return result.RowsAffected(), nil
+	defer rows.Close()
+	var items []uuid.UUID
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const revokeUserSessions = `-- name: RevokeUserSessions :exec
@@ -191,27 +206,27 @@ func (q *Queries) RevokeUserSessions(ctx context.Context, arg RevokeUserSessions
 	return err
 }
 
-const sessionLive = `-- name: SessionLive :one
-SELECT EXISTS (
-    SELECT 1 FROM sessions
-    WHERE id = $1 AND user_id = $2
-      AND revoked_at IS NULL AND expires_at > $3
-)
+const sessionExpiry = `-- name: SessionExpiry :one
+SELECT expires_at FROM sessions
+WHERE id = $1 AND user_id = $2
+  AND revoked_at IS NULL AND expires_at > $3
 `
 
-type SessionLiveParams struct {
+type SessionExpiryParams struct {
 	ID     uuid.UUID
 	UserID uuid.UUID
 	Now    time.Time
 }
 
-// Runs on every authenticated request: a primary-key probe. A deleted
-// user's sessions are gone with them (ON DELETE CASCADE).
-func (q *Queries) SessionLive(ctx context.Context, arg SessionLiveParams) (bool, error) {
-	row := q.db.QueryRow(ctx, sessionLive, arg.ID, arg.UserID, arg.Now)
-	var exists bool
-	err := row.Scan(&exists)
-	return exists, err
+// The session check (identity.Store.SessionLive) when the session cache
+// (adapters/postgres/sessions.go) cannot answer: a primary-key probe that
+// returns how long the cache may keep the session (no row: not live). A
+// deleted user's sessions are gone with them (ON DELETE CASCADE).
+func (q *Queries) SessionExpiry(ctx context.Context, arg SessionExpiryParams) (time.Time, error) {
+	row := q.db.QueryRow(ctx, sessionExpiry, arg.ID, arg.UserID, arg.Now)
+	var expires_at time.Time
+	err := row.Scan(&expires_at)
+	return expires_at, err
 }
 
 const touchSession = `-- name: TouchSession :exec

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// clockTicks is USER_HZ, the unit of /proc/PID/stat's times: fixed at 100
+// by the Linux ABI whatever the kernel's own tick rate.
+const clockTicks = 100
+
+// cpu prints the CPU time (user + system, seconds) Agora and PostgreSQL have
+// used so far: "AGORA POSTGRES". The script reads it before and after a
+// phase and divides the differences by the phase's requests.
+//
+// Agora is one process (its /proc/PID/stat counts every thread, live or
+// gone). PostgreSQL is the postmaster and every process it started: the
+// live ones' own times, plus the postmaster's cutime/cstime, which hold the
+// times of the children it has already reaped (backends of connections that
+// closed during the phase, like pgbench's at its end).
+func cpu(args []string) error {
+	fs := flag.NewFlagSet("cpu", flag.ExitOnError)
+	agora := fs.Int("agora", 0, "Agora's PID (0: none)")
+	postmaster := fs.Int("postmaster", 0, "the postmaster's PID")
+	_ = fs.Parse(args)
+	var app float64
+	if *agora > 0 {
+		st, err := procStat(*agora)
+		if err != nil {
+			return err
+		}
+		app = st.self()
+	}
+	db, err := treeCPU(*postmaster)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%.2f %.2f\n", app, db)
+	return nil
+}
+
+// stat holds the fields of /proc/PID/stat this file needs, in ticks.
+type stat struct {
+	ppid                         int
+	utime, stime, cutime, cstime int64
+}
+
+func (s stat) self() float64 { return float64(s.utime+s.stime) / clockTicks }
+
+func procStat(pid int) (stat, error) {
+	raw, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return stat{}, err
+	}
+	return parseStat(string(raw))
+}
+
+// parseStat reads /proc/PID/stat. The command name (field 2) is in
+// parentheses and may hold spaces, so fields are counted after its last ')'.
+func parseStat(s string) (stat, error) {
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return stat{}, fmt.Errorf("unreadable stat %q", s)
+	}
+	f := strings.Fields(s[i+1:]) // f[0] is field 3 (state)
+	if len(f) < 15 {
+		return stat{}, fmt.Errorf("short stat %q", s)
+	}
+	num := func(k int) int64 { // field k of proc(5), 1-based
+		v, _ := strconv.ParseInt(f[k-3], 10, 64)
+		return v
+	}
+	return stat{ppid: int(num(4)), utime: num(14), stime: num(15), cutime: num(16), cstime: num(17)}, nil
+}
+
+// treeCPU is the CPU time of root, of its reaped children, and of its live
+// children, in seconds.
+func treeCPU(root int) (float64, error) {
+	st, err := procStat(root)
+	if err != nil {
+		return 0, err
+	}
+	ticks := st.utime + st.stime + st.cutime + st.cstime
+	dirs, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0, err
+	}
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil || pid == root {
+			continue
+		}
+		c, err := procStat(pid)
+		if err != nil || c.ppid != root {
+			continue // gone meanwhile, or not a child
+		}
+		ticks += c.utime + c.stime
+	}
+	return float64(ticks) / clockTicks, nil
+}
