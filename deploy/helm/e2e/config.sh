@@ -67,6 +67,8 @@ state = "$RUN/containerd"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "docker.io/agora-e2e/pause:$K8S_VERSION"
   restrict_oom_score_adj = true
+  # The pods' network namespaces under $RUN, not /run/netns.
+  netns_mounts_under_state_dir = true
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$VAR/cni/net.d"

@@ -22,8 +22,8 @@
 # points at the pod's loopback, the database URL uses a fixed ClusterIP, and
 # a FORWARD chain drops whatever a pod sends anywhere but another pod or the
 # client namespace. Details and figures: deploy/helm/README.md.
-set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
+set -euo pipefail
 
 usage="usage: e2e.sh [--teardown]"
 mode=run
@@ -66,12 +66,14 @@ LOGS="/var/tmp/agora-e2e-logs/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$LOGS"
 on_exit() {
     local rc=$?
+    set +e
     if [[ $rc -ne 0 ]]; then
         log "failed (exit $rc); the ends of the logs in $LOGS:"
         for f in "$LOGS"/*.log; do
             [[ -s $f ]] && { printf '\n--- %s\n' "$f" >&2; tail -n 15 "$f" >&2; }
         done
-        [[ -x $RUN/kubectl ]] && "$RUN/kubectl" get pods,jobs,events -A -o wide >&2 2>/dev/null
+        [[ -x $RUN/kubectl ]] && "$RUN/kubectl" --kubeconfig "$VAR/admin.kubeconfig" --request-timeout=5s \
+            get nodes,pods,jobs,events -A -o wide >&2 2>/dev/null
     fi
     t0=$SECONDS
     teardown
@@ -100,8 +102,9 @@ log "Kubernetes binaries and helm ready in $((SECONDS - t0)) s"
 t0=$SECONDS
 "$repo/scripts/ensure-docker.sh"
 nice -n 10 "$repo/deploy/ci/build-images.sh" e2e
-cp "${bins[6]}" "$RUN/pause"
-docker build --quiet --network none -f "$here/pause.Dockerfile" -t "agora-e2e/pause:$K8S_VERSION" "$RUN" >/dev/null
+mkdir "$RUN/pause"
+cp "${bins[6]}" "$RUN/pause/pause"
+docker build --quiet --network none -f "$here/pause.Dockerfile" -t "agora-e2e/pause:$K8S_VERSION" "$RUN/pause" >/dev/null
 docker save -o "$RUN/images.tar" agora-ci/agora:e2e agora-ci/postgres:ci "agora-e2e/pause:$K8S_VERSION"
 log "images built and saved in $((SECONDS - t0)) s ($(du -m "$RUN/images.tar" | cut -f1) MB)"
 t_built=$SECONDS

@@ -52,6 +52,10 @@ remove_chains() {
 }
 
 teardown() {
+    # Best effort, step by step: a step that finds nothing to remove (or
+    # fails) must not stop the ones after it.
+    local -
+    set +e
     local kcfg="$VAR/admin.kubeconfig" kubectl_bin="$RUN/kubectl" c ns d pid left
     # Pods first, while the kubelet runs: it stops them through CRI, which
     # releases their addresses and network namespaces (CNI DEL).
