@@ -70,7 +70,7 @@ on_exit() {
     if [[ $rc -ne 0 ]]; then
         log "failed (exit $rc); the ends of the logs in $LOGS:"
         for f in "$LOGS"/*.log; do
-            [[ -s $f ]] && { printf '\n--- %s\n' "$f" >&2; tail -n 15 "$f" >&2; }
+            [[ -s $f ]] && { printf '\n--- %s\n' "$f" >&2; tail -n 8 "$f" >&2; }
         done
         [[ -x $RUN/kubectl ]] && "$RUN/kubectl" --kubeconfig "$VAR/admin.kubeconfig" --request-timeout=5s \
             get nodes,pods,jobs,events -A -o wide >&2 2>/dev/null
@@ -104,7 +104,9 @@ t0=$SECONDS
 nice -n 10 "$repo/deploy/ci/build-images.sh" e2e
 mkdir "$RUN/pause"
 cp "${bins[6]}" "$RUN/pause/pause"
-docker build --quiet --network none -f "$here/pause.Dockerfile" -t "agora-e2e/pause:$K8S_VERSION" "$RUN/pause" >/dev/null
+DOCKER_BUILDKIT=0 docker build --quiet --network none -f "$here/pause.Dockerfile" \
+    -t "agora-e2e/pause:$K8S_VERSION" "$RUN/pause" >"$LOGS/pause-image.log" 2>&1 ||
+    die "pause image: $(cat "$LOGS/pause-image.log")"
 docker save -o "$RUN/images.tar" agora-ci/agora:e2e agora-ci/postgres:ci "agora-e2e/pause:$K8S_VERSION"
 log "images built and saved in $((SECONDS - t0)) s ($(du -m "$RUN/images.tar" | cut -f1) MB)"
 t_built=$SECONDS
@@ -204,7 +206,7 @@ kubectl -n "$NS" rollout status deployment/postgres --timeout=180s >/dev/null
 t_pg=$((SECONDS - t0))
 log "PostgreSQL Ready in $t_pg s"
 t0=$SECONDS
-HELM_CACHE_HOME="$RUN/helm" HELM_CONFIG_HOME="$RUN/helm" HELM_DATA_HOME="$RUN/helm" \
+HELM_CACHE_HOME="$RUN/helm-home" HELM_CONFIG_HOME="$RUN/helm-home" HELM_DATA_HOME="$RUN/helm-home" \
     "$RUN/helm" install agora "$repo/deploy/helm/agora" --kubeconfig "$VAR/admin.kubeconfig" \
     --namespace "$NS" --values "$here/values.yaml" \
     --set "config.publicBaseURL=http://$NODE_IP,config.jwtIssuer=http://$NODE_IP" \
