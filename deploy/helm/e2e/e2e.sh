@@ -210,7 +210,8 @@ HELM_CACHE_HOME="$RUN/helm-home" HELM_CONFIG_HOME="$RUN/helm-home" HELM_DATA_HOM
     "$RUN/helm" install agora "$repo/deploy/helm/agora" --kubeconfig "$VAR/admin.kubeconfig" \
     --namespace "$NS" --values "$here/values.yaml" \
     --set "config.publicBaseURL=http://$NODE_IP,config.jwtIssuer=http://$NODE_IP" \
-    --wait --timeout 10m --debug >"$LOGS/helm.log" 2>&1 || die "helm install: $(tail -n 5 "$LOGS/helm.log")"
+    --wait --timeout 10m --debug >"$LOGS/helm.log" 2>&1 ||
+    die "helm install: $(grep -m 1 '^Error:' "$LOGS/helm.log" || tail -n 5 "$LOGS/helm.log")"
 kubectl -n "$NS" rollout status deployment/agora --timeout=60s >/dev/null
 t_chart=$((SECONDS - t0))
 # The hook Job is deleted once it succeeded (hook-delete-policy); the Job
