@@ -77,7 +77,7 @@ func TestE2EObjectsAccepted(t *testing.T) {
 	t.Parallel()
 	c := kubeAPI(t)
 	objs := renderFor(t, c, filepath.Join(e2eDir(t), "values.yaml"),
-		writeTemp(t, "config:\n  publicBaseURL: http://192.0.2.1\n  jwtIssuer: http://192.0.2.1\n"))
+		writeTemp(t, "config:\n  publicBaseURL: http://10.250.250.1\n  jwtIssuer: http://10.250.250.1\n"))
 	b, err := os.ReadFile(filepath.Join(e2eDir(t), "postgres.yaml"))
 	if err != nil {
 		t.Fatal(err)

@@ -14,8 +14,8 @@
 # from the Go module proxy by scripts/install-kube-tools.sh; images built
 # offline by deploy/ci/build-images.sh, moved with docker save and
 # `ctr images import`; helm from tools/go.mod. Addresses, all local:
-#   192.0.2.1    the node (TEST-NET-1, on a veth whose peer is in the
-#                network namespace agora-e2e, 192.0.2.2: the client)
+#   10.250.250.1  the node (on a veth whose peer is in the
+#                network namespace agora-e2e, 10.250.250.2: the client)
 #   10.244.0.0/24  pods, bridge agora-cni0; pods have no default route
 #   10.96.0.0/16   Services, kube-proxy in iptables mode
 # No DNS server runs: the kubelet gives pods a resolv.conf of its own that
@@ -37,7 +37,7 @@ esac
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../../.." && pwd)"
 K8S_VERSION=v1.37.2 # = scripts/install-kube-tools.sh
-NODE_IP=192.0.2.1 CLIENT_IP=192.0.2.2 NETNS=agora-e2e VETH=agora-e2e0
+NODE_IP=10.250.250.1 CLIENT_IP=10.250.250.2 NETNS=agora-e2e VETH=agora-e2e0
 BRIDGE=agora-cni0 POD_CIDR=10.244.0.0/24 POD_GW=10.244.0.1 SERVICE_CIDR=10.96.0.0/16
 NODE=agora-e2e NS=agora-e2e CGROUP=agora-e2e CHAIN=AGORA-E2E
 VAR=/var/lib/agora-e2e RUN=/run/agora-e2e
@@ -68,6 +68,9 @@ on_exit() {
     local rc=$?
     set +e
     if [[ $rc -ne 0 ]]; then
+        # The network as it was, for the post-mortem.
+        { iptables-save -c; ip addr; ip route; ip -n "$NETNS" addr; ip -n "$NETNS" route; conntrack -L; } \
+            >"$LOGS/network.txt" 2>&1
         log "failed (exit $rc); the ends of the logs in $LOGS:"
         for f in "$LOGS"/*.log; do
             [[ -s $f ]] && { printf '\n--- %s\n' "$f" >&2; tail -n 8 "$f" >&2; }
@@ -111,7 +114,16 @@ docker save -o "$RUN/images.tar" agora-ci/agora:e2e agora-ci/postgres:ci "agora-
 log "images built and saved in $((SECONDS - t0)) s ($(du -m "$RUN/images.tar" | cut -f1) MB)"
 t_built=$SECONDS
 
-# 2. Host: the node address, the pod bridge's firewall, the tunables.
+# 2. Host: the node address, the pod bridge's firewall, the tunables. The
+# ranges must be free here: an address of the machine's own network taken
+# over by the run (its gateway, say) would cut the machine off meanwhile.
+for net in "${NODE_IP%.*}.0/30" "$POD_CIDR" "$SERVICE_CIDR"; do
+    [[ -z "$(ip -4 route show root "$net")" ]] || die "$net is in use on this machine: $(ip -4 route show root "$net")"
+done
+for a in "$NODE_IP" "$CLIENT_IP" "$POD_GW" 10.96.0.1; do
+    ! ip -4 -o addr show | grep -q " inet $a/" && ! ip -4 route show | grep -q "via $a " ||
+        die "$a is already an address or a gateway of this machine"
+done
 save_sysctls
 ip netns add "$NETNS"
 ip link add "$VETH" type veth peer name "$VETH-c" netns "$NETNS"
@@ -224,6 +236,8 @@ log "chart installed (migration hook Job completed, backend Ready) in $t_chart s
 # 6. The walk-through from the client namespace, through the node address.
 port="$(kubectl -n "$NS" get service agora -o 'jsonpath={.spec.ports[?(@.name=="http")].nodePort}')"
 t0=$SECONDS
+# kube-proxy programs the NodePort shortly after the endpoints appear.
+wait_until 30 "NodePort $port" ip netns exec "$NETNS" curl -fsS -m 2 -o /dev/null "http://$NODE_IP:$port/api/v1/openapi.yaml"
 ip netns exec "$NETNS" "$repo/docs/walkthrough.sh" "http://$NODE_IP:$port" >"$LOGS/walkthrough.log" 2>&1 ||
     die "walk-through against http://$NODE_IP:$port: $(tail -n 5 "$LOGS/walkthrough.log")"
 t_walk=$((SECONDS - t0))
