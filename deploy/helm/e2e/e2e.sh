@@ -121,8 +121,9 @@ for net in "${NODE_IP%.*}.0/30" "$POD_CIDR" "$SERVICE_CIDR"; do
     [[ -z "$(ip -4 route show root "$net")" ]] || die "$net is in use on this machine: $(ip -4 route show root "$net")"
 done
 for a in "$NODE_IP" "$CLIENT_IP" "$POD_GW" 10.96.0.1; do
-    ! ip -4 -o addr show | grep -q " inet $a/" && ! ip -4 route show | grep -q "via $a " ||
-        die "$a is already an address or a gateway of this machine"
+    if ip -4 route show match "$a" | grep -qv '^default ' || ip -4 route show default | grep -q "via $a "; then
+        die "$a is in a network of this machine already: $(ip -4 route show match "$a")"
+    fi
 done
 save_sysctls
 ip netns add "$NETNS"
@@ -243,15 +244,18 @@ ip netns exec "$NETNS" "$repo/docs/walkthrough.sh" "http://$NODE_IP:$port" >"$LO
 t_walk=$((SECONDS - t0))
 log "walk-through passed against the Service at http://$NODE_IP:$port (NodePort) in $t_walk s"
 
-# 7. No way out for the pods: the database pod (the one with a shell) has
-# the kubelet's resolv.conf, no default route, and cannot open a
-# connection to an outside address.
-pg() { kubectl -n "$NS" exec deploy/postgres -- "$@"; }
-[[ "$(pg cat /etc/resolv.conf)" == "$(cat "$VAR/resolv.conf")" ]] ||
-    die "the pod's resolv.conf is not the kubelet's own: $(pg cat /etc/resolv.conf)"
-# shellcheck disable=SC2016 # awk's own $2
-pg awk 'NR > 1 && $2 == "00000000" { exit 1 }' /proc/net/route || die "a pod has a default route"
-out="$(pg bash -c 'exec 3<>/dev/tcp/1.1.1.1/53' 2>&1)" && die "a pod reached 1.1.1.1:53"
+# 7. No way out for the pods. Looked at from the host, in the database
+# pod's own namespaces (its container's process found through containerd):
+# its resolv.conf is the kubelet's, it has no default route, and a
+# connection to an outside address fails at once.
+cid="$(kubectl -n "$NS" get pods -l app.kubernetes.io/name=postgres \
+    -o 'jsonpath={.items[0].status.containerStatuses[0].containerID}')"
+pid="$(ctr --address "$SOCK" -n k8s.io tasks ls | awk -v id="${cid#containerd://}" '$1 == id { print $2 }')"
+[[ -n $pid ]] || die "no process for the PostgreSQL container $cid"
+cmp -s "/proc/$pid/root/etc/resolv.conf" "$VAR/resolv.conf" ||
+    die "the pod's resolv.conf is not the kubelet's own: $(cat "/proc/$pid/root/etc/resolv.conf")"
+! nsenter -t "$pid" -n ip -4 route | grep -q '^default' || die "a pod has a default route"
+out="$(nsenter -t "$pid" -n bash -c 'exec 3<>/dev/tcp/1.1.1.1/53' 2>&1)" && die "a pod reached 1.1.1.1:53"
 [[ $out == *"Network is unreachable"* ]] || die "a pod's connection to 1.1.1.1:53 failed otherwise than unreachable: $out"
 dropped="$(iptables -L "$CHAIN" -v -x -n | awk '$3 == "DROP" { n += $1 } END { print n + 0 }')"
 log "pods: resolv.conf is the kubelet's own, no default route, outside unreachable; $dropped packets dropped by $CHAIN"
