@@ -274,7 +274,7 @@ log "pods: resolv.conf is the kubelet's own, no default route, outside unreachab
         printf '%s peak RSS: %s\n' "$c" "$(awk '/^VmHWM/ { print $2, $3 }' "/proc/$pid/status")"
     done
     for f in /sys/fs/cgroup/memory/$CGROUP/memory.max_usage_in_bytes /sys/fs/cgroup/$CGROUP/memory.peak; do
-        [[ -r $f ]] && printf 'pods together, peak memory: %d MB\n' "$(($(cat "$f") / 1048576))"
+        if [[ -r $f ]]; then printf 'pods together, peak memory: %d MB\n' "$(($(cat "$f") / 1048576))"; fi
     done
 } | tee "$LOGS/figures.txt" >&2
 log "passed; tearing down"
