@@ -85,10 +85,14 @@ stack-run: stack-tools ## the live stack check without the lock (make test-stack
 
 .PHONY: kube-tools
 kube-tools: ## build the pinned kube-apiserver the Helm chart is checked against (cached; ~6 min cold)
-	@scripts/install-kube-apiserver.sh >/dev/null || { \
+	@scripts/install-kube-tools.sh kube-apiserver >/dev/null || { \
 		if [ "$${CI:-}" = true ]; then exit 1; fi; \
 		echo "kube-tools: build failed; deploy/helm's API-server tests will skip" >&2; }
 test-go: kube-tools
+
+.PHONY: e2e-k8s
+e2e-k8s: ## single-node Kubernetes here, the chart installed, the walk-through run, all torn down (root; not in make test; ~25 min cold)
+	deploy/helm/e2e/e2e.sh
 
 .PHONY: test
 test: deps check-generated vet lint check-openapi test-go test-stack fuzz-brief ## everything CI runs

@@ -36,7 +36,7 @@ import (
 
 // The chart's objects go to a real control plane: Debian's etcd and the
 // kube-apiserver of the Kubernetes release the chart targets (built from
-// the Go module proxy by scripts/install-kube-apiserver.sh, `make
+// the Go module proxy by scripts/install-kube-tools.sh, `make
 // kube-tools`), with the pinned CloudNativePG and prometheus-operator CRDs
 // installed. Every object is created with dryRun=All and
 // fieldValidation=Strict, so the server runs its decoding, defaulting,
@@ -48,7 +48,7 @@ import (
 const (
 	cnpgModule    = "github.com/cloudnative-pg/cloudnative-pg@v1.27.0"
 	promOpModule  = "github.com/prometheus-operator/prometheus-operator@v0.85.0" // = schemagen.PrometheusOperatorVersion
-	kubeAPIServer = "kube-apiserver-v" + kubeVersion                             // as cached by scripts/install-kube-apiserver.sh
+	kubeAPIServer = "kube-apiserver-v" + kubeVersion                             // as cached by scripts/install-kube-tools.sh
 	testNamespace = "agora"
 )
 
@@ -132,7 +132,7 @@ func (c *controlPlane) start() {
 		_, err = os.Stat(apiserver)
 	}
 	if err != nil {
-		c.skip = fmt.Errorf("kube-apiserver v%s is not built (make kube-tools, or scripts/install-kube-apiserver.sh): %w", kubeVersion, err)
+		c.skip = fmt.Errorf("kube-apiserver v%s is not built (make kube-tools, or scripts/install-kube-tools.sh kube-apiserver): %w", kubeVersion, err)
 		return
 	}
 	crdFiles, err := crdFiles()
@@ -677,7 +677,7 @@ func TestAPIServerAcceptsChart(t *testing.T) {
 	t.Parallel()
 	c := kubeAPI(t)
 	if v := c.version(t); v != "v"+kubeVersion {
-		t.Fatalf("kube-apiserver reports %s, want v%s (is the version stamped? scripts/install-kube-apiserver.sh)", v, kubeVersion)
+		t.Fatalf("kube-apiserver reports %s, want v%s (is the version stamped? scripts/install-kube-tools.sh)", v, kubeVersion)
 	}
 	t.Logf("etcd and kube-apiserver ready in %s, CRDs established in %s", c.started.Round(time.Millisecond), c.crdsReady.Round(time.Millisecond))
 	kindsSeen := map[string]bool{}
@@ -836,30 +836,32 @@ func deepCopy(t testing.TB, o object) object {
 }
 
 // The API server built by make kube-tools is the release the chart is
-// rendered and schema-checked for; the script refuses arguments and is
-// shellcheck-clean.
-func TestKubeAPIServerScript(t *testing.T) {
+// rendered and schema-checked for; the script refuses a missing or unknown
+// component and is shellcheck-clean.
+func TestKubeToolsScript(t *testing.T) {
 	t.Parallel()
-	script := filepath.Join(repoRoot(t), "scripts", "install-kube-apiserver.sh")
-	out, err := exec.Command(script, "--version", "v1.30.0").CombinedOutput()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), "takes no arguments (got: --version v1.30.0)") {
-		t.Errorf("install-kube-apiserver.sh --version v1.30.0: err %v, output %q; want exit 2 naming the arguments", err, out)
-	}
-	if _, err := exec.LookPath("shellcheck"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("shellcheck is not installed (Debian package shellcheck, in scripts/apt-packages.txt)")
+	script := filepath.Join(repoRoot(t), "scripts", "install-kube-tools.sh")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "no component given; usage: install-kube-tools.sh COMPONENT..."},
+		{[]string{"kube-apiserver", "--version", "v1.30.0"}, "unknown component: --version; usage:"},
+		{[]string{"kube-dns"}, "unknown component: kube-dns; usage:"},
+	} {
+		out, err := exec.Command(script, tc.args...).CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), tc.want) {
+			t.Errorf("install-kube-tools.sh %q: err %v, output %q; want exit 2 and %q", tc.args, err, out, tc.want)
 		}
-		t.Log("shellcheck is not installed: the script is not linted")
-	} else if out, err := exec.Command("shellcheck", "--severity=style", script).CombinedOutput(); err != nil {
-		t.Errorf("shellcheck install-kube-apiserver.sh: %v\n%s", err, out)
 	}
+	shellcheck(t, script)
 	b, err := os.ReadFile(script)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := `K8S_VERSION="v` + kubeVersion + `"`; !bytes.Contains(b, []byte(want)) {
-		t.Errorf("scripts/install-kube-apiserver.sh does not pin %s", want)
+		t.Errorf("scripts/install-kube-tools.sh does not pin %s", want)
 	}
 	b, err = os.ReadFile(filepath.Join(helmDir(t), "schemagen", "main.go"))
 	if err != nil {
