@@ -24,13 +24,24 @@ GRANT pg_monitor TO agora_monitor;
 -- Nobody but the owner creates objects in public (PostgreSQL 15's default,
 -- made explicit for databases created before it).
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+-- A new database lets every role connect and make temporary tables. Here
+-- only the roles named below connect, to this database alone (not to
+-- postgres or template1, which only the owner and pgBackRest use), and
+-- nobody but the owner makes temporary tables.
+SELECT format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', datname) FROM pg_database
+WHERE datname IN (current_database(), 'postgres', 'template1') \gexec
 SELECT format('GRANT CONNECT ON DATABASE %I TO agora_app, agora_monitor', current_database()) \gexec
+-- Every role may create large objects; the application stores none.
+REVOKE EXECUTE ON FUNCTION lo_create(oid), lo_creat(integer), lo_from_bytea(oid, bytea), lo_import(text), lo_import(text, oid) FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO agora_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO agora_app;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO agora_app;
 -- Tables of later migrations (made by this same owner) get the same.
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO agora_app;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO agora_app;
--- The migration history is the migrations' own.
+-- The migration history (and its id sequence) is the migrations' own.
 SELECT 'REVOKE INSERT, UPDATE, DELETE ON goose_db_version FROM agora_app'
 WHERE to_regclass('public.goose_db_version') IS NOT NULL \gexec
+SELECT format('REVOKE ALL ON SEQUENCE %s FROM agora_app', pg_get_serial_sequence('public.goose_db_version', 'id'))
+WHERE to_regclass('public.goose_db_version') IS NOT NULL
+  AND pg_get_serial_sequence('public.goose_db_version', 'id') IS NOT NULL \gexec
