@@ -60,7 +60,7 @@ func TestBootstrapOffsiteTarget(t *testing.T) {
 		t.Errorf("without an off-site target: exit %d\n%s", code, out)
 	}
 	out, code = runScript(t, env, "bootstrap.sh", append(base, "--no-offsite")...)
-	if code != 0 || !strings.Contains(out, "WARNING: --no-offsite") {
+	if code != 0 || !strings.Contains(out, "WARNING: --no-offsite") || !strings.Contains(out, "+ set AGORA_NO_OFFSITE in") {
 		t.Errorf("--no-offsite: exit %d\n%s", code, out)
 	}
 	out, code = runScript(t, env, "bootstrap.sh", append(base, "--offsite-env", offsiteEnv(t, nil))...)

@@ -166,6 +166,9 @@ elif [[ -n $offsite_env ]]; then
         die "--offsite-env: PGBACKREST_REPO2_S3_ENDPOINT is a host name (no https://, no path)"
 elif [[ $no_offsite -eq 1 ]]; then
     log "WARNING: --no-offsite: backups and WAL stay on this server's disk only; losing the server loses them (README.md)"
+    # Recorded in deploy/.env: the scripts and alerts then know the missing
+    # off-site store is the operator's choice, not a lost setting.
+    offsite[AGORA_NO_OFFSITE]=1
 else
     die "no off-site backup target: pass --offsite-env FILE (README.md, \"Backups and recovery\"), or --no-offsite to accept losing every backup with this server"
 fi
@@ -318,7 +321,7 @@ if [[ ${#offsite[@]} -gt 0 ]]; then
     if missing test -f "$env_file"; then
         run install -m 0600 -o "$DEPLOY_USER" -g "$DEPLOY_USER" "$repo_dir/deploy/.env.example" "$env_file"
     fi
-    for name in "${offsite_names[@]}" PGBACKREST_REPO2_PATH PGBACKREST_REPO2_S3_URI_STYLE PGBACKREST_REPO2_RETENTION_FULL; do
+    for name in "${offsite_names[@]}" PGBACKREST_REPO2_PATH PGBACKREST_REPO2_S3_URI_STYLE PGBACKREST_REPO2_RETENTION_FULL AGORA_NO_OFFSITE; do
         [[ -n ${offsite[$name]:-} ]] || continue
         if [[ $dry_run -eq 1 ]]; then
             printf '+ set %s in %s\n' "$name" "$env_file"
