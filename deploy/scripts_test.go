@@ -273,7 +273,7 @@ func TestBackupAndRestoreDryRun(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("backup --dry-run exit %d\n%s", code, out)
 	}
-	for _, want := range []string{"pg_dump", "| gzip -c >", "+ mv -f --", "rclone copy", "rclone delete --min-age 7d", "agora_backup.prom"} {
+	for _, want := range []string{"pg_dump", "| gzip -c >", "+ mv -f --", "rclone copy", "rclone lsf --files-only", "agora_backup.prom"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("backup dry run lacks %q:\n%s", want, out)
 		}
