@@ -322,7 +322,8 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	tmp := t.TempDir()
 	backups := filepath.Join(tmp, "backups")
 	textfile := filepath.Join(tmp, "textfile")
-	// An old backup that the successful run prunes.
+	// An old backup that the successful run prunes (with one newest kept:
+	// the new one).
 	if err := os.MkdirAll(backups, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +333,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	}
 
 	before := time.Now().Unix()
-	out, code := runScript(t, backupEnv(backups, textfile, "BACKUP_DATABASE_URL="+src), "backup.sh")
+	out, code := runScript(t, backupEnv(backups, textfile, "BACKUP_DATABASE_URL="+src, "BACKUP_KEEP_MIN=1"), "backup.sh")
 	if code != 0 {
 		t.Fatalf("backup failed (exit %d):\n%s", code, out)
 	}
