@@ -285,7 +285,17 @@ func TestBackupAndRestoreDryRun(t *testing.T) {
 		t.Errorf("dry run created %s", textfile)
 	}
 
-	out, code = runScript(t, nil, "restore.sh", "--dry-run", "/nonexistent/backup_20260101_020000.sql.gz")
+	if out, code := runScript(t, nil, "restore.sh", "--dry-run", "/nonexistent/backup_20260101_020000.sql.gz"); code == 0 || !strings.Contains(out, "cannot read") {
+		t.Errorf("restore --dry-run of a missing file: exit %d\n%s", code, out)
+	}
+	if out, code := runScript(t, nil, "restore.sh", "--dry-run", tmp); code == 0 {
+		t.Errorf("restore --dry-run of a folder: exit 0\n%s", out)
+	}
+	dump := filepath.Join(tmp, "backup_20260101_020000.sql.gz")
+	if err := os.WriteFile(dump, []byte("not read by a dry run"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, code = runScript(t, nil, "restore.sh", "--dry-run", dump)
 	if code != 0 {
 		t.Fatalf("restore --dry-run exit %d\n%s", code, out)
 	}

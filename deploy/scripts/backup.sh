@@ -40,24 +40,11 @@ script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 deploy_dir="$(dirname "$script_dir")"
 ENV_FILE="${ENV_FILE:-$deploy_dir/.env}"
 
-# Read only the backup's own settings from the env file; it is not sourced
-# as shell code.
-if [[ -r $ENV_FILE ]]; then
-    while IFS= read -r line || [[ -n $line ]]; do
-        if [[ $line =~ ^(BACKUP_[A-Z0-9_]+|RCLONE_[A-Z0-9_]+|TEXTFILE_DIR)=(.*)$ ]]; then
-            name="${BASH_REMATCH[1]}"
-            value="${BASH_REMATCH[2]}"
-            # As Compose reads the file: one pair of matching quotes around
-            # the value is not part of it.
-            if [[ $value =~ ^\"(.*)\"$ || $value =~ ^\'(.*)\'$ ]]; then
-                value="${BASH_REMATCH[1]}"
-            fi
-            if [[ -z ${!name+x} ]]; then
-                export "$name=$value"
-            fi
-        fi
-    done <"$ENV_FILE"
-fi
+# Only the backup's own settings, read as the other backup scripts read
+# them (the file is not run as shell code).
+# shellcheck source=read-env.sh
+source "$script_dir/read-env.sh"
+read_env_file "$ENV_FILE" 'BACKUP_[A-Z0-9_]+|RCLONE_[A-Z0-9_]+|TEXTFILE_DIR'
 
 BACKUP_DIR="${BACKUP_DIR:-/home/deploy/backups}"
 BACKUP_RETENTION_DAYS="${BACKUP_RETENTION_DAYS:-7}"

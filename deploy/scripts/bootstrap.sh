@@ -138,6 +138,9 @@ if [[ -n $offsite_env && $no_offsite -eq 1 ]]; then
     die "--offsite-env and --no-offsite exclude each other"
 elif [[ -n $offsite_env ]]; then
     [[ -r $offsite_env ]] || die "cannot read --offsite-env $offsite_env"
+    # It holds the store's keys and the backups' passphrase.
+    [[ $(stat -c %a -- "$offsite_env") =~ ^[0-7]00$ ]] ||
+        die "--offsite-env $offsite_env is readable by other users: chmod 600 $offsite_env (and delete it after bootstrap)"
     while IFS= read -r line || [[ -n $line ]]; do
         if [[ $line =~ ^(PGBACKREST_REPO2_[A-Z0-9_]+|SECRETS_AGE_RECIPIENT)=(.*)$ ]]; then
             offsite[${BASH_REMATCH[1]}]="${BASH_REMATCH[2]}"
@@ -394,4 +397,7 @@ PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 15 3 * * * root $repo_dir/deploy/scripts/certbot-deploy-hook.sh --metrics-only >/dev/null 2>&1
 EOF
 
+if [[ -n $offsite_env ]]; then
+    log "deploy/.env now holds the off-site values: delete $offsite_env (shred -u $offsite_env); keep its values in your password manager"
+fi
 log "done. Next: as $DEPLOY_USER, fill in $repo_dir/deploy/.env and run deploy/scripts/deploy.sh"
