@@ -1,6 +1,7 @@
 package recovery_test
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -38,7 +39,12 @@ func TestBackupRoleIsNotSuperuser(t *testing.T) {
 	r.pgbackrest("backup", "--type=diff")
 	r.pgbackrest("check")
 	// Restored from those backups, the data is whole.
-	r.destroy()
+	// A clean stop (a killed postmaster would leave its socket lock behind
+	// while a zombie), then the data goes.
+	r.stopQuietly()
+	if err := os.RemoveAll(r.data()); err != nil {
+		t.Fatal(err)
+	}
 	r.pgbackrest("restore")
 	r.start()
 	if got := r.query("agora", `SELECT count(*) FROM rows_of_app`); got != "600" {
