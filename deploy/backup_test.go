@@ -115,6 +115,69 @@ func TestBackupPruneKeepsSevenDays(t *testing.T) {
 	}
 }
 
+// Whatever their age, the newest BACKUP_KEEP_MIN (3) backups stay, here and
+// on the rclone remote (a local folder, through the real rclone): weeks
+// without a good dump never prune the last ones away. Older ones go.
+func TestBackupPruneKeepsNewestGood(t *testing.T) {
+	t.Parallel()
+	requireTool(t, "rclone")
+	tmp := t.TempDir()
+	backups, remote := filepath.Join(tmp, "backups"), filepath.Join(tmp, "remote")
+	// The newest dump is 20 days old; the folder also holds a fresh partial.
+	names := []string{"backup_20251201_023000.sql.gz", "backup_20251220_023000.sql.gz",
+		"backup_20251222_023000.sql.gz", "backup_20251223_023000.sql.gz", "backup_20251226_023000.sql.gz"}
+	for _, dir := range []string{backups, remote} {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range append(names, ".backup_20260115_023000.sql.gz.partial", "notes.txt") {
+			if err := os.WriteFile(filepath.Join(dir, n), []byte("x"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	list := func(dir string) string {
+		var got []string
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			got = append(got, e.Name())
+		}
+		sort.Strings(got)
+		return strings.Join(got, " ")
+	}
+	prune := func(keep string) {
+		t.Helper()
+		out, code := runScript(t, backupEnv(backups, filepath.Join(tmp, "tf"), "BACKUP_NOW=20260115_020000",
+			"BACKUP_KEEP_MIN="+keep, "BACKUP_RCLONE_REMOTE="+remote, "RCLONE_CONFIG=/dev/null"), "backup.sh", "--prune-only")
+		if code != 0 {
+			t.Fatalf("BACKUP_KEEP_MIN=%s: exit %d\n%s", keep, code, out)
+		}
+	}
+	prune("3")
+	want := ".backup_20260115_023000.sql.gz.partial backup_20251222_023000.sql.gz backup_20251223_023000.sql.gz backup_20251226_023000.sql.gz notes.txt"
+	for _, dir := range []string{backups, remote} {
+		if got := list(dir); got != want {
+			t.Errorf("%s after pruning with nothing in 7 days:\n got %s\nwant %s", dir, got, want)
+		}
+	}
+	// Again: nothing more goes.
+	prune("3")
+	if got := list(backups); got != want {
+		t.Errorf("a second prune removed more: %s", got)
+	}
+	prune("0")
+	for _, dir := range []string{backups, remote} {
+		if got := list(dir); got != ".backup_20260115_023000.sql.gz.partial notes.txt" {
+			t.Errorf("%s with BACKUP_KEEP_MIN=0: %s", dir, got)
+		}
+	}
+	for _, bad := range []string{"-1", "three"} {
+		if out, code := runScript(t, backupEnv(backups, filepath.Join(tmp, "tf"), "BACKUP_KEEP_MIN="+bad), "backup.sh", "--prune-only"); code != 2 {
+			t.Errorf("BACKUP_KEEP_MIN=%s: exit %d\n%s", bad, code, out)
+		}
+	}
+}
+
 // When pg_dump fails, the run exits non-zero, leaves no partial file, keeps
 // the older backups and records the failure (keeping the time and size of
 // the last good backup for the "too old" alert).
@@ -259,7 +322,8 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	tmp := t.TempDir()
 	backups := filepath.Join(tmp, "backups")
 	textfile := filepath.Join(tmp, "textfile")
-	// An old backup that the successful run prunes.
+	// An old backup that the successful run prunes (with one newest kept:
+	// the new one).
 	if err := os.MkdirAll(backups, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +333,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	}
 
 	before := time.Now().Unix()
-	out, code := runScript(t, backupEnv(backups, textfile, "BACKUP_DATABASE_URL="+src), "backup.sh")
+	out, code := runScript(t, backupEnv(backups, textfile, "BACKUP_DATABASE_URL="+src, "BACKUP_KEEP_MIN=1"), "backup.sh")
 	if code != 0 {
 		t.Fatalf("backup failed (exit %d):\n%s", code, out)
 	}

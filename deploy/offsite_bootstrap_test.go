@@ -60,7 +60,7 @@ func TestBootstrapOffsiteTarget(t *testing.T) {
 		t.Errorf("without an off-site target: exit %d\n%s", code, out)
 	}
 	out, code = runScript(t, env, "bootstrap.sh", append(base, "--no-offsite")...)
-	if code != 0 || !strings.Contains(out, "WARNING: --no-offsite") {
+	if code != 0 || !strings.Contains(out, "WARNING: --no-offsite") || !strings.Contains(out, "+ set AGORA_NO_OFFSITE in") {
 		t.Errorf("--no-offsite: exit %d\n%s", code, out)
 	}
 	out, code = runScript(t, env, "bootstrap.sh", append(base, "--offsite-env", offsiteEnv(t, nil))...)
@@ -69,6 +69,19 @@ func TestBootstrapOffsiteTarget(t *testing.T) {
 	}
 	if strings.Contains(out, testCipherPass) || strings.Contains(out, "secret-key-example") {
 		t.Errorf("the dry run prints a secret:\n%s", out)
+	}
+	if !strings.Contains(out, "shred -u") {
+		t.Errorf("bootstrap does not say to delete the --offsite-env file:\n%s", out)
+	}
+	// The file holds keys: one others can read is refused.
+	for _, mode := range []os.FileMode{0o644, 0o640, 0o604} {
+		f := offsiteEnv(t, nil)
+		if err := os.Chmod(f, mode); err != nil {
+			t.Fatal(err)
+		}
+		if out, code := runScript(t, env, "bootstrap.sh", append(base, "--offsite-env", f)...); code == 0 || !strings.Contains(out, "chmod 600") {
+			t.Errorf("--offsite-env of mode %o: exit %d\n%s", mode, code, out)
+		}
 	}
 
 	bad := map[string]map[string]string{

@@ -192,17 +192,19 @@ func TestDeployDryRun(t *testing.T) {
 	// The order is the zero-downtime hand-over (the live stack test,
 	// deploy/stack, runs it for real).
 	steps := []string{
-		"docker compose build backend", "backup.sh", "up -d --wait postgres", "stanza-create", "run --rm migrate", "agora-roles",
+		"docker compose build backend", "backup.sh", "up -d --wait postgres", "agora-roles", "stanza-create", "run --rm migrate", "agora-roles",
 		"--no-recreate --scale backend=2 backend", "wait up to", "set-upstream.sh new-backend",
 		"sleep 5", "docker stop -t 30 old-backend", "set-upstream.sh backend", "set AGORA_TAG=new1", "up -d --wait --wait-timeout 120 --remove-orphans",
 	}
-	last := -1
+	// Each step is searched after the one before (agora-roles runs twice).
+	last := 0
 	for _, s := range steps {
-		i := strings.Index(out, s)
-		if i < 0 || i < last {
+		i := strings.Index(out[last:], s)
+		if i < 0 {
 			t.Errorf("step %q missing or out of order in:\n%s", s, out)
+			continue
 		}
-		last = i
+		last += i + len(s)
 	}
 	if strings.Contains(out, "build --pull") {
 		t.Errorf("base images are pulled only with --pull-base:\n%s", out)
@@ -273,7 +275,7 @@ func TestBackupAndRestoreDryRun(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("backup --dry-run exit %d\n%s", code, out)
 	}
-	for _, want := range []string{"pg_dump", "| gzip -c >", "+ mv -f --", "rclone copy", "rclone delete --min-age 7d", "agora_backup.prom"} {
+	for _, want := range []string{"pg_dump", "| gzip -c >", "+ mv -f --", "rclone copy", "rclone lsf --files-only", "agora_backup.prom"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("backup dry run lacks %q:\n%s", want, out)
 		}
@@ -285,7 +287,17 @@ func TestBackupAndRestoreDryRun(t *testing.T) {
 		t.Errorf("dry run created %s", textfile)
 	}
 
-	out, code = runScript(t, nil, "restore.sh", "--dry-run", "/nonexistent/backup_20260101_020000.sql.gz")
+	if out, code := runScript(t, nil, "restore.sh", "--dry-run", "/nonexistent/backup_20260101_020000.sql.gz"); code == 0 || !strings.Contains(out, "cannot read") {
+		t.Errorf("restore --dry-run of a missing file: exit %d\n%s", code, out)
+	}
+	if out, code := runScript(t, nil, "restore.sh", "--dry-run", tmp); code == 0 {
+		t.Errorf("restore --dry-run of a folder: exit 0\n%s", out)
+	}
+	dump := filepath.Join(tmp, "backup_20260101_020000.sql.gz")
+	if err := os.WriteFile(dump, []byte("not read by a dry run"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, code = runScript(t, nil, "restore.sh", "--dry-run", dump)
 	if code != 0 {
 		t.Fatalf("restore --dry-run exit %d\n%s", code, out)
 	}

@@ -108,6 +108,15 @@ func TestFailingArchiveCommandAlerts(t *testing.T) {
 	}
 	r.pgbackrest("check")
 
+	promtoolArchivingFailing(t, promtool, samples, "11m", "23m")
+	t.Logf("archiver counters (archived/failed), one a step: %v", samples)
+}
+
+// promtoolArchivingFailing feeds archiver counters, one sample a minute, to
+// promtool and checks PostgresWALArchivingFailing fires at firing and, when
+// silent is not empty, is silent at silent.
+func promtoolArchivingFailing(t *testing.T, promtool string, samples []archiverSample, firing, silent string) {
+	t.Helper()
 	rules, ann := alertRule(t, "PostgresWALArchivingFailing")
 	const labels = `job="postgres",instance="postgres-exporter:9187",host="agora-vps"`
 	var archived, failed []string
@@ -125,7 +134,7 @@ tests:
       - series: 'pg_stat_archiver_archived_count{%[2]s}'
         values: '%[4]s'
     alert_rule_test:
-      - eval_time: 11m
+      - eval_time: %[8]s
         alertname: PostgresWALArchivingFailing
         exp_alerts:
           - exp_labels: {severity: critical, job: postgres, instance: "postgres-exporter:9187", host: agora-vps}
@@ -133,11 +142,14 @@ tests:
               summary: %[5]q
               description: %[6]q
               runbook_url: %[7]q
-      - eval_time: 23m
+`, rules, labels, strings.Join(failed, " "), strings.Join(archived, " "),
+		strings.ReplaceAll(ann["summary"], "{{ $labels.host }}", "agora-vps"), ann["description"], ann["runbook_url"], firing)
+	if silent != "" {
+		test += fmt.Sprintf(`      - eval_time: %s
         alertname: PostgresWALArchivingFailing
         exp_alerts: []
-`, rules, labels, strings.Join(failed, " "), strings.Join(archived, " "),
-		strings.ReplaceAll(ann["summary"], "{{ $labels.host }}", "agora-vps"), ann["description"], ann["runbook_url"])
+`, silent)
+	}
 	file := filepath.Join(t.TempDir(), "archiving_test.yml")
 	if err := os.WriteFile(file, []byte(test), 0o644); err != nil {
 		t.Fatal(err)
@@ -146,5 +158,4 @@ tests:
 	if err != nil || !strings.Contains(string(out), "SUCCESS") {
 		t.Errorf("promtool test rules on the observed counters: %v\n%s\n%s", err, out, test)
 	}
-	t.Logf("archiver counters (archived/failed), one a step: %v", samples)
 }

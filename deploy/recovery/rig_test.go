@@ -301,6 +301,13 @@ func (r *rig) destroy() time.Time {
 	if err := os.RemoveAll(r.data()); err != nil {
 		r.t.Fatal(err)
 	}
+	// The socket and its lock file go with the server. Left behind, the lock
+	// names the killed postmaster, which nobody reaps where PID 1 is no init
+	// (a container): PostgreSQL sees that zombie as alive and will not start.
+	locks, _ := filepath.Glob(filepath.Join(r.dir, "sock", ".s.PGSQL.*"))
+	for _, l := range locks {
+		_ = os.Remove(l)
+	}
 	return killed
 }
 

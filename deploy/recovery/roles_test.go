@@ -10,17 +10,32 @@ import (
 	"testing"
 
 	"agora/adapters/postgres/pgtest"
+	"agora/cmd/agora/agoratest"
 )
 
-// deploy/postgres/roles.sql on a migrated database: the backend's role
-// reads and writes the application's rows (and the tables of a later
-// migration too), and can drop, alter, create or read nothing else; the
-// exporter's role sees the statistics and no rows. Applying it twice
-// changes nothing.
+// deploy/postgres/roles.sql on a migrated database of a cluster made for
+// the test (it changes the postgres and template1 databases too): the
+// backend's role reads and writes the application's rows (and the tables of
+// a later migration too), and can drop, alter, create or read nothing else,
+// connects to no other database and makes no temporary tables or large
+// objects; the exporter's role sees the statistics and no rows. Applying it
+// twice changes nothing.
 func TestLeastPrivilegeRoles(t *testing.T) {
 	t.Parallel()
-	requireTool(t, "psql")
-	owner := pgtest.NewDatabase(t)
+	agora, err := agoratest.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRig(t)
+	r.initdb("true")
+	r.start()
+	r.query("postgres", `CREATE DATABASE agora`)
+	owner := r.url("agora")
+	migrate := exec.Command(agora, "migrate", "up")
+	migrate.Env = append(os.Environ(), "DATABASE_URL="+owner, "LOG_LEVEL=warn")
+	if out, err := migrate.CombinedOutput(); err != nil {
+		t.Fatalf("agora migrate up: %v\n%s", err, out)
+	}
 	psql := func(url string, args ...string) (string, error) {
 		out, err := exec.Command("psql", append([]string{"--no-psqlrc", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", url}, args...)...).CombinedOutput()
 		return strings.TrimSpace(string(out)), err
@@ -64,6 +79,12 @@ func TestLeastPrivilegeRoles(t *testing.T) {
 		`CREATE ROLE other`,
 		`GRANT agora_monitor TO agora_app`,
 		`COPY users TO PROGRAM 'true'`,
+		`CREATE TEMP TABLE scratch (id int)`,
+		`SELECT lo_create(0)`,
+		`SELECT lo_creat(-1)`,
+		`SELECT lo_from_bytea(0, 'x')`,
+		`SELECT nextval(pg_get_serial_sequence('goose_db_version', 'id'))`,
+		`SELECT setval(pg_get_serial_sequence('goose_db_version', 'id'), 1000)`,
 	}
 	for _, sql := range denied {
 		if out, err := psql(app, "-c", sql); err == nil {
@@ -72,6 +93,27 @@ func TestLeastPrivilegeRoles(t *testing.T) {
 			t.Errorf("agora_app: %s failed for another reason: %s", sql, out)
 		}
 	}
+	// No other database: neither role connects to postgres or template1.
+	for _, role := range []string{"agora_app", "agora_monitor"} {
+		for _, db := range []string{"postgres", "template1"} {
+			other := strings.Replace(as(role), "/agora?", "/"+db+"?", 1)
+			if out, err := psql(other, "-c", "SELECT 1"); err == nil {
+				t.Errorf("%s connects to %s", role, db)
+			} else if !strings.Contains(out, "permission denied") {
+				t.Errorf("%s on %s failed for another reason: %s", role, db, out)
+			}
+		}
+	}
+	// The owner still does everything the deployment needs of it.
+	for _, db := range []string{"postgres", "template1", "agora"} {
+		if out, err := psql(strings.Replace(owner, "/agora?", "/"+db+"?", 1), "-c", "CREATE TEMP TABLE t (id int)"); err != nil {
+			t.Errorf("the owner on %s: %v\n%s", db, err, out)
+		}
+	}
+	if out, err := psql(owner, "-c", `SELECT lo_unlink(lo_create(0))`); err != nil {
+		t.Errorf("the owner cannot use large objects: %v\n%s", err, out)
+	}
+
 	if out, _ := psql(owner, "-c", `SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = 'agora_app'`); out != "0" {
 		t.Errorf("agora_app owns %s relations", out)
 	}

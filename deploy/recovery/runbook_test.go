@@ -41,9 +41,12 @@ func oldHostSecrets(t *testing.T, dir string, s3env []string) map[string]string 
 	}
 	cmd := exec.Command("bash", filepath.Join(deployDir(t), "scripts", "secrets-archive.sh"))
 	cmd.Env = append(os.Environ(), "SECRETS_SOURCE_DIR="+deploy, "BACKUP_DIR="+filepath.Join(dir, "old-host", "backups"),
-		"SSL_CERT_FILE="+filepath.Join(dir, "s3-ca.pem"), "RCLONE_CONFIG=/dev/null")
+		"SSL_CERT_FILE="+filepath.Join(dir, "s3-ca.pem"), "RCLONE_CONFIG=/dev/null", "TEXTFILE_DIR="+filepath.Join(dir, "textfile"))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("secrets-archive.sh: %v\n%s", err, out)
+	}
+	if m := readMetrics(t, filepath.Join(dir, "textfile", "agora_secrets_archive.prom")); m["agora_secrets_archive_last_status"] != 1 {
+		t.Errorf("secrets-archive.sh copied off-site but reports: %v", m)
 	}
 	if err := os.RemoveAll(filepath.Join(dir, "old-host")); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,10 @@
 # Environment (all optional):
 #   BACKUP_DIR              where backups go (/home/deploy/backups)
 #   BACKUP_RETENTION_DAYS   calendar days kept, today included (7)
+#   BACKUP_KEEP_MIN         the newest this many backups are kept whatever
+#                           their age (3): days without a good dump (a
+#                           failing job, a stopped server) never empty the
+#                           folder or the remote
 #   BACKUP_DATABASE_URL     dump this libpq URL with the local pg_dump instead
 #                           of running pg_dump inside the Compose postgres
 #                           container (used by the tests)
@@ -36,27 +40,15 @@ script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 deploy_dir="$(dirname "$script_dir")"
 ENV_FILE="${ENV_FILE:-$deploy_dir/.env}"
 
-# Read only the backup's own settings from the env file; it is not sourced
-# as shell code.
-if [[ -r $ENV_FILE ]]; then
-    while IFS= read -r line || [[ -n $line ]]; do
-        if [[ $line =~ ^(BACKUP_[A-Z0-9_]+|RCLONE_[A-Z0-9_]+|TEXTFILE_DIR)=(.*)$ ]]; then
-            name="${BASH_REMATCH[1]}"
-            value="${BASH_REMATCH[2]}"
-            # As Compose reads the file: one pair of matching quotes around
-            # the value is not part of it.
-            if [[ $value =~ ^\"(.*)\"$ || $value =~ ^\'(.*)\'$ ]]; then
-                value="${BASH_REMATCH[1]}"
-            fi
-            if [[ -z ${!name+x} ]]; then
-                export "$name=$value"
-            fi
-        fi
-    done <"$ENV_FILE"
-fi
+# Only the backup's own settings, read as the other backup scripts read
+# them (the file is not run as shell code).
+# shellcheck source=read-env.sh
+source "$script_dir/read-env.sh"
+read_env_file "$ENV_FILE" 'BACKUP_[A-Z0-9_]+|RCLONE_[A-Z0-9_]+|TEXTFILE_DIR'
 
 BACKUP_DIR="${BACKUP_DIR:-/home/deploy/backups}"
 BACKUP_RETENTION_DAYS="${BACKUP_RETENTION_DAYS:-7}"
+BACKUP_KEEP_MIN="${BACKUP_KEEP_MIN:-3}"
 BACKUP_DATABASE_URL="${BACKUP_DATABASE_URL:-}"
 BACKUP_RCLONE_REMOTE="${BACKUP_RCLONE_REMOTE:-}"
 TEXTFILE_DIR="${TEXTFILE_DIR:-/var/lib/node_exporter/textfile_collector}"
@@ -75,7 +67,7 @@ for arg in "$@"; do
         --prune-only) prune_only=1 ;;
         --no-prune) no_prune=1 ;;
         -h | --help)
-            sed -n '2,32p' "${BASH_SOURCE[0]}"
+            sed -n '2,36p' "${BASH_SOURCE[0]}"
             exit 0
             ;;
         *)
@@ -102,6 +94,10 @@ fi
 
 if ! [[ $BACKUP_RETENTION_DAYS =~ ^[1-9][0-9]*$ ]]; then
     echo "backup: BACKUP_RETENTION_DAYS must be a positive integer" >&2
+    exit 2
+fi
+if ! [[ $BACKUP_KEEP_MIN =~ ^[0-9]+$ ]]; then
+    echo "backup: BACKUP_KEEP_MIN must be a number (0 or more)" >&2
     exit 2
 fi
 
@@ -179,23 +175,32 @@ write_metrics() {
     fi
 }
 
-# prune keeps backups from the last BACKUP_RETENTION_DAYS calendar days
-# (today included), judged by the date in the file name, not the mtime.
-prune() {
-    local cutoff f base day
+# expired prints, of the backup file names given (one a line on stdin),
+# those older than BACKUP_RETENTION_DAYS calendar days (today included, by
+# the date in the name, not the mtime) and not among the newest
+# BACKUP_KEEP_MIN. Other names are never printed.
+expired() {
+    local cutoff name
     cutoff="$(date -u -d "${today} -$((BACKUP_RETENTION_DAYS - 1)) days" +%Y%m%d)"
-    shopt -s nullglob
-    for f in "$BACKUP_DIR"/backup_*.sql.gz; do
-        base="${f##*/}"
-        [[ $base =~ ^backup_([0-9]{8})_[0-9]{6}\.sql\.gz$ ]] || continue
-        day="${BASH_REMATCH[1]}"
-        if [[ $day < "$cutoff" ]]; then
-            run rm -f -- "$f"
-        fi
+    grep -E '^backup_[0-9]{8}_[0-9]{6}\.sql\.gz$' | sort -r | tail -n +"$((BACKUP_KEEP_MIN + 1))" |
+        while IFS= read -r name; do
+            [[ ${name:7:8} < "$cutoff" ]] && printf '%s\n' "$name"
+        done || true
+}
+
+prune() {
+    local name names
+    names="$({ find "$BACKUP_DIR" -maxdepth 1 -type f -name 'backup_*.sql.gz' -printf '%f\n' 2>/dev/null || true; } | expired)"
+    for name in $names; do
+        run rm -f -- "$BACKUP_DIR/$name"
     done
-    shopt -u nullglob
     if [[ -n $BACKUP_RCLONE_REMOTE ]]; then
-        run rclone delete --min-age "${BACKUP_RETENTION_DAYS}d" --include 'backup_*.sql.gz' "$BACKUP_RCLONE_REMOTE"
+        printf '+ rclone lsf --files-only --include backup_*.sql.gz %s\n' "$BACKUP_RCLONE_REMOTE"
+        [[ $dry_run -eq 0 ]] || return 0
+        names="$(rclone lsf --files-only --include 'backup_*.sql.gz' "$BACKUP_RCLONE_REMOTE" | expired)"
+        for name in $names; do
+            run rclone deletefile "${BACKUP_RCLONE_REMOTE%/}/$name"
+        done
     fi
 }
 

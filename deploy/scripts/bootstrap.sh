@@ -138,6 +138,9 @@ if [[ -n $offsite_env && $no_offsite -eq 1 ]]; then
     die "--offsite-env and --no-offsite exclude each other"
 elif [[ -n $offsite_env ]]; then
     [[ -r $offsite_env ]] || die "cannot read --offsite-env $offsite_env"
+    # It holds the store's keys and the backups' passphrase.
+    [[ $(stat -c %a -- "$offsite_env") =~ ^[0-7]00$ ]] ||
+        die "--offsite-env $offsite_env is readable by other users: chmod 600 $offsite_env (and delete it after bootstrap)"
     while IFS= read -r line || [[ -n $line ]]; do
         if [[ $line =~ ^(PGBACKREST_REPO2_[A-Z0-9_]+|SECRETS_AGE_RECIPIENT)=(.*)$ ]]; then
             offsite[${BASH_REMATCH[1]}]="${BASH_REMATCH[2]}"
@@ -166,6 +169,9 @@ elif [[ -n $offsite_env ]]; then
         die "--offsite-env: PGBACKREST_REPO2_S3_ENDPOINT is a host name (no https://, no path)"
 elif [[ $no_offsite -eq 1 ]]; then
     log "WARNING: --no-offsite: backups and WAL stay on this server's disk only; losing the server loses them (README.md)"
+    # Recorded in deploy/.env: the scripts and alerts then know the missing
+    # off-site store is the operator's choice, not a lost setting.
+    offsite[AGORA_NO_OFFSITE]=1
 else
     die "no off-site backup target: pass --offsite-env FILE (README.md, \"Backups and recovery\"), or --no-offsite to accept losing every backup with this server"
 fi
@@ -318,7 +324,7 @@ if [[ ${#offsite[@]} -gt 0 ]]; then
     if missing test -f "$env_file"; then
         run install -m 0600 -o "$DEPLOY_USER" -g "$DEPLOY_USER" "$repo_dir/deploy/.env.example" "$env_file"
     fi
-    for name in "${offsite_names[@]}" PGBACKREST_REPO2_PATH PGBACKREST_REPO2_S3_URI_STYLE PGBACKREST_REPO2_RETENTION_FULL; do
+    for name in "${offsite_names[@]}" PGBACKREST_REPO2_PATH PGBACKREST_REPO2_S3_URI_STYLE PGBACKREST_REPO2_RETENTION_FULL AGORA_NO_OFFSITE; do
         [[ -n ${offsite[$name]:-} ]] || continue
         if [[ $dry_run -eq 1 ]]; then
             printf '+ set %s in %s\n' "$name" "$env_file"
@@ -391,4 +397,7 @@ PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 15 3 * * * root $repo_dir/deploy/scripts/certbot-deploy-hook.sh --metrics-only >/dev/null 2>&1
 EOF
 
+if [[ -n $offsite_env ]]; then
+    log "deploy/.env now holds the off-site values: delete $offsite_env (shred -u $offsite_env); keep its values in your password manager"
+fi
 log "done. Next: as $DEPLOY_USER, fill in $repo_dir/deploy/.env and run deploy/scripts/deploy.sh"

@@ -235,6 +235,8 @@ fi
 
 # 3. Database and migrations.
 compose up -d --wait postgres || die "PostgreSQL did not become healthy; nothing changed"
+# The roles first: pgBackRest connects as agora_backup (roles.sql).
+compose exec -T postgres agora-roles || die "agora-roles failed; nothing else changed"
 # pgBackRest's stanza (a no-op once it exists): WAL archiving fails until
 # it is there.
 compose exec -T -u postgres postgres agora-pgbackrest --stanza=agora stanza-create ||

@@ -9,7 +9,11 @@
 # (off-site S3), then writes node_exporter textfile metrics from
 # `pgbackrest info`: agora_pgbackrest_backup_timestamp_seconds{repo,type}
 # (end of the newest full and diff per repository), agora_pgbackrest_last_status
-# and agora_pgbackrest_last_run_timestamp_seconds. Any failure exits non-zero
+# and agora_pgbackrest_last_run_timestamp_seconds, and what guards the
+# off-site copy against vanishing silently: agora_pgbackrest_repo_configured
+# {repo="1"|"2"} (1 if pgBackRest has the repository, 0 if not) and
+# agora_pgbackrest_offsite_disabled (1 if deploy/.env has AGORA_NO_OFFSITE=1,
+# bootstrap.sh --no-offsite: no repo2 by choice). Any failure exits non-zero
 # and reports status 0 (PgBackRestBackupFailed); expiry by retention runs
 # after each backup (pgBackRest's own).
 #
@@ -30,8 +34,10 @@ if [[ -r $ENV_FILE && -z ${COMPOSE_ENV_FILES:-} ]]; then
 fi
 # shellcheck source=read-env.sh
 source "$script_dir/read-env.sh"
-read_env_file "$ENV_FILE" 'TEXTFILE_DIR'
+read_env_file "$ENV_FILE" 'TEXTFILE_DIR|AGORA_NO_OFFSITE'
 TEXTFILE_DIR="${TEXTFILE_DIR:-/var/lib/node_exporter/textfile_collector}"
+offsite_disabled=0
+[[ ${AGORA_NO_OFFSITE:-} != 1 ]] || offsite_disabled=1
 read -r -a exec_cmd <<<"${PGBACKREST_EXEC:-docker compose exec -T -u postgres postgres agora-pgbackrest}"
 
 dry_run=0
@@ -40,7 +46,7 @@ for arg in "$@"; do
     case "$arg" in
         --dry-run) dry_run=1 ;;
         full | diff) [[ -z $type ]] || { echo "pgbackrest-backup: one type only" >&2; exit 2; }; type="$arg" ;;
-        -h | --help) sed -n '2,22p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h | --help) sed -n '2,26p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "pgbackrest-backup: unknown argument: $arg (full or diff)" >&2; exit 2 ;;
     esac
 done
@@ -59,13 +65,18 @@ status=0
 write_metrics() {
     local info="" tmp
     [[ $dry_run -eq 0 ]] || { printf '+ write %s (status %s)\n' "$metric_file" "$status" >&2; return 0; }
-    local ages=""
+    local ages="" configured=""
     mkdir -p "$TEXTFILE_DIR" 2>/dev/null || { log "cannot create $TEXTFILE_DIR"; return 0; }
     if info="$(pgbr info --output=json 2>/dev/null)"; then
         ages="$(jq -r '[.[0].backup // [] | .[] | select(.type == "full" or .type == "diff")
                 | {repo: .database["repo-key"], type, stop: .timestamp.stop}]
                | group_by([.repo, .type])[] | max_by(.stop)
                | "agora_pgbackrest_backup_timestamp_seconds{repo=\"\(.repo)\",type=\"\(.type)\"} \(.stop)"' <<<"$info")" || ages=""
+        configured="$(jq -r '[.[0].repo // [] | .[].key] as $k | (1, 2) as $r
+               | "agora_pgbackrest_repo_configured{repo=\"\($r)\"} \(if $k | any(. == $r) then 1 else 0 end)"' <<<"$info")" || configured=""
+    fi
+    if [[ -z $configured && -r $metric_file ]]; then
+        configured="$(grep '^agora_pgbackrest_repo_configured{' "$metric_file" || true)"
     fi
     if [[ -z $ages && -r $metric_file ]]; then
         # pgBackRest cannot be asked (the container or Docker is down): the
@@ -79,6 +90,12 @@ write_metrics() {
         echo '# HELP agora_pgbackrest_backup_timestamp_seconds End of the newest backup of this type in this repository (Unix time).'
         echo '# TYPE agora_pgbackrest_backup_timestamp_seconds gauge'
         [[ -z $ages ]] || printf '%s\n' "$ages"
+        echo '# HELP agora_pgbackrest_repo_configured 1 if pgBackRest has this repository (2 is the off-site one), 0 if not.'
+        echo '# TYPE agora_pgbackrest_repo_configured gauge'
+        [[ -z $configured ]] || printf '%s\n' "$configured"
+        echo '# HELP agora_pgbackrest_offsite_disabled 1 if the operator chose no off-site repository (AGORA_NO_OFFSITE=1).'
+        echo '# TYPE agora_pgbackrest_offsite_disabled gauge'
+        echo "agora_pgbackrest_offsite_disabled $offsite_disabled"
         echo '# HELP agora_pgbackrest_last_status 1 if the last backup run succeeded on every repository, 0 if not.'
         echo '# TYPE agora_pgbackrest_last_status gauge'
         echo "agora_pgbackrest_last_status $status"

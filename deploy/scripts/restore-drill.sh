@@ -59,10 +59,13 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-# The container's postgres user writes here; the result is moved into the
-# textfile folder by this user, who owns it.
+# The container's postgres user (whose uid the image decides) writes into
+# out, so out is open to all; but $work stays 0700 (mktemp's mode), so no
+# other local user can reach out to plant a file there. The bind mounts
+# need no search right on $work: the daemon resolves them as root.
 mkdir -p "$work/bin" "$work/out"
-chmod 0755 "$work" "$work/bin"
+chmod 0700 "$work"
+chmod 0755 "$work/bin"
 chmod 0777 "$work/out"
 if [[ -r $TEXTFILE_DIR/agora_restore.prom ]]; then
     cp "$TEXTFILE_DIR/agora_restore.prom" "$work/out/"
@@ -86,9 +89,16 @@ run docker compose run --rm --no-deps -T --user postgres \
     --entrypoint restore-drill.sh postgres || rc=$?
 
 if [[ $dry_run -eq 0 ]]; then
-    if [[ -s $work/out/agora_restore.prom ]]; then
+    result="$work/out/agora_restore.prom"
+    if [[ -L $result || ( -e $result && ! -f $result ) ]]; then
+        log "the drill's metric file is not a regular file; not installed"
+        rc=1
+    elif [[ -s $result ]] && grep -Evq '^(# (HELP|TYPE) agora_restore_[a-z_]+ .*|agora_restore_[a-z_]+ [0-9]+)$' "$result"; then
+        log "the drill's metric file has lines the drill does not write; not installed"
+        rc=1
+    elif [[ -s $result ]]; then
         mkdir -p "$TEXTFILE_DIR"
-        install -m 0644 "$work/out/agora_restore.prom" "$TEXTFILE_DIR/.agora_restore.prom.$$"
+        install -m 0644 "$result" "$TEXTFILE_DIR/.agora_restore.prom.$$"
         mv -f "$TEXTFILE_DIR/.agora_restore.prom.$$" "$TEXTFILE_DIR/agora_restore.prom"
     else
         log "the drill wrote no metrics"

@@ -74,8 +74,9 @@ compose() { run docker compose "$@"; }
 # 1. Check the file before touching anything.
 printf '+ gzip -t %s\n' "$file"
 printf '+ gzip -dc %s | tail -n 5 | grep -F "PostgreSQL database dump complete"\n' "$file"
+# A dry run of a file that is not there would print a plan that cannot run.
+[[ -f $file && -r $file ]] || { echo "restore: cannot read $file" >&2; exit 1; }
 if [[ $dry_run -eq 0 ]]; then
-    [[ -r $file ]] || { echo "restore: cannot read $file" >&2; exit 1; }
     gzip -t -- "$file"
     if ! gzip -dc -- "$file" | tail -n 5 | grep -F 'PostgreSQL database dump complete' >/dev/null; then
         echo "restore: $file is not a complete pg_dump" >&2

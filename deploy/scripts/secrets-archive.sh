@@ -10,13 +10,22 @@
 # Runs from cron every night (bootstrap.sh). The copy goes with rclone to
 # the bucket of pgBackRest's repo2, under <PGBACKREST_REPO2_PATH>-secrets/
 # (e.g. /agora-secrets/secrets_20260115_024500.tar.age), with the same
-# credentials; without PGBACKREST_REPO2_TYPE it stays local. Restoring it is
-# step 2 of README.md's "The VPS is gone".
+# credentials. Without PGBACKREST_REPO2_TYPE it fails (the archive is kept
+# here) unless AGORA_NO_OFFSITE=1 (bootstrap.sh --no-offsite) says the
+# operator chose to keep everything on this server. Restoring it is step 2
+# of README.md's "The VPS is gone".
+#
+# Metrics (TEXTFILE_DIR/agora_secrets_archive.prom, for the alerts
+# SecretsArchiveTooOld and SecretsArchiveFailed):
+# agora_secrets_archive_last_success_timestamp_seconds (kept when a run
+# fails), agora_secrets_archive_last_status (1 or 0).
 #
 # Environment (deploy/.env's values apply unless set): SECRETS_AGE_RECIPIENT,
-# PGBACKREST_REPO2_* (the off-site store), BACKUP_DIR (/home/deploy/backups),
-# SECRETS_SOURCE_DIR (the deploy folder), ENV_FILE (deploy/.env);
-# SSL_CERT_FILE names another CA bundle for the store's certificate (tests).
+# PGBACKREST_REPO2_* (the off-site store), AGORA_NO_OFFSITE, BACKUP_DIR
+# (/home/deploy/backups), TEXTFILE_DIR
+# (/var/lib/node_exporter/textfile_collector), SECRETS_SOURCE_DIR (the
+# deploy folder), ENV_FILE (deploy/.env); SSL_CERT_FILE names another CA
+# bundle for the store's certificate (tests).
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -27,19 +36,51 @@ dry_run=0
 for arg in "$@"; do
     case "$arg" in
         --dry-run) dry_run=1 ;;
-        -h | --help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h | --help) sed -n '2,29p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "secrets-archive: unknown argument: $arg" >&2; exit 2 ;;
     esac
 done
 
 # shellcheck source=read-env.sh
 source "$script_dir/read-env.sh"
-read_env_file "$ENV_FILE" 'SECRETS_AGE_RECIPIENT|PGBACKREST_REPO2_[A-Z0-9_]+|BACKUP_DIR'
+read_env_file "$ENV_FILE" 'SECRETS_AGE_RECIPIENT|PGBACKREST_REPO2_[A-Z0-9_]+|BACKUP_DIR|TEXTFILE_DIR|AGORA_NO_OFFSITE'
 BACKUP_DIR="${BACKUP_DIR:-/home/deploy/backups}"
+TEXTFILE_DIR="${TEXTFILE_DIR:-/var/lib/node_exporter/textfile_collector}"
 recipient="${SECRETS_AGE_RECIPIENT:-}"
 
 log() { printf '%s secrets-archive: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
 die() { log "$*"; exit 1; }
+
+metric_file="$TEXTFILE_DIR/agora_secrets_archive.prom"
+# write_metrics runs at exit: status 1 only when the script got to its end.
+write_metrics() {
+    local rc=$? status=0 last now tmp
+    now="$(date +%s)"
+    [[ $rc -ne 0 || -z ${finished:-} ]] || status=1
+    if [[ $dry_run -eq 1 ]]; then
+        printf '+ write %s (status %s)\n' "$metric_file" "$status" >&2
+        return 0
+    fi
+    if [[ $status -eq 1 ]]; then
+        last="$now"
+    else
+        last="$(awk '$1 == "agora_secrets_archive_last_success_timestamp_seconds" { v = $2 } END { print v + 0 }' "$metric_file" 2>/dev/null || echo 0)"
+    fi
+    mkdir -p "$TEXTFILE_DIR" 2>/dev/null || { log "cannot create $TEXTFILE_DIR"; return 0; }
+    tmp="$TEXTFILE_DIR/.agora_secrets_archive.prom.$$"
+    cat >"$tmp" <<METRICS || { log "cannot write $metric_file"; return 0; }
+# HELP agora_secrets_archive_last_success_timestamp_seconds When the secrets archive was last written and copied off-site (Unix time, 0 if never).
+# TYPE agora_secrets_archive_last_success_timestamp_seconds gauge
+agora_secrets_archive_last_success_timestamp_seconds ${last:-0}
+# HELP agora_secrets_archive_last_status 1 if the last secrets archive run succeeded, 0 if it failed.
+# TYPE agora_secrets_archive_last_status gauge
+agora_secrets_archive_last_status $status
+METRICS
+    chmod 0644 "$tmp"
+    mv -f "$tmp" "$metric_file"
+}
+finished=""
+trap write_metrics EXIT
 
 [[ $recipient =~ ^age1[0-9a-z]{58}$ ]] || die "SECRETS_AGE_RECIPIENT is not an age public key (age1...): set it in deploy/.env"
 [[ -r $SECRETS_SOURCE_DIR/.env ]] || die "no $SECRETS_SOURCE_DIR/.env to archive"
@@ -54,10 +95,10 @@ else
     mkdir -p "$BACKUP_DIR"
     umask 077
     partial="$BACKUP_DIR/.$name.partial"
-    trap 'rm -f "$partial"' EXIT
+    trap 'rm -f "$partial"; write_metrics' EXIT
     tar -c -C "$SECRETS_SOURCE_DIR" "${members[@]}" | age -r "$recipient" >"$partial"
     mv -f "$partial" "$final"
-    trap - EXIT
+    trap write_metrics EXIT
     log "wrote $final ($(stat -c %s "$final") bytes)"
 fi
 
@@ -78,11 +119,16 @@ if [[ -n ${PGBACKREST_REPO2_TYPE:-} ]]; then
         env -u AWS_CA_BUNDLE rclone copy --retries 3 -- "$final" "$remote" || die "upload to $remote failed; the local copy $final is kept"
         log "copied to $remote"
     fi
+elif [[ ${AGORA_NO_OFFSITE:-} == 1 ]]; then
+    log "WARNING: AGORA_NO_OFFSITE=1: the archive stays on this server only"
 else
-    log "WARNING: no off-site store (PGBACKREST_REPO2_TYPE is empty): the archive stays on this server"
+    offsite_missing=1
 fi
 
 # Seven days of archives here; the store keeps what its lifecycle rules keep.
 if [[ $dry_run -eq 0 ]]; then
     find "$BACKUP_DIR" -maxdepth 1 -name 'secrets_*.tar.age' -mtime +6 -delete
 fi
+[[ -z ${offsite_missing:-} ]] ||
+    die "no off-site store (PGBACKREST_REPO2_TYPE is empty): $final stays on this server only; set the PGBACKREST_REPO2_* values, or AGORA_NO_OFFSITE=1 to accept that (bootstrap.sh --no-offsite)"
+finished=1
