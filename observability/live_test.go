@@ -71,6 +71,21 @@ func TestLiveStack(t *testing.T) {
 	now := time.Now().Unix()
 	writeFile(t, filepath.Join(textfile, "agora_backup.prom"), fmt.Sprintf(
 		"agora_backup_last_run_timestamp_seconds %d\nagora_backup_last_success_timestamp_seconds %d\nagora_backup_last_size_bytes 1048576\nagora_backup_last_status 1\n", now, now))
+	// What pgbackrest-backup.sh, restore-drill.sh and secrets-archive.sh write
+	// after a good night (their own tests, in deploy/ and deploy/recovery,
+	// check they do).
+	writeFile(t, filepath.Join(textfile, "agora_pgbackrest.prom"), fmt.Sprintf(
+		"agora_pgbackrest_backup_timestamp_seconds{repo=\"1\",type=\"full\"} %[1]d\n"+
+			"agora_pgbackrest_backup_timestamp_seconds{repo=\"1\",type=\"diff\"} %[1]d\n"+
+			"agora_pgbackrest_backup_timestamp_seconds{repo=\"2\",type=\"full\"} %[1]d\n"+
+			"agora_pgbackrest_backup_timestamp_seconds{repo=\"2\",type=\"diff\"} %[1]d\n"+
+			"agora_pgbackrest_repo_configured{repo=\"1\"} 1\nagora_pgbackrest_repo_configured{repo=\"2\"} 1\n"+
+			"agora_pgbackrest_offsite_disabled 0\nagora_pgbackrest_last_status 1\nagora_pgbackrest_last_run_timestamp_seconds %[1]d\n", now))
+	writeFile(t, filepath.Join(textfile, "agora_restore.prom"), fmt.Sprintf(
+		"agora_restore_verified_timestamp_seconds %[1]d\nagora_restore_duration_seconds 42\n"+
+			"agora_restore_last_status 1\nagora_restore_last_run_timestamp_seconds %[1]d\n", now))
+	writeFile(t, filepath.Join(textfile, "agora_secrets_archive.prom"), fmt.Sprintf(
+		"agora_secrets_archive_last_success_timestamp_seconds %[1]d\nagora_secrets_archive_last_status 1\n", now))
 	writeFile(t, filepath.Join(textfile, "agora_tls.prom"), fmt.Sprintf(
 		"agora_tls_cert_expiry_timestamp_seconds{domain=\"agora.example.org\"} %d\n", now+60*86400))
 	// The container-state script, with a stubbed docker, writes its textfile
