@@ -127,6 +127,16 @@ for a in "$NODE_IP" "$CLIENT_IP" "$POD_GW" 10.96.0.1; do
         die "$a is in a network of this machine already: $(ip -4 route show match "$a")"
     fi
 done
+# kube-proxy's and the kubelet's chains have fixed names: another cluster's
+# would be taken over by this run and removed by its teardown.
+for cmd in iptables ip6tables; do
+    for table in filter nat mangle; do
+        if "$cmd" -t "$table" -S 2>/dev/null | grep -q '^-N KUBE-'; then
+            die "$cmd table $table has KUBE-* chains: another Kubernetes node runs here (or a run older than this script's teardown left them)"
+        fi
+    done
+done
+touch "$HOST_CHANGED"
 save_sysctls
 ip netns add "$NETNS"
 ip link add "$VETH" type veth peer name "$VETH-c" netns "$NETNS"

@@ -7,6 +7,10 @@
 # saved sysctls, the state folders.
 
 SYSCTL_SAVE="$RUN.sysctls"
+# Made before the run's first change to the host: only then are the KUBE-*
+# chains a run's own to remove (another cluster's kube-proxy has the same
+# chain names). A run killed before this version made it has AGORA-E2E.
+HOST_CHANGED="$RUN/host-changed"
 
 save_sysctls() {
     [[ -e $SYSCTL_SAVE ]] && return # a killed run's originals win
@@ -31,21 +35,22 @@ stop_pid() {
     rm -f "$file"
 }
 
-# remove_chains CMD: every chain of CMD (iptables, ip6tables) named KUBE-*
-# or $CHAIN, with the rules that jump to them from the built-in chains.
+# remove_chains CMD RE: every chain of CMD (iptables, ip6tables) whose
+# whole name matches the extended regular expression RE, with the rules
+# that jump to them from the built-in chains.
 remove_chains() {
-    local cmd=$1 table rule chain
+    local cmd=$1 re=$2 table rule chain
     command -v "$cmd" >/dev/null || return 0
     for table in filter nat mangle; do
-        "$cmd" -t "$table" -S 2>/dev/null | grep -E "^-A [A-Z]+ .*-j (KUBE-|$CHAIN)" |
+        "$cmd" -t "$table" -S 2>/dev/null | grep -E "^-A [A-Z]+ .*-j ($re)( |$)" |
             while read -r rule; do
                 # xargs splits the rule as iptables quoted it (comments).
                 xargs "$cmd" -t "$table" -D <<<"${rule#-A }" 2>/dev/null || true
             done
-        for chain in $("$cmd" -t "$table" -S 2>/dev/null | sed -n "s/^-N \(KUBE-[A-Z0-9-]*\|$CHAIN\)$/\1/p"); do
+        for chain in $("$cmd" -t "$table" -S 2>/dev/null | sed -nE "s/^-N ($re)$/\1/p"); do
             "$cmd" -t "$table" -F "$chain" 2>/dev/null || true
         done
-        for chain in $("$cmd" -t "$table" -S 2>/dev/null | sed -n "s/^-N \(KUBE-[A-Z0-9-]*\|$CHAIN\)$/\1/p"); do
+        for chain in $("$cmd" -t "$table" -S 2>/dev/null | sed -nE "s/^-N ($re)$/\1/p"); do
             "$cmd" -t "$table" -X "$chain" 2>/dev/null || true
         done
     done
@@ -56,7 +61,7 @@ teardown() {
     # fails) must not stop the ones after it.
     local -
     set +e
-    local kcfg="$VAR/admin.kubeconfig" kubectl_bin="$RUN/kubectl" c ns d pid left
+    local kcfg="$VAR/admin.kubeconfig" kubectl_bin="$RUN/kubectl" c ns d pid left chains
     # Pods first, while the kubelet runs: it stops them through CRI, which
     # releases their addresses and network namespaces (CNI DEL).
     if [[ -f $kcfg && -x $kubectl_bin ]] && "$kubectl_bin" --kubeconfig "$kcfg" --request-timeout=3s get --raw /readyz >/dev/null 2>&1; then
@@ -84,8 +89,10 @@ teardown() {
     done
     for c in kube-apiserver etcd; do stop_pid "$c"; done
 
-    remove_chains iptables
-    remove_chains ip6tables
+    chains="$CHAIN"
+    if [[ -e $HOST_CHANGED ]] || iptables -S "$CHAIN" >/dev/null 2>&1; then chains="KUBE-[A-Z0-9-]+|$CHAIN"; fi
+    remove_chains iptables "$chains"
+    remove_chains ip6tables "$chains"
     # The pods' network namespaces: those containerd named, and any cni-*
     # one holding an address of the pod range (a sandbox containerd forgot).
     for ns in /run/netns/cni-*; do
