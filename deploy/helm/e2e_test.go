@@ -192,3 +192,19 @@ func TestE2ETeardownKeepsForeignChains(t *testing.T) {
 		}
 	}
 }
+
+// A PID file names a process of the run only while that process's command
+// line names the component and the run's state folder: a process that
+// merely has the component's name in its command line is left alone.
+func TestE2ETeardownStopsOnlyItsProcesses(t *testing.T) {
+	t.Parallel()
+	_, out := teardownWith(t, "", `(exec -a "kube-apiserver --config $VAR/x" sleep 30) & ours=$!
+(exec -a etcd-lookalike sleep 30) & other=$!
+echo "$ours" >"$RUN/kube-apiserver.pid"
+echo "$other" >"$RUN/etcd.pid"
+echo 'not-a-pid' >"$RUN/kubelet.pid"
+trap 'kill -0 $ours 2>/dev/null && echo "ours alive"; kill -0 $other 2>/dev/null && echo "other alive"; kill $other' EXIT`)
+	if strings.Contains(out, "ours alive") || !strings.Contains(out, "other alive") {
+		t.Errorf("teardown stopped the wrong processes:\n%s", out)
+	}
+}

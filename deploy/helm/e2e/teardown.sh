@@ -22,12 +22,14 @@ save_sysctls() {
 }
 
 # stop_pid NAME: SIGTERM the process in $RUN/NAME.pid if it is still the
-# one started (its command line names NAME's binary), SIGKILL after 15 s.
+# one started (its command line names NAME's binary and $VAR: every
+# component's configuration is there), SIGKILL after 15 s.
 stop_pid() {
-    local file="$RUN/$1.pid" pid
+    local file="$RUN/$1.pid" pid cmdline
     [[ -f $file ]] || return 0
     pid="$(cat "$file")"
-    if [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$1"; then
+    cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || cmdline=
+    if [[ $pid =~ ^[0-9]+$ && $cmdline == *"$1"* && $cmdline == *"$VAR/"* ]]; then
         kill -TERM "$pid" 2>/dev/null || true
         for _ in $(seq 30); do [[ -e /proc/$pid ]] || break; sleep 0.5; done
         kill -KILL "$pid" 2>/dev/null || true
