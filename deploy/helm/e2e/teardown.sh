@@ -3,8 +3,8 @@
 # removes what a run made (also a half-made or killed run), each step safe
 # to repeat: the pods through the API while it answers, the processes by
 # the PIDs in $RUN, leftover containers through containerd, iptables
-# chains, mounts, the pods' network namespaces, cgroups, interfaces, the
-# saved sysctls, the state folders.
+# chains, mounts (the pods' network namespaces among them), cgroups,
+# interfaces, the saved sysctls, the state folders.
 
 SYSCTL_SAVE="$RUN.sysctls"
 # Made before the run's first change to the host: only then are the KUBE-*
@@ -63,7 +63,7 @@ teardown() {
     # fails) must not stop the ones after it.
     local -
     set +e
-    local kcfg="$VAR/admin.kubeconfig" kubectl_bin="$RUN/kubectl" c ns d pid left chains
+    local kcfg="$VAR/admin.kubeconfig" kubectl_bin="$RUN/kubectl" c d pid left chains
     # Pods first, while the kubelet runs: it stops them through CRI, which
     # releases their addresses and network namespaces (CNI DEL).
     if [[ -f $kcfg && -x $kubectl_bin ]] && "$kubectl_bin" --kubeconfig "$kcfg" --request-timeout=3s get --raw /readyz >/dev/null 2>&1; then
@@ -71,16 +71,15 @@ teardown() {
             log "teardown: namespace $NS not gone after 90 s; removing its containers directly"
     fi
     for c in kube-proxy kubelet kube-scheduler kube-controller-manager; do stop_pid "$c"; done
-    # Whatever is left runs under containerd: kill and delete it there, and
-    # unmount the network namespaces its sandboxes had.
+    # Whatever is left runs under containerd: kill and delete it there. The
+    # network namespaces its sandboxes had are mounts under $RUN
+    # (netns_mounts_under_state_dir), unmounted with the others below.
     if [[ -S $SOCK ]] && ctr --address "$SOCK" version >/dev/null 2>&1; then
         for c in $(ctr --address "$SOCK" -n k8s.io tasks ls -q 2>/dev/null); do
             ctr --address "$SOCK" -n k8s.io tasks kill -s SIGKILL "$c" >/dev/null 2>&1 || true
             ctr --address "$SOCK" -n k8s.io tasks delete -f "$c" >/dev/null 2>&1 || true
         done
         for c in $(ctr --address "$SOCK" -n k8s.io containers ls -q 2>/dev/null); do
-            ctr --address "$SOCK" -n k8s.io containers info "$c" 2>/dev/null |
-                jq -r '.Spec.linux.namespaces[]? | select(.type == "network") | .path // empty' >>"$RUN/netns.list" || true
             ctr --address "$SOCK" -n k8s.io containers delete "$c" >/dev/null 2>&1 || true
         done
     fi
@@ -95,19 +94,6 @@ teardown() {
     if [[ -e $HOST_CHANGED ]] || iptables -S "$CHAIN" >/dev/null 2>&1; then chains="KUBE-[A-Z0-9-]+|$CHAIN"; fi
     remove_chains iptables "$chains"
     remove_chains ip6tables "$chains"
-    # The pods' network namespaces: those containerd named, and any cni-*
-    # one holding an address of the pod range (a sandbox containerd forgot).
-    for ns in /run/netns/cni-*; do
-        [[ -e $ns ]] || continue
-        ip -n "${ns##*/}" -4 addr show 2>/dev/null | grep -q "inet ${POD_CIDR%.*}\." && echo "$ns" >>"$RUN/netns.list"
-    done
-    if [[ -f $RUN/netns.list ]]; then
-        sort -u "$RUN/netns.list" | while read -r ns; do
-            [[ $ns == /run/netns/cni-* || $ns == /var/run/netns/cni-* ]] || continue
-            umount "$ns" 2>/dev/null || true
-            rm -f "$ns"
-        done
-    fi
     findmnt -rn -o TARGET | grep -E "^($VAR|$RUN)(/|$)" | sort -r | while read -r d; do
         umount "$d" 2>/dev/null || umount -l "$d" 2>/dev/null || log "teardown: cannot unmount $d"
     done
