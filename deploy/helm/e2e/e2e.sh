@@ -67,6 +67,10 @@ mkdir -p "$LOGS"
 on_exit() {
     local rc=$?
     set +e
+    # A second Ctrl-C (or TERM) must not end the shell halfway through the
+    # teardown: it only cuts short the step running (that step's child gets
+    # the signal), and the steps after it still run.
+    trap 'log "teardown goes on (kill -9 leaves the rest to e2e.sh --teardown)"' INT TERM HUP
     if [[ $rc -ne 0 ]]; then
         # The network as it was, for the post-mortem.
         { iptables-save -c; ip addr; ip route; ip -n "$NETNS" addr; ip -n "$NETNS" route; conntrack -L; } \
