@@ -208,3 +208,16 @@ trap 'kill -0 $ours 2>/dev/null && echo "ours alive"; kill -0 $other 2>/dev/null
 		t.Errorf("teardown stopped the wrong processes:\n%s", out)
 	}
 }
+
+// The kubelet's cgroup root is removed on cgroup v2 (one tree: the root at
+// its top) and v1 (one per controller), and nothing beside it.
+func TestE2ETeardownRemovesItsCgroups(t *testing.T) {
+	t.Parallel()
+	_, out := teardownWith(t, "", `CGROUP_FS=$DIR/cg
+mkdir -p "$CGROUP_FS/$CGROUP/kubepods/burstable" "$CGROUP_FS/memory/$CGROUP/kubepods" "$CGROUP_FS/system.slice/other"
+trap 'for d in "$CGROUP_FS/$CGROUP" "$CGROUP_FS/memory/$CGROUP" "$CGROUP_FS/system.slice/other"; do
+    [[ -d $d ]] && echo "left: ${d#$CGROUP_FS/}"; done; true' EXIT`)
+	if !strings.Contains(out, "left: system.slice/other") || strings.Count(out, "left: ") != 1 {
+		t.Errorf("teardown removed the wrong cgroups (want only system.slice/other left):\n%s", out)
+	}
+}

@@ -159,9 +159,13 @@ iptables -A "$CHAIN" -o "$BRIDGE" -j DROP
 iptables -A "$CHAIN" -i "$VETH" -j DROP
 iptables -A "$CHAIN" -o "$VETH" -j DROP
 iptables -I FORWARD 1 -j "$CHAIN"
-for d in /sys/fs/cgroup/*/; do
-    [[ -e $d/cgroup.procs ]] && mkdir -p "$d$CGROUP"
-done
+if [[ -e /sys/fs/cgroup/cgroup.controllers ]]; then # cgroup v2: one tree, the kubelet's root at its top
+    mkdir -p "/sys/fs/cgroup/$CGROUP"
+else # v1: a hierarchy per controller (its child folders are cgroups too, not hierarchies)
+    for d in /sys/fs/cgroup/*/; do
+        [[ -e $d/cgroup.procs ]] && mkdir -p "$d$CGROUP"
+    done
+fi
 if [[ -d /sys/fs/cgroup/cpuset/$CGROUP ]]; then # cgroup v1: a new cpuset starts empty
     cat /sys/fs/cgroup/cpuset/cpuset.cpus >"/sys/fs/cgroup/cpuset/$CGROUP/cpuset.cpus"
     cat /sys/fs/cgroup/cpuset/cpuset.mems >"/sys/fs/cgroup/cpuset/$CGROUP/cpuset.mems"

@@ -11,6 +11,7 @@ SYSCTL_SAVE="$RUN.sysctls"
 # chains a run's own to remove (another cluster's kube-proxy has the same
 # chain names). A run killed before this version made it has AGORA-E2E.
 HOST_CHANGED="$RUN/host-changed"
+CGROUP_FS=/sys/fs/cgroup
 
 save_sysctls() {
     [[ -e $SYSCTL_SAVE ]] && return # a killed run's originals win
@@ -97,7 +98,7 @@ teardown() {
     findmnt -rn -o TARGET | grep -E "^($VAR|$RUN)(/|$)" | sort -r | while read -r d; do
         umount "$d" 2>/dev/null || umount -l "$d" 2>/dev/null || log "teardown: cannot unmount $d"
     done
-    for d in /sys/fs/cgroup/*/"$CGROUP"; do
+    for d in "$CGROUP_FS/$CGROUP" "$CGROUP_FS"/*/"$CGROUP"; do # v2, v1
         [[ -d $d ]] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
         [[ -d $d ]] && log "teardown: cgroup $d still has processes: $(find "$d" -name cgroup.procs -exec cat {} + | tr '\n' ' ')"
     done
