@@ -173,6 +173,7 @@ fi
 
 # 3. Configuration: certificates, kubeconfig, containerd, CNI, kubelet.
 mkdir -p "$VAR/pki" "$VAR/cni/net.d"
+chmod 700 "$VAR/pki" # keys and the admin token are written, then chmod 600
 write_config
 
 # 4. The control plane and the node.
@@ -232,8 +233,11 @@ kubectl create namespace "$NS" >/dev/null
 pw="$(openssl rand -hex 16)"
 kubectl -n "$NS" create secret generic agora-e2e-db --from-literal "password=$pw" \
     --from-literal "uri=postgres://agora:$pw@10.96.0.20:5432/agora?sslmode=disable" >/dev/null
-docker run --rm --network none agora-ci/agora:e2e keygen >"$VAR/jwt.pem"
+# The signing key is for root's eyes only (umask 022 made it 0644), and
+# only until the Secret holds it.
+(umask 077 && docker run --rm --network none agora-ci/agora:e2e keygen >"$VAR/jwt.pem")
 kubectl -n "$NS" create secret generic agora-jwt --from-file "jwt_private_key.pem=$VAR/jwt.pem" >/dev/null
+rm -f "$VAR/jwt.pem"
 kubectl -n "$NS" apply -f "$here/postgres.yaml" >/dev/null
 kubectl -n "$NS" rollout status deployment/postgres --timeout=180s >/dev/null
 t_pg=$((SECONDS - t0))
