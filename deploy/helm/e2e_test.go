@@ -221,3 +221,19 @@ trap 'for d in "$CGROUP_FS/$CGROUP" "$CGROUP_FS/memory/$CGROUP" "$CGROUP_FS/syst
 		t.Errorf("teardown removed the wrong cgroups (want only system.slice/other left):\n%s", out)
 	}
 }
+
+// A relative XDG_CACHE_HOME is refused before anything is built: the
+// build cd's into its copy of the module, and the printed paths would not
+// name the binaries for the caller (e2e.sh links kubectl by that path).
+func TestKubeToolsScriptRelativeCache(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command(filepath.Join(repoRoot(t), "scripts", "install-kube-tools.sh"), "kubectl")
+	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME=relative/cache")
+	cmd.Dir = t.TempDir()
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	want := "the cache folder relative/cache/agora-tools is not absolute"
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), want) {
+		t.Errorf("install-kube-tools.sh with XDG_CACHE_HOME=relative/cache: err %v, output %q; want exit 2 and %q", err, out, want)
+	}
+}
