@@ -180,7 +180,9 @@ write_config
 start() { # start NAME BIN ARGS...: in its own session, PID in $RUN/NAME.pid
     local name=$1
     shift
-    setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null &
+    # Without the lock's descriptor: a component still running after the
+    # script was killed must not hold the lock that `--teardown` takes.
+    setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null 9>&- &
     echo $! >"$RUN/$name.pid"
 }
 wait_until() { # wait_until SECONDS WHAT COMMAND...
