@@ -107,7 +107,8 @@ ln -sf "${bins[5]}" "$RUN/kubectl"
 (cd "$repo" && go build -modfile=tools/go.mod -o "$RUN/helm" helm.sh/helm/v3/cmd/helm)
 log "Kubernetes binaries and helm ready in $((SECONDS - t0)) s"
 t0=$SECONDS
-"$repo/scripts/ensure-docker.sh"
+# It may start a dockerd that outlives the run: not with the run's lock.
+"$repo/scripts/ensure-docker.sh" 9>&-
 # The image tags are shared with `make test-stack`: build under its lock so
 # a stack run never meets an image retagged in the middle of it.
 flock -o /tmp/agora-stack-test.lock nice -n 10 "$repo/deploy/ci/build-images.sh" e2e
