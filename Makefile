@@ -91,7 +91,7 @@ kube-tools: ## build the pinned kube-apiserver the Helm chart is checked against
 test-go: kube-tools
 
 .PHONY: e2e-k8s
-e2e-k8s: ## single-node Kubernetes here, the chart installed, the walk-through run, all torn down (root; not in make test; ~25 min cold)
+e2e-k8s: ## single-node Kubernetes here, the chart installed, the walk-through run, all torn down (root; not in make test; ~3 min warm, over an hour cold)
 	deploy/helm/e2e/e2e.sh
 
 .PHONY: test

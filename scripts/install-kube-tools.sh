@@ -33,6 +33,10 @@ for c in "$@"; do
 done
 
 cache_dir="${XDG_CACHE_HOME:-$HOME/.cache}/agora-tools"
+# A relative folder would be read from wherever the build has cd'ed to, and
+# the paths printed would not name the binaries from the caller's folder.
+[[ $cache_dir == /* ]] ||
+    { echo "install-kube-tools: the cache folder $cache_dir is not absolute (XDG_CACHE_HOME, HOME)" >&2; exit 2; }
 version() { # version NAME: the version the cached binary reports
     local bin="$cache_dir/$1-$K8S_VERSION"
     case $1 in

@@ -67,6 +67,10 @@ mkdir -p "$LOGS"
 on_exit() {
     local rc=$?
     set +e
+    # A second Ctrl-C (or TERM) must not end the shell halfway through the
+    # teardown: it only cuts short the step running (that step's child gets
+    # the signal), and the steps after it still run.
+    trap 'log "teardown goes on (kill -9 leaves the rest to e2e.sh --teardown)"' INT TERM HUP
     if [[ $rc -ne 0 ]]; then
         # The network as it was, for the post-mortem.
         { iptables-save -c; ip addr; ip route; ip -n "$NETNS" addr; ip -n "$NETNS" route; conntrack -L; } \
@@ -103,7 +107,8 @@ ln -sf "${bins[5]}" "$RUN/kubectl"
 (cd "$repo" && go build -modfile=tools/go.mod -o "$RUN/helm" helm.sh/helm/v3/cmd/helm)
 log "Kubernetes binaries and helm ready in $((SECONDS - t0)) s"
 t0=$SECONDS
-"$repo/scripts/ensure-docker.sh"
+# It may start a dockerd that outlives the run: not with the run's lock.
+"$repo/scripts/ensure-docker.sh" 9>&-
 # The image tags are shared with `make test-stack`: build under its lock so
 # a stack run never meets an image retagged in the middle of it.
 flock -o /tmp/agora-stack-test.lock nice -n 10 "$repo/deploy/ci/build-images.sh" e2e
@@ -127,6 +132,16 @@ for a in "$NODE_IP" "$CLIENT_IP" "$POD_GW" 10.96.0.1; do
         die "$a is in a network of this machine already: $(ip -4 route show match "$a")"
     fi
 done
+# kube-proxy's and the kubelet's chains have fixed names: another cluster's
+# would be taken over by this run and removed by its teardown.
+for cmd in iptables ip6tables; do
+    for table in filter nat mangle; do
+        if "$cmd" -t "$table" -S 2>/dev/null | grep -q '^-N KUBE-'; then
+            die "$cmd table $table has KUBE-* chains: another Kubernetes node runs here (or a run older than this script's teardown left them)"
+        fi
+    done
+done
+touch "$HOST_CHANGED"
 save_sysctls
 ip netns add "$NETNS"
 ip link add "$VETH" type veth peer name "$VETH-c" netns "$NETNS"
@@ -145,9 +160,13 @@ iptables -A "$CHAIN" -o "$BRIDGE" -j DROP
 iptables -A "$CHAIN" -i "$VETH" -j DROP
 iptables -A "$CHAIN" -o "$VETH" -j DROP
 iptables -I FORWARD 1 -j "$CHAIN"
-for d in /sys/fs/cgroup/*/; do
-    [[ -e $d/cgroup.procs ]] && mkdir -p "$d$CGROUP"
-done
+if [[ -e /sys/fs/cgroup/cgroup.controllers ]]; then # cgroup v2: one tree, the kubelet's root at its top
+    mkdir -p "/sys/fs/cgroup/$CGROUP"
+else # v1: a hierarchy per controller (its child folders are cgroups too, not hierarchies)
+    for d in /sys/fs/cgroup/*/; do
+        [[ -e $d/cgroup.procs ]] && mkdir -p "$d$CGROUP"
+    done
+fi
 if [[ -d /sys/fs/cgroup/cpuset/$CGROUP ]]; then # cgroup v1: a new cpuset starts empty
     cat /sys/fs/cgroup/cpuset/cpuset.cpus >"/sys/fs/cgroup/cpuset/$CGROUP/cpuset.cpus"
     cat /sys/fs/cgroup/cpuset/cpuset.mems >"/sys/fs/cgroup/cpuset/$CGROUP/cpuset.mems"
@@ -155,13 +174,16 @@ fi
 
 # 3. Configuration: certificates, kubeconfig, containerd, CNI, kubelet.
 mkdir -p "$VAR/pki" "$VAR/cni/net.d"
+chmod 700 "$VAR/pki" # keys and the admin token are written, then chmod 600
 write_config
 
 # 4. The control plane and the node.
 start() { # start NAME BIN ARGS...: in its own session, PID in $RUN/NAME.pid
     local name=$1
     shift
-    setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null &
+    # Without the lock's descriptor: a component still running after the
+    # script was killed must not hold the lock that `--teardown` takes.
+    setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null 9>&- &
     echo $! >"$RUN/$name.pid"
 }
 wait_until() { # wait_until SECONDS WHAT COMMAND...
@@ -214,8 +236,11 @@ kubectl create namespace "$NS" >/dev/null
 pw="$(openssl rand -hex 16)"
 kubectl -n "$NS" create secret generic agora-e2e-db --from-literal "password=$pw" \
     --from-literal "uri=postgres://agora:$pw@10.96.0.20:5432/agora?sslmode=disable" >/dev/null
-docker run --rm --network none agora-ci/agora:e2e keygen >"$VAR/jwt.pem"
+# The signing key is for root's eyes only (umask 022 made it 0644), and
+# only until the Secret holds it.
+(umask 077 && docker run --rm --network none agora-ci/agora:e2e keygen >"$VAR/jwt.pem")
 kubectl -n "$NS" create secret generic agora-jwt --from-file "jwt_private_key.pem=$VAR/jwt.pem" >/dev/null
+rm -f "$VAR/jwt.pem"
 kubectl -n "$NS" apply -f "$here/postgres.yaml" >/dev/null
 kubectl -n "$NS" rollout status deployment/postgres --timeout=180s >/dev/null
 t_pg=$((SECONDS - t0))

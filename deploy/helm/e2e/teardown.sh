@@ -3,10 +3,15 @@
 # removes what a run made (also a half-made or killed run), each step safe
 # to repeat: the pods through the API while it answers, the processes by
 # the PIDs in $RUN, leftover containers through containerd, iptables
-# chains, mounts, the pods' network namespaces, cgroups, interfaces, the
-# saved sysctls, the state folders.
+# chains, mounts (the pods' network namespaces among them), cgroups,
+# interfaces, the saved sysctls, the state folders.
 
 SYSCTL_SAVE="$RUN.sysctls"
+# Made before the run's first change to the host: only then are the KUBE-*
+# chains a run's own to remove (another cluster's kube-proxy has the same
+# chain names). A run killed before this version made it has AGORA-E2E.
+HOST_CHANGED="$RUN/host-changed"
+CGROUP_FS=/sys/fs/cgroup
 
 save_sysctls() {
     [[ -e $SYSCTL_SAVE ]] && return # a killed run's originals win
@@ -18,12 +23,14 @@ save_sysctls() {
 }
 
 # stop_pid NAME: SIGTERM the process in $RUN/NAME.pid if it is still the
-# one started (its command line names NAME's binary), SIGKILL after 15 s.
+# one started (its command line names NAME's binary and $VAR: every
+# component's configuration is there), SIGKILL after 15 s.
 stop_pid() {
-    local file="$RUN/$1.pid" pid
+    local file="$RUN/$1.pid" pid cmdline
     [[ -f $file ]] || return 0
     pid="$(cat "$file")"
-    if [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$1"; then
+    cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || cmdline=
+    if [[ $pid =~ ^[0-9]+$ && $cmdline == *"$1"* && $cmdline == *"$VAR/"* ]]; then
         kill -TERM "$pid" 2>/dev/null || true
         for _ in $(seq 30); do [[ -e /proc/$pid ]] || break; sleep 0.5; done
         kill -KILL "$pid" 2>/dev/null || true
@@ -31,21 +38,22 @@ stop_pid() {
     rm -f "$file"
 }
 
-# remove_chains CMD: every chain of CMD (iptables, ip6tables) named KUBE-*
-# or $CHAIN, with the rules that jump to them from the built-in chains.
+# remove_chains CMD RE: every chain of CMD (iptables, ip6tables) whose
+# whole name matches the extended regular expression RE, with the rules
+# that jump to them from the built-in chains.
 remove_chains() {
-    local cmd=$1 table rule chain
+    local cmd=$1 re=$2 table rule chain
     command -v "$cmd" >/dev/null || return 0
     for table in filter nat mangle; do
-        "$cmd" -t "$table" -S 2>/dev/null | grep -E "^-A [A-Z]+ .*-j (KUBE-|$CHAIN)" |
+        "$cmd" -t "$table" -S 2>/dev/null | grep -E "^-A [A-Z]+ .*-j ($re)( |$)" |
             while read -r rule; do
                 # xargs splits the rule as iptables quoted it (comments).
                 xargs "$cmd" -t "$table" -D <<<"${rule#-A }" 2>/dev/null || true
             done
-        for chain in $("$cmd" -t "$table" -S 2>/dev/null | sed -n "s/^-N \(KUBE-[A-Z0-9-]*\|$CHAIN\)$/\1/p"); do
+        for chain in $("$cmd" -t "$table" -S 2>/dev/null | sed -nE "s/^-N ($re)$/\1/p"); do
             "$cmd" -t "$table" -F "$chain" 2>/dev/null || true
         done
-        for chain in $("$cmd" -t "$table" -S 2>/dev/null | sed -n "s/^-N \(KUBE-[A-Z0-9-]*\|$CHAIN\)$/\1/p"); do
+        for chain in $("$cmd" -t "$table" -S 2>/dev/null | sed -nE "s/^-N ($re)$/\1/p"); do
             "$cmd" -t "$table" -X "$chain" 2>/dev/null || true
         done
     done
@@ -56,7 +64,7 @@ teardown() {
     # fails) must not stop the ones after it.
     local -
     set +e
-    local kcfg="$VAR/admin.kubeconfig" kubectl_bin="$RUN/kubectl" c ns d pid left
+    local kcfg="$VAR/admin.kubeconfig" kubectl_bin="$RUN/kubectl" c d pid left chains
     # Pods first, while the kubelet runs: it stops them through CRI, which
     # releases their addresses and network namespaces (CNI DEL).
     if [[ -f $kcfg && -x $kubectl_bin ]] && "$kubectl_bin" --kubeconfig "$kcfg" --request-timeout=3s get --raw /readyz >/dev/null 2>&1; then
@@ -64,16 +72,15 @@ teardown() {
             log "teardown: namespace $NS not gone after 90 s; removing its containers directly"
     fi
     for c in kube-proxy kubelet kube-scheduler kube-controller-manager; do stop_pid "$c"; done
-    # Whatever is left runs under containerd: kill and delete it there, and
-    # unmount the network namespaces its sandboxes had.
+    # Whatever is left runs under containerd: kill and delete it there. The
+    # network namespaces its sandboxes had are mounts under $RUN
+    # (netns_mounts_under_state_dir), unmounted with the others below.
     if [[ -S $SOCK ]] && ctr --address "$SOCK" version >/dev/null 2>&1; then
         for c in $(ctr --address "$SOCK" -n k8s.io tasks ls -q 2>/dev/null); do
             ctr --address "$SOCK" -n k8s.io tasks kill -s SIGKILL "$c" >/dev/null 2>&1 || true
             ctr --address "$SOCK" -n k8s.io tasks delete -f "$c" >/dev/null 2>&1 || true
         done
         for c in $(ctr --address "$SOCK" -n k8s.io containers ls -q 2>/dev/null); do
-            ctr --address "$SOCK" -n k8s.io containers info "$c" 2>/dev/null |
-                jq -r '.Spec.linux.namespaces[]? | select(.type == "network") | .path // empty' >>"$RUN/netns.list" || true
             ctr --address "$SOCK" -n k8s.io containers delete "$c" >/dev/null 2>&1 || true
         done
     fi
@@ -84,25 +91,14 @@ teardown() {
     done
     for c in kube-apiserver etcd; do stop_pid "$c"; done
 
-    remove_chains iptables
-    remove_chains ip6tables
-    # The pods' network namespaces: those containerd named, and any cni-*
-    # one holding an address of the pod range (a sandbox containerd forgot).
-    for ns in /run/netns/cni-*; do
-        [[ -e $ns ]] || continue
-        ip -n "${ns##*/}" -4 addr show 2>/dev/null | grep -q "inet ${POD_CIDR%.*}\." && echo "$ns" >>"$RUN/netns.list"
-    done
-    if [[ -f $RUN/netns.list ]]; then
-        sort -u "$RUN/netns.list" | while read -r ns; do
-            [[ $ns == /run/netns/cni-* || $ns == /var/run/netns/cni-* ]] || continue
-            umount "$ns" 2>/dev/null || true
-            rm -f "$ns"
-        done
-    fi
+    chains="$CHAIN"
+    if [[ -e $HOST_CHANGED ]] || iptables -S "$CHAIN" >/dev/null 2>&1; then chains="KUBE-[A-Z0-9-]+|$CHAIN"; fi
+    remove_chains iptables "$chains"
+    remove_chains ip6tables "$chains"
     findmnt -rn -o TARGET | grep -E "^($VAR|$RUN)(/|$)" | sort -r | while read -r d; do
         umount "$d" 2>/dev/null || umount -l "$d" 2>/dev/null || log "teardown: cannot unmount $d"
     done
-    for d in /sys/fs/cgroup/*/"$CGROUP"; do
+    for d in "$CGROUP_FS/$CGROUP" "$CGROUP_FS"/*/"$CGROUP"; do # v2, v1
         [[ -d $d ]] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
         [[ -d $d ]] && log "teardown: cgroup $d still has processes: $(find "$d" -name cgroup.procs -exec cat {} + | tr '\n' ' ')"
     done
