@@ -95,7 +95,8 @@ e2e-k8s: ## single-node Kubernetes here, the chart installed, the walk-through r
 	deploy/helm/e2e/e2e.sh
 
 .PHONY: test
-test: deps check-generated vet lint check-openapi test-go test-stack fuzz-brief ## everything CI runs
+test: ## everything CI runs: deps, check-generated, vet, lint, check-openapi, test-go, fuzz-brief, with test-stack beside them
+	@MAKE=$(MAKE) scripts/test-all.sh
 
 .PHONY: bench
 bench: deps ## load benchmark on a seeded 1M-post throwaway database (BENCH_SMALL=1: quick); writes docs/benchmarks.md
