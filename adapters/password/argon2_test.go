@@ -10,15 +10,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/argon2id"
-
 	"agora/adapters/password"
 	"agora/domain/errs"
 	"agora/domain/user"
 )
 
 // cheap parameters keep the tests fast; the rules do not depend on cost.
-var cheap = argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+var cheap = password.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 
 func pw(t *testing.T, s string) user.Password {
 	t.Helper()
@@ -79,11 +77,63 @@ func TestOldParametersVerifyAndAskForRehash(t *testing.T) {
 	}
 }
 
+// Stored hashes are data. One that does not parse, or asks for more than any
+// parameters Agora ever used (a corrupt or planted row must not make a login
+// allocate gigabytes or spin for minutes), is an error, never a match.
 func TestCorruptHashIsAnError(t *testing.T) {
 	t.Parallel()
-	_, _, err := password.New(cheap, 1).Verify(context.Background(), pw(t, "whatever1"), "$2a$10$notargon")
-	if err == nil {
-		t.Fatal("a hash that does not parse must be an error, not a mismatch")
+	const salt, key = "nkfuGvbLODEP6/5B/GXfwQ", "W9w98tL4EB756PVbE4wWfumApRcVzSEY7owdakqsfp0"
+	for _, enc := range []string{
+		"", "$2a$10$notargon", "argon2id$v=19$m=64,t=1,p=1$" + salt + "$" + key,
+		"$argon2i$v=19$m=64,t=1,p=1$" + salt + "$" + key,
+		"$argon2id$v=16$m=64,t=1,p=1$" + salt + "$" + key,
+		"$argon2id$v=19$m=64,t=1$" + salt + "$" + key,
+		"$argon2id$v=19$t=1,m=64,p=1$" + salt + "$" + key,
+		"$argon2id$v=19$m=064,t=1,p=1$" + salt + "$" + key,
+		"$argon2id$v=19$m=+64,t=1,p=1$" + salt + "$" + key,
+		"$argon2id$v=19$m=64,t=1,p=1,x=2$" + salt + "$" + key,
+		"$argon2id$v=19$m=4294967295,t=1,p=1$" + salt + "$" + key, // 4 TiB
+		"$argon2id$v=19$m=262145,t=1,p=1$" + salt + "$" + key,
+		"$argon2id$v=19$m=64,t=65,p=1$" + salt + "$" + key,
+		"$argon2id$v=19$m=64,t=0,p=1$" + salt + "$" + key,
+		"$argon2id$v=19$m=64,t=1,p=0$" + salt + "$" + key,
+		"$argon2id$v=19$m=64,t=1,p=256$" + salt + "$" + key,
+		"$argon2id$v=19$m=7,t=1,p=1$" + salt + "$" + key,
+		"$argon2id$v=19$m=64,t=1,p=1$" + salt + "=$" + key,
+		"$argon2id$v=19$m=64,t=1,p=1$c2FsdA$" + key, // 4-byte salt
+		"$argon2id$v=19$m=64,t=1,p=1$" + salt + "$a2V5", // 3-byte key
+		"$argon2id$v=19$m=64,t=1,p=1$" + salt + "$" + key + "$",
+		"$argon2id$v=19$m=64,t=1,p=1$" + salt + "$" + key + "\x00",
+	} {
+		match, rehash, err := password.New(cheap, 1).Verify(context.Background(), pw(t, "correct horse battery staple"), enc)
+		if err == nil || match || rehash {
+			t.Errorf("%q: match=%v rehash=%v err=%v, want an error", enc, match, rehash, err)
+		}
+	}
+}
+
+// Hashes that alexedwards/argon2id wrote (Agora's hasher before this one)
+// verify, the ones with other parameters (19 MiB: more memory than the
+// hasher's workspace; two lanes) ask to be replaced.
+func TestEarlierHashesVerify(t *testing.T) {
+	t.Parallel()
+	h := password.New(password.OWASPLowMemory, 1)
+	for _, c := range []struct {
+		enc    string
+		rehash bool
+	}{
+		{"$argon2id$v=19$m=7168,t=5,p=1$nkfuGvbLODEP6/5B/GXfwQ$W9w98tL4EB756PVbE4wWfumApRcVzSEY7owdakqsfp0", false},
+		{"$argon2id$v=19$m=19456,t=2,p=1$QPyeo1C5DmYE2PePV5uBJw$Il70jVkO9V4KxK/0QtGDdkQoM0t9nrfA1Q/wd1+1VC0", true},
+		{"$argon2id$v=19$m=64,t=1,p=2$CRwuk2/dILkG6AriF6jlhQ$x2ACKnEKW/8fgYftOovYPy8qHD9bi/ObvMxpfXgXb2E", true},
+	} {
+		match, rehash, err := h.Verify(context.Background(), pw(t, "correct horse battery staple"), c.enc)
+		if err != nil || !match || rehash != c.rehash {
+			t.Errorf("%s: match=%v rehash=%v err=%v, want a match with rehash=%v", c.enc, match, rehash, err, c.rehash)
+		}
+		match, _, err = h.Verify(context.Background(), pw(t, "correct horse battery stapler"), c.enc)
+		if err != nil || match {
+			t.Errorf("%s, wrong password: match=%v err=%v", c.enc, match, err)
+		}
 	}
 }
 
@@ -91,7 +141,7 @@ func TestCorruptHashIsAnError(t *testing.T) {
 // context ends while waiting gets ErrUnavailable.
 func TestConcurrencyIsBounded(t *testing.T) {
 	t.Parallel()
-	heavy := argon2id.Params{Memory: 8 * 1024, Iterations: 3, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+	heavy := password.Params{Memory: 8 * 1024, Iterations: 3, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 	h := password.New(heavy, 2)
 	var wg sync.WaitGroup
 	ctx := context.Background()
@@ -130,7 +180,7 @@ func TestConcurrencyIsBounded(t *testing.T) {
 	// slot still taken after the refusal proves it was taken throughout; a
 	// holder that finished in between makes the round inconclusive, and a
 	// new round starts (no verdict depends on how fast anything ran).
-	slow := password.New(argon2id.Params{Memory: 32 * 1024, Iterations: 8, Parallelism: 1, SaltLength: 16, KeyLength: 32}, 1)
+	slow := password.New(password.Params{Memory: 32 * 1024, Iterations: 8, Parallelism: 1, SaltLength: 16, KeyLength: 32}, 1)
 	ended, cancel := context.WithCancel(ctx)
 	cancel()
 	for round := 1; ; round++ {
