@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"runtime"
-	"runtime/debug"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -187,13 +186,6 @@ func serve(ctx context.Context, env map[string]string, stdout io.Writer) error {
 	cfg, err := loadConfig(env)
 	if err != nil {
 		return err
-	}
-	// The memory budget is 64 MiB (docs/benchmarks.md). Under a login flood
-	// each argon2id hash leaves 7 MiB of garbage, and the default pacing
-	// (collect at twice the live heap) took the process past the budget;
-	// 1.5x costs a few percent of CPU. GOGC, when set, still decides.
-	if _, set := env["GOGC"]; !set {
-		debug.SetGCPercent(50)
 	}
 	log, err := telemetry.NewLogger(cfg.LogLevel, stdout)
 	if err != nil {
