@@ -3,7 +3,10 @@ package password_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -100,7 +103,7 @@ func TestCorruptHashIsAnError(t *testing.T) {
 		"$argon2id$v=19$m=64,t=1,p=256$" + salt + "$" + key,
 		"$argon2id$v=19$m=7,t=1,p=1$" + salt + "$" + key,
 		"$argon2id$v=19$m=64,t=1,p=1$" + salt + "=$" + key,
-		"$argon2id$v=19$m=64,t=1,p=1$c2FsdA$" + key, // 4-byte salt
+		"$argon2id$v=19$m=64,t=1,p=1$c2FsdA$" + key,     // 4-byte salt
 		"$argon2id$v=19$m=64,t=1,p=1$" + salt + "$a2V5", // 3-byte key
 		"$argon2id$v=19$m=64,t=1,p=1$" + salt + "$" + key + "$",
 		"$argon2id$v=19$m=64,t=1,p=1$" + salt + "$" + key + "\x00",
@@ -218,4 +221,104 @@ func waitTaken(h *password.Hasher, done <-chan struct{}) bool {
 		}
 	}
 	return true
+}
+
+// What a corrupt or planted row can make one Verify cost must stay within
+// what the process can afford (the package's bounds say "must not make a
+// login allocate gigabytes or spin for minutes"; the pod's memory limit is
+// 320 MiB with GOMEMLIMIT 250 MiB, and a slot per core may verify at once).
+// The bounds admit m=256 MiB and t=64: one such Verify allocates 256 MiB,
+// and at 2.8 s per pass over 256 MiB on this machine runs about 3 minutes.
+func TestStoredHashCostIsAffordable(t *testing.T) {
+	t.Parallel()
+	const salt, key = "nkfuGvbLODEP6/5B/GXfwQ", "W9w98tL4EB756PVbE4wWfumApRcVzSEY7owdakqsfp0"
+	for _, c := range []struct{ costs, why string }{
+		{"m=262144,t=1,p=1", "256 MiB for one hash: over the process's whole memory limit"},
+		{"m=65536,t=64,p=1", "64 passes over 64 MiB: over a minute of a core"},
+		{"m=262144,t=64,p=255", "both, in 255 lanes"},
+	} {
+		if p, err := password.Decode("$argon2id$v=19$" + c.costs + "$" + salt + "$" + key); err == nil {
+			t.Errorf("accepted %+v (%s)", p, c.why)
+		}
+	}
+	// What Agora has used still decodes.
+	for _, costs := range []string{"m=7168,t=5,p=1", "m=19456,t=2,p=1", "m=65536,t=1,p=2"} {
+		if _, err := password.Decode("$argon2id$v=19$" + costs + "$" + salt + "$" + key); err != nil {
+			t.Errorf("%s: %v", costs, err)
+		}
+	}
+}
+
+// Hashes run at the lowest priority (the package comment: a login flood must
+// not starve request handling). A stored hash with more than one lane (an
+// earlier hasher's p=2, or a corrupt row's p=255) runs its lanes on
+// goroutines of their own (internal/argon2 keeps only p=1 on the caller's
+// thread), on the process's ordinary threads at normal priority. The test
+// counts the CPU time that threads at niceness 0 spend while such a hash
+// runs, against the process's.
+func TestMultiLaneHashStaysNiced(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("thread niceness is Linux's")
+	}
+	enc, err := password.New(password.Params{Memory: 32 * 1024, Iterations: 3, Parallelism: 2, SaltLength: 16, KeyLength: 32}, 1).
+		Hash(context.Background(), pw(t, "correct horse battery staple"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := password.New(password.OWASPLowMemory, 1)
+	before, start := threadTicks(t), processTicks(t)
+	if match, _, err := h.Verify(context.Background(), pw(t, "correct horse battery staple"), enc); !match || err != nil {
+		t.Fatalf("match=%v err=%v", match, err)
+	}
+	spent := processTicks(t) - start
+	var normal float64
+	for tid, now := range threadTicks(t) {
+		if now.nice == 0 {
+			normal += now.ticks - before[tid].ticks
+		}
+	}
+	if spent > 0 && normal/spent > 0.5 {
+		t.Fatalf("threads at normal priority did %.0f%% of a 2-lane hash's work (%.0f of %.0f ticks)", 100*normal/spent, normal, spent)
+	}
+}
+
+type ticks struct {
+	ticks float64
+	nice  int
+}
+
+// threadTicks reads each thread's CPU time (utime+stime, clock ticks) and
+// niceness from /proc/self/task.
+func threadTicks(t *testing.T) map[string]ticks {
+	t.Helper()
+	dirs, err := filepath.Glob("/proc/self/task/*/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]ticks{}
+	for _, p := range dirs {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue // the thread ended meanwhile
+		}
+		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+		ut, _ := strconv.ParseFloat(f[11], 64)
+		st, _ := strconv.ParseFloat(f[12], 64)
+		nice, _ := strconv.Atoi(f[16])
+		out[filepath.Base(filepath.Dir(p))] = ticks{ticks: ut + st, nice: nice}
+	}
+	return out
+}
+
+// processTicks is the whole process's CPU time, ended threads included.
+func processTicks(t *testing.T) float64 {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return ut + st
 }
