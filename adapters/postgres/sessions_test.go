@@ -2,12 +2,20 @@ package postgres_test
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"agora/adapters/postgres"
+	"agora/domain/session"
+	"agora/domain/user"
+	"agora/ports/identity"
 	"agora/ports/identity/identitytest"
 )
 
@@ -86,5 +94,259 @@ func TestSessionCacheAnswersAsTheDatabase(t *testing.T) {
 		if time.Since(start) > 10*time.Second {
 			t.Fatal("the revocation was not heard within 10 s")
 		}
+	}
+}
+
+// holdCommits makes every transaction that changes a session wait, at its
+// COMMIT (a deferred constraint trigger), until release is called: the
+// change is made but not yet visible, and its notification not yet sent.
+func holdCommits(t *testing.T, pool *pgxpool.Pool) (waiting func() bool, release func()) {
+	t.Helper()
+	ctx := context.Background()
+	for _, stmt := range []string{
+		`CREATE FUNCTION test_hold_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+		 BEGIN PERFORM pg_advisory_xact_lock(4242); RETURN NULL; END $$`,
+		`CREATE CONSTRAINT TRIGGER test_hold_commit AFTER UPDATE OR DELETE ON sessions
+		 DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_hold_commit()`,
+	} {
+		if _, err := pool.Exec(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	holder, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := holder.Exec(ctx, `SELECT pg_advisory_lock(4242)`); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			if _, err := holder.Exec(ctx, `SELECT pg_advisory_unlock(4242)`); err != nil {
+				t.Error(err)
+			}
+			holder.Release()
+		})
+	}
+	t.Cleanup(release)
+	waiting = func() bool {
+		var n int
+		err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_locks
+			WHERE locktype = 'advisory' AND objid = 4242 AND NOT granted
+			  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n > 0
+	}
+	return waiting, release
+}
+
+// The replica that revokes a session must not answer "live" for it once the
+// revoking call has returned, whatever its listener has heard yet (docs:
+// "the replica that made the change also forgets at once, before
+// answering"). A check that runs while the revocation commits reads the
+// session as still live; the revoking path must forget it after its COMMIT,
+// so that this check is not remembered past it. Here the notification never
+// arrives (PretendListening): what the replica answers right after the call
+// returned is what it answers until the notification comes back.
+func TestSessionCacheForgetsAfterTheRevocationCommits(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name   string
+		revoke func(ctx context.Context, s *postgres.IdentityStore, u user.User, sess session.Session, refresh session.Hash, now time.Time) error
+	}{
+		{"logout", func(ctx context.Context, s *postgres.IdentityStore, _ user.User, _ session.Session, refresh session.Hash, now time.Time) error {
+			return s.RevokeSessionOf(ctx, refresh, now)
+		}},
+		{"password change", func(ctx context.Context, s *postgres.IdentityStore, u user.User, _ session.Session, _ session.Hash, now time.Time) error {
+			return s.ChangePassword(ctx, u.ID, "new-hash", uuid.Nil, now)
+		}},
+		{"account deletion", func(ctx context.Context, s *postgres.IdentityStore, u user.User, _ session.Session, _ session.Hash, _ time.Time) error {
+			return s.DeleteUser(ctx, u.ID)
+		}},
+		{"refresh-token reuse", func(ctx context.Context, s *postgres.IdentityStore, _ user.User, _ session.Session, refresh session.Hash, now time.Time) error {
+			_, err := s.Refresh(ctx, refresh, func(session.RefreshToken, session.Session) (identity.RefreshPlan, error) {
+				return identity.RefreshPlan{Revoke: true, Now: now}, session.ErrRefreshReused
+			})
+			if errors.Is(err, session.ErrRefreshReused) {
+				return nil
+			}
+			return err
+		}},
+		{"password reset", func(ctx context.Context, s *postgres.IdentityStore, u user.User, _ session.Session, _ session.Hash, now time.Time) error {
+			_, h, err := session.NewSecret(rand.Reader)
+			if err != nil {
+				return err
+			}
+			if err := s.CreateOneTimeToken(ctx, session.NewOneTimeToken(h, u.ID, session.PasswordReset, now)); err != nil {
+				return err
+			}
+			return s.ResetPassword(ctx, h, "new-hash", now)
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			pool := openIdentityPool(t)
+			s := postgres.NewIdentityStore(pool)
+			ctx := context.Background()
+			now := time.Now().UTC().Truncate(time.Microsecond)
+			u := identitytest.NewUser("dave", now)
+			sess := session.New(uuid.Must(uuid.NewV7()), u.ID, now, time.Hour)
+			_, refresh, err := session.NewSecret(rand.Reader)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.CreateUser(ctx, u, sess, session.NewRefreshToken(refresh, sess, now)); err != nil {
+				t.Fatal(err)
+			}
+			s.SessionCache().PretendListening(t)
+			waiting, release := holdCommits(t, pool)
+
+			done := make(chan error, 1)
+			go func() { done <- c.revoke(ctx, s, u, sess, refresh, now) }()
+			for !waiting() {
+				select {
+				case err := <-done:
+					t.Fatalf("the revocation returned without committing through the hold: %v", err)
+				case <-time.After(time.Millisecond):
+				}
+			}
+			// The revocation is made and is committing: a check now still
+			// reads the session as live (the database's answer, too).
+			if live, err := s.SessionLive(ctx, sess.ID, u.ID, now); !live || err != nil {
+				t.Fatalf("during the commit: live = %v, %v", live, err)
+			}
+			release()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			var inDB bool
+			if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL)`, sess.ID).Scan(&inDB); err != nil {
+				t.Fatal(err)
+			}
+			if inDB {
+				t.Fatal("the revocation did not revoke")
+			}
+			if live, err := s.SessionLive(ctx, sess.ID, u.ID, now); live || err != nil {
+				t.Fatalf("after the %s returned, this replica still answers live = %v, %v (from its cache: hits %d)",
+					c.name, live, err, s.SessionCache().Hits())
+			}
+		})
+	}
+}
+
+// The cache is bounded (10,000 sessions), and an entry leaves it only when a
+// notification names it or the listener reconnects. A session that simply
+// expires is never named (nothing revokes it; the purge of ended sessions
+// notifies nothing), so expired entries stay: once 10,000 sessions have been
+// seen, which any long-running replica reaches, nothing more is remembered
+// and every request is checked in the database again, for good. The same
+// 10,000 logins by one user (live ones) do it on purpose.
+func TestSessionCacheKeepsServingAfterManySessionsExpired(t *testing.T) {
+	t.Parallel()
+	pool := openIdentityPool(t)
+	s := postgres.NewIdentityStore(pool)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	u := identitytest.NewUser("erin", now)
+	fresh := createUser(t, s, u) // expires in an hour
+	const many = 10_000
+	rows, err := pool.Query(ctx, `INSERT INTO sessions (id, user_id, expires_at)
+		SELECT gen_random_uuid(), $1, $2 FROM generate_series(1, $3) RETURNING id`, u.ID, now.Add(time.Minute), many)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := listening(t, s)
+	drops := c.Drops()
+	// Every short session is used once, while it is live.
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, id := range ids[w*many/4 : (w+1)*many/4] {
+				if live, err := s.SessionLive(ctx, id, u.ID, now); !live || err != nil {
+					t.Errorf("live = %v, %v", live, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	// Two minutes later all of them have expired; the user's hour-long
+	// session is checked twice: the second check must come from memory.
+	later := now.Add(2 * time.Minute)
+	for range 2 {
+		if live, err := s.SessionLive(ctx, fresh.ID, u.ID, later); !live || err != nil {
+			t.Fatalf("live = %v, %v", live, err)
+		}
+	}
+	hits := c.Hits()
+	if live, err := s.SessionLive(ctx, fresh.ID, u.ID, later); !live || err != nil {
+		t.Fatalf("live = %v, %v", live, err)
+	}
+	if c.Drops() != drops {
+		t.Skip("the listener dropped meanwhile (the cache was emptied or not trusted): inconclusive")
+	}
+	if c.Hits() == hits {
+		t.Fatalf("a live session is no longer remembered: the cache is full of %d expired sessions", many)
+	}
+}
+
+// TRUNCATE ends every session at once (an operator's "log everybody out", or
+// TRUNCATE users CASCADE) and fires no row trigger: no notification, so
+// every replica keeps serving what it remembered. The later revocation of
+// another session is the barrier: notifications arrive in commit order, so
+// once it is heard, anything the TRUNCATE sent would have been too.
+func TestSessionCacheHearsTruncate(t *testing.T) {
+	t.Parallel()
+	pool := openIdentityPool(t)
+	s := postgres.NewIdentityStore(pool)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	u := identitytest.NewUser("frank", now)
+	sess := createUser(t, s, u)
+	c := listening(t, s)
+	live := func(id uuid.UUID) bool {
+		t.Helper()
+		ok, err := s.SessionLive(ctx, id, u.ID, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	for range 2 {
+		if !live(sess.ID) {
+			t.Fatal("a live session was not live")
+		}
+	}
+	if _, err := pool.Exec(ctx, `TRUNCATE sessions CASCADE`); err != nil {
+		t.Fatal(err)
+	}
+	barrier := session.New(uuid.Must(uuid.NewV7()), u.ID, now, time.Hour)
+	if _, err := pool.Exec(ctx, `INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, $3)`,
+		barrier.ID, u.ID, barrier.ExpiresAt); err != nil {
+		t.Fatal(err)
+	}
+	live(barrier.ID) // remembered, so that only its notification ends it below
+	if hits := c.Hits(); !live(barrier.ID) || c.Hits() == hits {
+		t.Fatal("the barrier session was not served from memory")
+	}
+	if _, err := pool.Exec(ctx, `UPDATE sessions SET revoked_at = now() WHERE id = $1`, barrier.ID); err != nil {
+		t.Fatal(err)
+	}
+	for start := time.Now(); live(barrier.ID); time.Sleep(time.Millisecond) {
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("the barrier's revocation was not heard within 10 s")
+		}
+	}
+	if live(sess.ID) {
+		t.Fatal("a session TRUNCATEd away is still live from the cache")
 	}
 }
