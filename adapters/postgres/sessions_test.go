@@ -97,6 +97,44 @@ func TestSessionCacheAnswersAsTheDatabase(t *testing.T) {
 	}
 }
 
+// fixture is a store over a database of its own holding one user with one
+// hour-long session and its refresh token.
+type fixture struct {
+	pool    *pgxpool.Pool
+	s       *postgres.IdentityStore
+	u       user.User
+	sess    session.Session
+	refresh session.Hash
+	now     time.Time
+}
+
+func newFixture(t *testing.T, name string) fixture {
+	t.Helper()
+	f := fixture{pool: openIdentityPool(t), now: time.Now().UTC().Truncate(time.Microsecond)}
+	f.s = postgres.NewIdentityStore(f.pool)
+	f.u = identitytest.NewUser(name, f.now)
+	f.sess = session.New(uuid.Must(uuid.NewV7()), f.u.ID, f.now, time.Hour)
+	_, h, err := session.NewSecret(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.refresh = h
+	if err := f.s.CreateUser(context.Background(), f.u, f.sess, session.NewRefreshToken(h, f.sess, f.now)); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// live is the store's answer for a session of the fixture's user at now.
+func (f fixture) live(t *testing.T, id uuid.UUID) bool {
+	t.Helper()
+	ok, err := f.s.SessionLive(context.Background(), id, f.u.ID, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ok
+}
+
 // holdCommits makes every transaction that changes a session wait, at its
 // COMMIT (a deferred constraint trigger), until release is called: the
 // change is made but not yet visible, and its notification not yet sent.
@@ -188,24 +226,13 @@ func TestSessionCacheForgetsAfterTheRevocationCommits(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			pool := openIdentityPool(t)
-			s := postgres.NewIdentityStore(pool)
+			f := newFixture(t, "dave")
 			ctx := context.Background()
-			now := time.Now().UTC().Truncate(time.Microsecond)
-			u := identitytest.NewUser("dave", now)
-			sess := session.New(uuid.Must(uuid.NewV7()), u.ID, now, time.Hour)
-			_, refresh, err := session.NewSecret(rand.Reader)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := s.CreateUser(ctx, u, sess, session.NewRefreshToken(refresh, sess, now)); err != nil {
-				t.Fatal(err)
-			}
-			s.SessionCache().PretendListening(t)
-			waiting, release := holdCommits(t, pool)
+			f.s.SessionCache().PretendListening(t)
+			waiting, release := holdCommits(t, f.pool)
 
 			done := make(chan error, 1)
-			go func() { done <- c.revoke(ctx, s, u, sess, refresh, now) }()
+			go func() { done <- c.revoke(ctx, f.s, f.u, f.sess, f.refresh, f.now) }()
 			for !waiting() {
 				select {
 				case err := <-done:
@@ -215,23 +242,23 @@ func TestSessionCacheForgetsAfterTheRevocationCommits(t *testing.T) {
 			}
 			// The revocation is made and is committing: a check now still
 			// reads the session as live (the database's answer, too).
-			if live, err := s.SessionLive(ctx, sess.ID, u.ID, now); !live || err != nil {
-				t.Fatalf("during the commit: live = %v, %v", live, err)
+			if !f.live(t, f.sess.ID) {
+				t.Fatal("not live during the commit")
 			}
 			release()
 			if err := <-done; err != nil {
 				t.Fatal(err)
 			}
 			var inDB bool
-			if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL)`, sess.ID).Scan(&inDB); err != nil {
+			if err := f.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL)`, f.sess.ID).Scan(&inDB); err != nil {
 				t.Fatal(err)
 			}
 			if inDB {
 				t.Fatal("the revocation did not revoke")
 			}
-			if live, err := s.SessionLive(ctx, sess.ID, u.ID, now); live || err != nil {
-				t.Fatalf("after the %s returned, this replica still answers live = %v, %v (from its cache: hits %d)",
-					c.name, live, err, s.SessionCache().Hits())
+			if f.live(t, f.sess.ID) {
+				t.Fatalf("after the %s returned, this replica still answers live (from its cache: hits %d)",
+					c.name, f.s.SessionCache().Hits())
 			}
 		})
 	}
@@ -246,12 +273,8 @@ func TestSessionCacheForgetsAfterTheRevocationCommits(t *testing.T) {
 // 10,000 logins by one user (live ones) do it on purpose.
 func TestSessionCacheKeepsServingAfterManySessionsExpired(t *testing.T) {
 	t.Parallel()
-	pool := openIdentityPool(t)
-	s := postgres.NewIdentityStore(pool)
-	ctx := context.Background()
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	u := identitytest.NewUser("erin", now)
-	fresh := createUser(t, s, u) // expires in an hour
+	f := newFixture(t, "erin") // its session expires in an hour
+	pool, s, u, fresh, now, ctx := f.pool, f.s, f.u, f.sess, f.now, context.Background()
 	const many = 10_000
 	rows, err := pool.Query(ctx, `INSERT INTO sessions (id, user_id, expires_at)
 		SELECT gen_random_uuid(), $1, $2 FROM generate_series(1, $3) RETURNING id`, u.ID, now.Add(time.Minute), many)
@@ -306,47 +329,35 @@ func TestSessionCacheKeepsServingAfterManySessionsExpired(t *testing.T) {
 // once it is heard, anything the TRUNCATE sent would have been too.
 func TestSessionCacheHearsTruncate(t *testing.T) {
 	t.Parallel()
-	pool := openIdentityPool(t)
-	s := postgres.NewIdentityStore(pool)
+	f := newFixture(t, "frank")
 	ctx := context.Background()
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	u := identitytest.NewUser("frank", now)
-	sess := createUser(t, s, u)
-	c := listening(t, s)
-	live := func(id uuid.UUID) bool {
-		t.Helper()
-		ok, err := s.SessionLive(ctx, id, u.ID, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ok
-	}
+	c := listening(t, f.s)
 	for range 2 {
-		if !live(sess.ID) {
+		if !f.live(t, f.sess.ID) {
 			t.Fatal("a live session was not live")
 		}
 	}
-	if _, err := pool.Exec(ctx, `TRUNCATE sessions CASCADE`); err != nil {
+	if _, err := f.pool.Exec(ctx, `TRUNCATE sessions CASCADE`); err != nil {
 		t.Fatal(err)
 	}
-	barrier := session.New(uuid.Must(uuid.NewV7()), u.ID, now, time.Hour)
-	if _, err := pool.Exec(ctx, `INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, $3)`,
-		barrier.ID, u.ID, barrier.ExpiresAt); err != nil {
+	barrier := session.New(uuid.Must(uuid.NewV7()), f.u.ID, f.now, time.Hour)
+	if _, err := f.pool.Exec(ctx, `INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, $3)`,
+		barrier.ID, f.u.ID, barrier.ExpiresAt); err != nil {
 		t.Fatal(err)
 	}
-	live(barrier.ID) // remembered, so that only its notification ends it below
-	if hits := c.Hits(); !live(barrier.ID) || c.Hits() == hits {
+	f.live(t, barrier.ID) // remembered, so that only its notification ends it below
+	if hits := c.Hits(); !f.live(t, barrier.ID) || c.Hits() == hits {
 		t.Fatal("the barrier session was not served from memory")
 	}
-	if _, err := pool.Exec(ctx, `UPDATE sessions SET revoked_at = now() WHERE id = $1`, barrier.ID); err != nil {
+	if _, err := f.pool.Exec(ctx, `UPDATE sessions SET revoked_at = now() WHERE id = $1`, barrier.ID); err != nil {
 		t.Fatal(err)
 	}
-	for start := time.Now(); live(barrier.ID); time.Sleep(time.Millisecond) {
+	for start := time.Now(); f.live(t, barrier.ID); time.Sleep(time.Millisecond) {
 		if time.Since(start) > 10*time.Second {
 			t.Fatal("the barrier's revocation was not heard within 10 s")
 		}
 	}
-	if live(sess.ID) {
+	if f.live(t, f.sess.ID) {
 		t.Fatal("a session TRUNCATEd away is still live from the cache")
 	}
 }
