@@ -36,16 +36,19 @@ type Hasher struct {
 	// slots holds one workspace per hash that may run at once; a slot's
 	// workspace is made on its first use and kept.
 	slots chan *argon2.Workspace
+	nice  int
 }
 
 var _ identity.PasswordHasher = (*Hasher)(nil)
 
-// hashNice is the niceness of the hashing threads: the lowest priority.
-const hashNice = 19
+// LowestPriority is the niceness that gives the hashing threads only the
+// CPU nothing else wants.
+const LowestPriority = 19
 
 // New returns a hasher with the given parameters that runs at most
-// concurrency hashes at once (<= 0: GOMAXPROCS).
-func New(params Params, concurrency int) *Hasher {
+// concurrency hashes at once (<= 0: GOMAXPROCS), on threads of the given
+// niceness (0-19; LowestPriority in production).
+func New(params Params, concurrency, nice int) *Hasher {
 	if concurrency <= 0 {
 		concurrency = runtime.GOMAXPROCS(0)
 	}
@@ -53,7 +56,7 @@ func New(params Params, concurrency int) *Hasher {
 	for range concurrency {
 		slots <- nil
 	}
-	return &Hasher{params: params, slots: slots}
+	return &Hasher{params: params, slots: slots, nice: nice}
 }
 
 // run runs f in a slot's workspace, on a low-priority thread.
@@ -63,7 +66,7 @@ func (h *Hasher) run(ctx context.Context, f func(*argon2.Workspace)) error {
 		return err
 	}
 	defer func() { h.slots <- w }()
-	onLowPriorityThread(hashNice, func() { f(w) })
+	onLowPriorityThread(h.nice, func() { f(w) })
 	return nil
 }
 

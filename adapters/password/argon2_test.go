@@ -33,7 +33,7 @@ func pw(t *testing.T, s string) user.Password {
 func TestHashIsPHCAndVerifies(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	h := password.New(password.OWASP, 0)
+	h := password.New(password.OWASP, 0, 0)
 	enc, err := h.Hash(ctx, pw(t, "correct horse battery staple"))
 	if err != nil {
 		t.Fatal(err)
@@ -62,19 +62,19 @@ func TestHashIsPHCAndVerifies(t *testing.T) {
 func TestOldParametersVerifyAndAskForRehash(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	old := password.New(cheap, 1)
+	old := password.New(cheap, 1, 0)
 	enc, err := old.Hash(ctx, pw(t, "passw0rd!"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	raised := cheap
 	raised.Iterations = 2
-	match, rehash, err := password.New(raised, 1).Verify(ctx, pw(t, "passw0rd!"), enc)
+	match, rehash, err := password.New(raised, 1, 0).Verify(ctx, pw(t, "passw0rd!"), enc)
 	if err != nil || !match || !rehash {
 		t.Fatalf("match=%v rehash=%v err=%v", match, rehash, err)
 	}
 	// A wrong password never asks for a rehash (it must not be stored).
-	match, rehash, _ = password.New(raised, 1).Verify(ctx, pw(t, "nope-nope"), enc)
+	match, rehash, _ = password.New(raised, 1, 0).Verify(ctx, pw(t, "nope-nope"), enc)
 	if match || rehash {
 		t.Fatalf("wrong password: match=%v rehash=%v", match, rehash)
 	}
@@ -96,7 +96,9 @@ func TestCorruptHashIsAnError(t *testing.T) {
 		"$argon2id$v=19$m=+64,t=1,p=1$" + salt + "$" + key,
 		"$argon2id$v=19$m=64,t=1,p=1,x=2$" + salt + "$" + key,
 		"$argon2id$v=19$m=4294967295,t=1,p=1$" + salt + "$" + key, // 4 TiB
-		"$argon2id$v=19$m=262145,t=1,p=1$" + salt + "$" + key,
+		"$argon2id$v=19$m=65537,t=1,p=1$" + salt + "$" + key,
+		"$argon2id$v=19$m=65536,t=3,p=1$" + salt + "$" + key, // over the work bound
+		"$argon2id$v=19$m=64,t=1,p=9$" + salt + "$" + key,
 		"$argon2id$v=19$m=64,t=65,p=1$" + salt + "$" + key,
 		"$argon2id$v=19$m=64,t=0,p=1$" + salt + "$" + key,
 		"$argon2id$v=19$m=64,t=1,p=0$" + salt + "$" + key,
@@ -108,7 +110,7 @@ func TestCorruptHashIsAnError(t *testing.T) {
 		"$argon2id$v=19$m=64,t=1,p=1$" + salt + "$" + key + "$",
 		"$argon2id$v=19$m=64,t=1,p=1$" + salt + "$" + key + "\x00",
 	} {
-		match, rehash, err := password.New(cheap, 1).Verify(context.Background(), pw(t, "correct horse battery staple"), enc)
+		match, rehash, err := password.New(cheap, 1, 0).Verify(context.Background(), pw(t, "correct horse battery staple"), enc)
 		if err == nil || match || rehash {
 			t.Errorf("%q: match=%v rehash=%v err=%v, want an error", enc, match, rehash, err)
 		}
@@ -120,7 +122,7 @@ func TestCorruptHashIsAnError(t *testing.T) {
 // hasher's workspace; two lanes) ask to be replaced.
 func TestEarlierHashesVerify(t *testing.T) {
 	t.Parallel()
-	h := password.New(password.OWASPLowMemory, 1)
+	h := password.New(password.OWASPLowMemory, 1, 0)
 	for _, c := range []struct {
 		enc    string
 		rehash bool
@@ -145,7 +147,7 @@ func TestEarlierHashesVerify(t *testing.T) {
 func TestConcurrencyIsBounded(t *testing.T) {
 	t.Parallel()
 	heavy := password.Params{Memory: 8 * 1024, Iterations: 3, Parallelism: 1, SaltLength: 16, KeyLength: 32}
-	h := password.New(heavy, 2)
+	h := password.New(heavy, 2, 0)
 	var wg sync.WaitGroup
 	ctx := context.Background()
 	stop := make(chan struct{})
@@ -183,7 +185,7 @@ func TestConcurrencyIsBounded(t *testing.T) {
 	// slot still taken after the refusal proves it was taken throughout; a
 	// holder that finished in between makes the round inconclusive, and a
 	// new round starts (no verdict depends on how fast anything ran).
-	slow := password.New(password.Params{Memory: 32 * 1024, Iterations: 8, Parallelism: 1, SaltLength: 16, KeyLength: 32}, 1)
+	slow := password.New(password.Params{Memory: 32 * 1024, Iterations: 8, Parallelism: 1, SaltLength: 16, KeyLength: 32}, 1, 0)
 	ended, cancel := context.WithCancel(ctx)
 	cancel()
 	for round := 1; ; round++ {
@@ -260,12 +262,12 @@ func TestMultiLaneHashStaysNiced(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("thread niceness is Linux's")
 	}
-	enc, err := password.New(password.Params{Memory: 32 * 1024, Iterations: 3, Parallelism: 2, SaltLength: 16, KeyLength: 32}, 1).
+	enc, err := password.New(password.Params{Memory: 32 * 1024, Iterations: 3, Parallelism: 2, SaltLength: 16, KeyLength: 32}, 1, 0).
 		Hash(context.Background(), pw(t, "correct horse battery staple"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := password.New(password.OWASPLowMemory, 1)
+	h := password.New(password.OWASPLowMemory, 1, password.LowestPriority)
 	before, start := threadTicks(t), processTicks(t)
 	if match, _, err := h.Verify(context.Background(), pw(t, "correct horse battery staple"), enc); !match || err != nil {
 		t.Fatalf("match=%v err=%v", match, err)

@@ -19,7 +19,7 @@ import (
 // verifications go through the Hasher as logins do.
 func benchmarkVerify(b *testing.B, params password.Params, parallel, raw bool) {
 	ctx := context.Background()
-	h := password.New(params, 0)
+	h := password.New(params, 0, password.LowestPriority)
 	pw, err := user.ParsePassword("password", "benchpassword")
 	if err != nil {
 		b.Fatal(err)

@@ -22,10 +22,15 @@ type Params struct {
 }
 
 // Bounds on what a stored hash may ask for. A stored hash is data: a
-// corrupt or planted row must not make a login allocate gigabytes or spin
-// for minutes. They sit far above any parameters Agora has used.
+// corrupt or planted row must not make a login allocate more than the
+// process's memory or hold a hashing slot for seconds. The largest
+// parameters Agora has used are m=19 MiB, t=2 (OWASP) and m=64 MiB, t=1,
+// p=2; the work bound (memory times passes) is twice the largest of them,
+// about 1.5 s of one core here.
 const (
-	maxMemory     = 256 * 1024 // KiB
+	maxMemory     = 64 * 1024  // KiB
+	maxWork       = 128 * 1024 // KiB x passes
+	maxLanes      = 8
 	maxIterations = 64
 	minSalt       = 8
 	maxSalt       = 64
@@ -89,7 +94,7 @@ func parseCosts(s string) (Params, bool) {
 		v[i] = uint32(n)
 	}
 	m, t, p := v[0], v[1], v[2]
-	if p < 1 || p > 255 || m < 8*p || m > maxMemory || t < 1 || t > maxIterations {
+	if p < 1 || p > maxLanes || m < 8*p || m > maxMemory || t < 1 || t > maxIterations || uint64(m)*uint64(t) > maxWork {
 		return Params{}, false
 	}
 	return Params{Memory: m, Iterations: t, Parallelism: uint8(p)}, true

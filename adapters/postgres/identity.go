@@ -270,6 +270,15 @@ func (s *IdentityStore) CreateSession(ctx context.Context, sess session.Session,
 func (s *IdentityStore) Refresh(ctx context.Context, presented session.Hash, decide func(session.RefreshToken, session.Session) (identity.RefreshPlan, error)) (session.Session, error) {
 	var sess session.Session
 	var refused error
+	// Forgotten once the revocation has committed: forgotten before, a check
+	// made during the commit could still find the session live and
+	// remember it until the notification comes back.
+	var revoked uuid.UUID
+	defer func() {
+		if revoked != uuid.Nil {
+			s.sessions.Forget(revoked)
+		}
+	}()
 	err := withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		q := s.q.WithTx(tx)
 		row, err := q.LockRefreshToken(ctx, presented[:])
@@ -281,7 +290,7 @@ func (s *IdentityStore) Refresh(ctx context.Context, presented session.Hash, dec
 		refused = derr
 		now := plan.Now
 		if plan.Revoke && cur.RevokedAt == nil {
-			defer s.sessions.Forget(cur.ID) // after the commit too
+			revoked = cur.ID
 			if err := q.RevokeSession(ctx, db.RevokeSessionParams{ID: cur.ID, RevokedAt: &now}); err != nil {
 				return translate(err)
 			}
@@ -352,13 +361,19 @@ func redeem(ctx context.Context, q *db.Queries, presented session.Hash, p sessio
 
 // ResetPassword implements identity.Store.
 func (s *IdentityStore) ResetPassword(ctx context.Context, presented session.Hash, hash string, now time.Time) error {
+	var reset uuid.UUID // forgotten once committed (see Refresh)
+	defer func() {
+		if reset != uuid.Nil {
+			s.sessions.ForgetUser(reset)
+		}
+	}()
 	return withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		q := s.q.WithTx(tx)
 		id, err := redeem(ctx, q, presented, session.PasswordReset, now)
 		if err != nil {
 			return err
 		}
-		defer s.sessions.ForgetUser(id) // after the commit too
+		reset = id
 		if _, err := q.SetPasswordHash(ctx, db.SetPasswordHashParams{ID: id, PasswordHash: hash, UpdatedAt: now}); err != nil {
 			return translate(err)
 		}

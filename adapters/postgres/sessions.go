@@ -95,12 +95,33 @@ func (c *SessionCache) Live(ctx context.Context, sessionID, userID uuid.UUID, no
 		c.mu.Lock()
 		// Only when no notification (nor a reconnection) came in since the
 		// check started: it may have been about this session.
-		if c.gen == gen && c.up && len(c.live) < maxCachedSessions {
+		if c.gen == gen && c.up {
+			if len(c.live) >= maxCachedSessions {
+				c.makeRoom(now)
+			}
 			c.live[sessionID] = cachedSession{userID: userID, expires: expires}
 		}
 		c.mu.Unlock()
 	}
 	return true, nil
+}
+
+// makeRoom drops what a full cache holds of sessions that have expired
+// (expiry sends no notification, so they would stay for good), and when
+// that frees too little, a tenth of the rest, whichever the map yields
+// first. Dropping an entry only ever costs a database check. c.mu is held.
+func (c *SessionCache) makeRoom(now time.Time) {
+	for id, e := range c.live {
+		if !now.Before(e.expires) {
+			delete(c.live, id)
+		}
+	}
+	for id := range c.live {
+		if len(c.live) < maxCachedSessions*9/10 {
+			break
+		}
+		delete(c.live, id)
+	}
 }
 
 // fresh reports whether the listener proved its connection recently.

@@ -47,6 +47,7 @@ type config struct {
 	ShutdownTimeout    time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
 	RequestTimeout     time.Duration `env:"REQUEST_TIMEOUT" envDefault:"10s"`
 	DBStatementTimeout time.Duration `env:"DB_STATEMENT_TIMEOUT" envDefault:"5s"`
+	PasswordHashNice   int           `env:"PASSWORD_HASH_NICE" envDefault:"19"`
 
 	// TrustedProxies is TRUSTED_PROXIES parsed by validate.
 	TrustedProxies []netip.Prefix `env:"-"`
@@ -134,6 +135,11 @@ func (c *config) validate() error {
 	}
 	if c.RefreshTokenTTL < time.Hour || c.RefreshTokenTTL > 8760*time.Hour {
 		bad("REFRESH_TOKEN_TTL", "must be between 1h and 8760h, got %s", c.RefreshTokenTTL)
+	}
+	// Raising a thread's priority (a negative niceness) needs privileges
+	// the service never has; 0 hashes at the priority of everything else.
+	if c.PasswordHashNice < 0 || c.PasswordHashNice > 19 {
+		bad("PASSWORD_HASH_NICE", "must be between 0 and 19, got %d", c.PasswordHashNice)
 	}
 	if c.RefreshTokenTTL <= c.AccessTokenTTL {
 		bad("REFRESH_TOKEN_TTL", "must be longer than ACCESS_TOKEN_TTL")

@@ -67,6 +67,7 @@ func TestConfigRejectsBadValues(t *testing.T) {
 		"RATE_LIMIT_MAX_KEYS":           "5",
 		"RATE_LIMIT_STORE":              "memcached",
 		"REDIS_URL":                     "http://cache:6379",
+		"PASSWORD_HASH_NICE":            "-5",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -82,6 +83,25 @@ func TestConfigRejectsBadValues(t *testing.T) {
 				t.Fatalf("error is not one line: %q", err)
 			}
 		})
+	}
+}
+
+func TestConfigPasswordHashNiceBounds(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"-1", "20", "nineteen", "1.5"} {
+		if _, err := loadConfig(map[string]string{"PASSWORD_HASH_NICE": v}); err == nil || !strings.Contains(err.Error(), "PASSWORD_HASH_NICE") {
+			t.Errorf("PASSWORD_HASH_NICE=%q: err = %v", v, err)
+		}
+	}
+	for v, want := range map[string]int{"": 19, "0": 0, "19": 19, "10": 10} {
+		env := map[string]string{}
+		if v != "" {
+			env["PASSWORD_HASH_NICE"] = v
+		}
+		cfg, err := loadConfig(env)
+		if err != nil || cfg.PasswordHashNice != want {
+			t.Errorf("PASSWORD_HASH_NICE=%q: %d, %v; want %d", v, cfg.PasswordHashNice, err, want)
+		}
 	}
 }
 

@@ -51,6 +51,10 @@ func startServerWith(t *testing.T, o serverOptions) *testEnv {
 		"RATE_LIMIT_ENABLED": "false",
 		"MAIL_DIR":           mailDir,
 		"LOG_LEVEL":          "debug",
+		// Hashing at the lowest priority (production's) would make every
+		// registration and login wait for the other test packages running
+		// beside this one; adapters/password tests the niceness itself.
+		"PASSWORD_HASH_NICE": "0",
 	}
 	for k, v := range env {
 		full[k] = v

@@ -15,5 +15,5 @@ func seedPasswordHash(ctx context.Context, pw string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return password.New(password.OWASPLowMemory, 1).Hash(ctx, p)
+	return password.New(password.OWASPLowMemory, 1, 0).Hash(ctx, p)
 }

@@ -42,7 +42,7 @@ func wireIdentity(ctx context.Context, cfg config, store *postgres.IdentityStore
 		// uses every idle core and queues for the hasher instead of
 		// starving other requests (serve gives them Go processors of
 		// their own).
-		Hasher: password.New(password.OWASPLowMemory, hashThreads(cfg)),
+		Hasher: password.New(password.OWASPLowMemory, hashThreads(cfg), cfg.PasswordHashNice),
 		Tokens: issuer,
 		Mailer: mailer,
 		// Messages and causes only: tokens and addresses never reach these lines.

@@ -10,10 +10,10 @@
 //     upstream package allocates m KiB on every call: 7 MiB of garbage per
 //     login, which under a login flood either took the process past its
 //     64 MiB budget or, collected after every hash, halved login throughput.
-//   - With one lane (p=1), the lane runs on the caller's goroutine. Upstream
-//     starts a goroutine per lane and segment, which moves the work off the
-//     caller's OS thread, and with it off any scheduling priority that thread
-//     was given (adapters/password hashes on niced threads).
+//   - Every lane runs on the caller's goroutine, one after the other.
+//     Upstream starts a goroutine per lane and segment, which moves the work
+//     off the caller's OS thread, and with it off any scheduling priority
+//     that thread was given (adapters/password hashes on niced threads).
 //
 // The output is byte for byte upstream's: argon2_test.go checks it against
 // golang.org/x/crypto/argon2 and RFC 9106's test vector. Everything else
@@ -23,12 +23,11 @@ package argon2
 
 import (
 	"encoding/binary"
-	"sync"
 
 	"golang.org/x/crypto/blake2b"
 )
 
-// The Argon2 version implemented by this package.
+// Version is the Argon2 version implemented by this package (1.3).
 const Version = 0x13
 
 // The Argon2 variants (the type field of the initial hash); only argon2id
@@ -117,6 +116,7 @@ func initHash(password, salt, key, data []byte, time, memory, threads, keyLen ui
 	return h0
 }
 
+//go:norace
 func initBlocks(h0 *[blake2b.Size + 8]byte, B []block, threads uint32) {
 	var block0 [1024]byte
 	memory := uint32(len(B))
@@ -138,73 +138,75 @@ func initBlocks(h0 *[blake2b.Size + 8]byte, B []block, threads uint32) {
 	}
 }
 
+// The hashing loops carry go:norace: under the race detector every block
+// access is instrumented and a 7 MiB hash takes seconds, which made the
+// tests of every package that hashes crawl. A workspace is only ever used by
+// the goroutine that holds it (adapters/password hands it over through a
+// channel), so there is no sharing for the detector to see.
+
+//go:norace
 func processBlocks(B []block, time, memory, threads uint32, mode int) {
+	// Upstream runs the lanes of a slice on goroutines of their own; here
+	// they run one after the other on the caller's goroutine (lanes of one
+	// slice never read each other's blocks, so the output is the same), so
+	// the work stays on the caller's OS thread, and at its priority.
+	for n := uint32(0); n < time; n++ {
+		for slice := uint32(0); slice < syncPoints; slice++ {
+			for lane := uint32(0); lane < threads; lane++ {
+				processSegment(B, time, memory, threads, mode, n, slice, lane)
+			}
+		}
+	}
+}
+
+//go:norace
+func processSegment(B []block, time, memory, threads uint32, mode int, n, slice, lane uint32) {
 	lanes := memory / threads
 	segments := lanes / syncPoints
+	var addresses, in, zero block
+	if mode == argon2i || (mode == argon2id && n == 0 && slice < syncPoints/2) {
+		in[0] = uint64(n)
+		in[1] = uint64(lane)
+		in[2] = uint64(slice)
+		in[3] = uint64(memory)
+		in[4] = uint64(time)
+		in[5] = uint64(mode)
+	}
 
-	processSegment := func(n, slice, lane uint32, wg *sync.WaitGroup) {
-		var addresses, in, zero block
-		if mode == argon2i || (mode == argon2id && n == 0 && slice < syncPoints/2) {
-			in[0] = uint64(n)
-			in[1] = uint64(lane)
-			in[2] = uint64(slice)
-			in[3] = uint64(memory)
-			in[4] = uint64(time)
-			in[5] = uint64(mode)
+	index := uint32(0)
+	if n == 0 && slice == 0 {
+		index = 2 // we have already generated the first two blocks
+		if mode == argon2i || mode == argon2id {
+			in[6]++
+			processBlock(&addresses, &in, &zero)
+			processBlock(&addresses, &addresses, &zero)
 		}
+	}
 
-		index := uint32(0)
-		if n == 0 && slice == 0 {
-			index = 2 // we have already generated the first two blocks
-			if mode == argon2i || mode == argon2id {
+	offset := lane*lanes + slice*segments + index
+	var random uint64
+	for index < segments {
+		prev := offset - 1
+		if index == 0 && slice == 0 {
+			prev += lanes // last block in lane
+		}
+		if mode == argon2i || (mode == argon2id && n == 0 && slice < syncPoints/2) {
+			if index%blockLength == 0 {
 				in[6]++
 				processBlock(&addresses, &in, &zero)
 				processBlock(&addresses, &addresses, &zero)
 			}
+			random = addresses[index%blockLength]
+		} else {
+			random = B[prev][0]
 		}
-
-		offset := lane*lanes + slice*segments + index
-		var random uint64
-		for index < segments {
-			prev := offset - 1
-			if index == 0 && slice == 0 {
-				prev += lanes // last block in lane
-			}
-			if mode == argon2i || (mode == argon2id && n == 0 && slice < syncPoints/2) {
-				if index%blockLength == 0 {
-					in[6]++
-					processBlock(&addresses, &in, &zero)
-					processBlock(&addresses, &addresses, &zero)
-				}
-				random = addresses[index%blockLength]
-			} else {
-				random = B[prev][0]
-			}
-			newOffset := indexAlpha(random, lanes, segments, threads, n, slice, lane, index)
-			processBlockXOR(&B[offset], &B[prev], &B[newOffset])
-			index, offset = index+1, offset+1
-		}
-		wg.Done()
+		newOffset := indexAlpha(random, lanes, segments, threads, n, slice, lane, index)
+		processBlockXOR(&B[offset], &B[prev], &B[newOffset])
+		index, offset = index+1, offset+1
 	}
-
-	for n := uint32(0); n < time; n++ {
-		for slice := uint32(0); slice < syncPoints; slice++ {
-			var wg sync.WaitGroup
-			if threads == 1 { // stay on the caller's thread (see the package comment)
-				wg.Add(1)
-				processSegment(n, slice, 0, &wg)
-				continue
-			}
-			for lane := uint32(0); lane < threads; lane++ {
-				wg.Add(1)
-				go processSegment(n, slice, lane, &wg)
-			}
-			wg.Wait()
-		}
-	}
-
 }
 
+//go:norace
 func extractKey(B []block, memory, threads, keyLen uint32) []byte {
 	lanes := memory / threads
 	for lane := uint32(0); lane < threads-1; lane++ {

@@ -21,6 +21,7 @@ func xorBlocksSSE2(out, a, b, c *block)
 //go:noescape
 func blamkaSSE4(b *block)
 
+//go:norace
 func processBlockSSE(out, in1, in2 *block, xor bool) {
 	var t block
 	mixBlocksSSE2(&t, in1, in2, &t)
