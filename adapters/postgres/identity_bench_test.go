@@ -32,7 +32,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 		b.Fatal(err)
 	}
 	store := postgres.NewIdentityStore(pool)
-	svc, err := identity.New(ctx, identity.Config{AccessTTL: 15 * time.Minute, RefreshTTL: time.Hour},
+	svc, err := identity.New(identity.Config{AccessTTL: 15 * time.Minute, RefreshTTL: time.Hour},
 		identity.Deps{Store: store, Hasher: password.New(password.OWASP, 0), Tokens: issuer, Mailer: nopMailer{}})
 	if err != nil {
 		b.Fatal(err)

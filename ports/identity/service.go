@@ -58,10 +58,17 @@ type Service struct {
 // against its hash so that it costs what a wrong password costs.
 const dummyPassword = "not-a-password-of-anyone"
 
+// dummyHashTimeout bounds the hash of the dummy password at start-up. The
+// hash takes tens of milliseconds; the bound only matters if the hasher's
+// slots were somehow all taken, and then start-up fails instead of hanging.
+const dummyHashTimeout = 30 * time.Second
+
 // New builds the service. It hashes a dummy password once (tens of
 // milliseconds) so that failed logins of unknown users take as long as
-// those of known ones from the first request on.
-func New(ctx context.Context, cfg Config, d Deps) (*Service, error) {
+// those of known ones from the first request on. It takes no context, like
+// every area's constructor: the one call that waits is that hash, bounded by
+// dummyHashTimeout, and nothing else outlives New.
+func New(cfg Config, d Deps) (*Service, error) {
 	if d.Store == nil || d.Hasher == nil || d.Tokens == nil || d.Mailer == nil {
 		return nil, errors.New("identity: Store, Hasher, Tokens and Mailer are required")
 	}
@@ -90,6 +97,8 @@ func New(ctx context.Context, cfg Config, d Deps) (*Service, error) {
 		d.Metrics = noMetrics{}
 	}
 	pw, _ := user.ParsePassword("password", dummyPassword)
+	ctx, cancel := context.WithTimeout(context.Background(), dummyHashTimeout)
+	defer cancel()
 	dummy, err := d.Hasher.Hash(ctx, pw)
 	if err != nil {
 		return nil, fmt.Errorf("identity: hash the dummy password: %w", err)

@@ -137,7 +137,7 @@ func newEnv(t *testing.T) *env {
 		clock:   &clock{now: time.Date(2025, 1, 15, 9, 30, 0, 0, time.UTC)},
 		errors:  make(chan string, 100),
 	}
-	svc, err := identity.New(context.Background(), identity.Config{
+	svc, err := identity.New(identity.Config{
 		AccessTTL: 15 * time.Minute, RefreshTTL: 720 * time.Hour, PublicBaseURL: "https://agora.test",
 	}, identity.Deps{
 		Store: e.store, Hasher: e.hasher, Tokens: fakeTokens{}, Mailer: e.mailer, Metrics: e.metrics,
@@ -354,7 +354,7 @@ func TestAuthenticateDistinguishesOutagesFromBadTokens(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	out := e.register(t, "radia", "correct horse")
-	svc, err := identity.New(context.Background(), identity.Config{AccessTTL: time.Minute, RefreshTTL: time.Hour},
+	svc, err := identity.New(identity.Config{AccessTTL: time.Minute, RefreshTTL: time.Hour},
 		identity.Deps{Store: failingStore{e.store}, Hasher: e.hasher, Tokens: fakeTokens{}, Mailer: e.mailer})
 	if err != nil {
 		t.Fatal(err)
@@ -568,10 +568,10 @@ func TestSearch(t *testing.T) {
 
 func TestNewChecksItsDependencies(t *testing.T) {
 	t.Parallel()
-	if _, err := identity.New(context.Background(), identity.Config{AccessTTL: time.Minute, RefreshTTL: time.Hour}, identity.Deps{}); err == nil {
+	if _, err := identity.New(identity.Config{AccessTTL: time.Minute, RefreshTTL: time.Hour}, identity.Deps{}); err == nil {
 		t.Fatal("no dependencies accepted")
 	}
-	_, err := identity.New(context.Background(), identity.Config{}, identity.Deps{
+	_, err := identity.New(identity.Config{}, identity.Deps{
 		Store: identitytest.NewMemStore(), Hasher: &fakeHasher{}, Tokens: fakeTokens{}, Mailer: &fakeMailer{},
 	})
 	if err == nil {
