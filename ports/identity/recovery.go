@@ -20,7 +20,7 @@ import (
 // checks the address's syntax (user.ParseEmail) first.
 func (s *Service) RequestPasswordReset(_ context.Context, email string) error {
 	s.bg.submit(func(ctx context.Context) error {
-		u, err := s.d.Store.UserByEmail(ctx, email)
+		u, err := s.users.UserByEmail(ctx, email)
 		if errors.Is(err, errs.ErrNotFound) {
 			return nil
 		}
@@ -40,7 +40,7 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, token string, pw use
 	if err != nil {
 		return err
 	}
-	err = s.d.Store.ResetPassword(ctx, session.Secret(token).Hash(), hash, s.now())
+	err = s.tokens.ResetPassword(ctx, session.Secret(token).Hash(), hash, s.now())
 	if errors.Is(err, errs.ErrNotFound) {
 		return errs.Wrap(errs.ErrBadRequest, errs.MessageOf(errBadOneTimeToken), detach(err))
 	}
@@ -65,7 +65,7 @@ func (s *Service) RequestEmailVerification(ctx context.Context, id uuid.UUID) er
 
 // ConfirmEmail marks the address of the token's user verified.
 func (s *Service) ConfirmEmail(ctx context.Context, token string) error {
-	err := s.d.Store.VerifyEmail(ctx, session.Secret(token).Hash(), s.now())
+	err := s.tokens.VerifyEmail(ctx, session.Secret(token).Hash(), s.now())
 	if errors.Is(err, errs.ErrNotFound) {
 		return errs.Wrap(errs.ErrBadRequest, errs.MessageOf(errBadOneTimeToken), detach(err))
 	}
@@ -78,7 +78,7 @@ func (s *Service) sendToken(ctx context.Context, u user.User, p session.Purpose)
 	if err != nil {
 		return err
 	}
-	if err := s.d.Store.CreateOneTimeToken(ctx, session.NewOneTimeToken(hash, u.ID, p, s.now())); err != nil {
+	if err := s.tokens.CreateOneTimeToken(ctx, session.NewOneTimeToken(hash, u.ID, p, s.now())); err != nil {
 		return fmt.Errorf("store %s token: %w", p, err)
 	}
 	if err := s.d.Mailer.Send(ctx, s.tokenMessage(u, p, secret)); err != nil {

@@ -46,10 +46,17 @@ type Deps struct {
 	OnError func(msg string, err error)
 }
 
-// Service holds the identity use cases.
+// Service holds the identity use cases. Each reaches the store through the
+// one interface it needs, so a reader sees at a glance which concern a use
+// case touches.
 type Service struct {
 	cfg       Config
 	d         Deps
+	users     UserStore
+	directory DirectoryStore
+	sessions  SessionStore
+	tokens    TokenStore
+	purger    Purger
 	dummyHash string
 	bg        *background
 }
@@ -103,7 +110,10 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("identity: hash the dummy password: %w", err)
 	}
-	s := &Service{cfg: cfg, d: d, dummyHash: dummy}
+	s := &Service{
+		cfg: cfg, d: d, dummyHash: dummy,
+		users: d.Store, directory: d.Store, sessions: d.Store, tokens: d.Store, purger: d.Store,
+	}
 	s.bg = newBackground(cfg.MaxPendingMail, cfg.MailTimeout, d.OnError)
 	return s, nil
 }
@@ -155,7 +165,7 @@ func (s *Service) Register(ctx context.Context, r user.Registration) (SignedIn, 
 	if err != nil {
 		return SignedIn{}, err
 	}
-	if err := s.d.Store.CreateUser(ctx, u, sess, rt); err != nil {
+	if err := s.users.CreateUser(ctx, u, sess, rt); err != nil {
 		return SignedIn{}, err
 	}
 	s.d.Metrics.Registered()
@@ -198,9 +208,9 @@ func AccountBudgetKey(id uuid.UUID) string { return "account:" + id.String() }
 // userByLogin finds the user a login names: an email address or a username.
 func (s *Service) userByLogin(ctx context.Context, login string) (user.User, error) {
 	if user.LooksLikeEmail(login) {
-		return s.d.Store.UserByEmail(ctx, login)
+		return s.users.UserByEmail(ctx, login)
 	}
-	return s.d.Store.UserByUsername(ctx, login)
+	return s.users.UserByUsername(ctx, login)
 }
 
 func (s *Service) login(ctx context.Context, login string, pw user.Password) (SignedIn, error) {
@@ -230,7 +240,7 @@ func (s *Service) login(ctx context.Context, login string, pw user.Password) (Si
 	if err != nil {
 		return SignedIn{}, err
 	}
-	if err := s.d.Store.CreateSession(ctx, sess, rt); err != nil {
+	if err := s.sessions.CreateSession(ctx, sess, rt); err != nil {
 		return SignedIn{}, err
 	}
 	return s.signedIn(u, sess, secret, now)
@@ -241,7 +251,7 @@ func (s *Service) login(ctx context.Context, login string, pw user.Password) (Si
 func (s *Service) rehash(ctx context.Context, id uuid.UUID, pw user.Password, now time.Time) {
 	hash, err := s.d.Hasher.Hash(ctx, pw)
 	if err == nil {
-		err = s.d.Store.SetPasswordHash(ctx, id, hash, now)
+		err = s.users.SetPasswordHash(ctx, id, hash, now)
 	}
 	if err != nil {
 		s.d.OnError("password rehash failed", err)
@@ -256,7 +266,7 @@ func (s *Service) Refresh(ctx context.Context, presented string) (SignedIn, erro
 	if err != nil {
 		return SignedIn{}, err
 	}
-	sess, err := s.d.Store.Refresh(ctx, session.Secret(presented).Hash(),
+	sess, err := s.sessions.Refresh(ctx, session.Secret(presented).Hash(),
 		func(t session.RefreshToken, sess session.Session) (RefreshPlan, error) {
 			switch err := session.CheckRefresh(t, sess, now); {
 			case errors.Is(err, session.ErrRefreshReused):
@@ -276,7 +286,7 @@ func (s *Service) Refresh(ctx context.Context, presented string) (SignedIn, erro
 	case err != nil:
 		return SignedIn{}, err
 	}
-	u, err := s.d.Store.UserByID(ctx, sess.UserID)
+	u, err := s.users.UserByID(ctx, sess.UserID)
 	if errors.Is(err, errs.ErrNotFound) {
 		return SignedIn{}, errBadRefresh
 	}
@@ -289,7 +299,7 @@ func (s *Service) Refresh(ctx context.Context, presented string) (SignedIn, erro
 // Logout revokes the session of a refresh token, and with it every access
 // token of that session. Like RFC 7009 it succeeds for an unknown token.
 func (s *Service) Logout(ctx context.Context, presented string) error {
-	err := s.d.Store.RevokeSessionOf(ctx, session.Secret(presented).Hash(), s.now())
+	err := s.sessions.RevokeSessionOf(ctx, session.Secret(presented).Hash(), s.now())
 	if errors.Is(err, errs.ErrNotFound) {
 		return nil
 	}
@@ -303,7 +313,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (AccessClaims,
 	if err != nil {
 		return AccessClaims{}, errs.Wrap(errs.ErrUnauthenticated, errs.MessageOf(errNotSignedIn), detach(err))
 	}
-	live, err := s.d.Store.SessionLive(ctx, c.SessionID, c.UserID, s.now())
+	live, err := s.sessions.SessionLive(ctx, c.SessionID, c.UserID, s.now())
 	if err != nil {
 		return AccessClaims{}, err
 	}
@@ -336,7 +346,7 @@ func (s *Service) signedIn(u user.User, sess session.Session, secret session.Sec
 
 // Me returns the caller's account.
 func (s *Service) Me(ctx context.Context, id uuid.UUID) (user.User, error) {
-	u, err := s.d.Store.UserByID(ctx, id)
+	u, err := s.users.UserByID(ctx, id)
 	if errors.Is(err, errs.ErrNotFound) {
 		// The account went away between authentication and now.
 		return user.User{}, errNotSignedIn
@@ -349,7 +359,7 @@ func (s *Service) UpdateMe(ctx context.Context, id uuid.UUID, c user.ProfileChan
 	if c.Empty() {
 		return s.Me(ctx, id)
 	}
-	u, err := s.d.Store.UpdateProfile(ctx, id, c, s.now())
+	u, err := s.users.UpdateProfile(ctx, id, c, s.now())
 	if errors.Is(err, errs.ErrNotFound) {
 		return user.User{}, errNotSignedIn
 	}
@@ -380,12 +390,12 @@ func (s *Service) ChangePassword(ctx context.Context, caller AccessClaims, curre
 	if err != nil {
 		return err
 	}
-	return s.d.Store.ChangePassword(ctx, u.ID, hash, caller.SessionID, s.now())
+	return s.users.ChangePassword(ctx, u.ID, hash, caller.SessionID, s.now())
 }
 
 // DeleteMe removes the caller and everything of theirs.
 func (s *Service) DeleteMe(ctx context.Context, id uuid.UUID) error {
-	err := s.d.Store.DeleteUser(ctx, id)
+	err := s.users.DeleteUser(ctx, id)
 	if errors.Is(err, errs.ErrNotFound) {
 		return errNotSignedIn
 	}
@@ -394,7 +404,7 @@ func (s *Service) DeleteMe(ctx context.Context, id uuid.UUID) error {
 
 // Search pages through the user directory as the caller sees it.
 func (s *Service) Search(ctx context.Context, caller uuid.UUID, q string, page ports.PageRequest) (ports.Page[user.Summary], error) {
-	return s.d.Store.SearchUsers(ctx, caller, q, page)
+	return s.directory.SearchUsers(ctx, caller, q, page)
 }
 
 // detach keeps a cause's text for the log but not its kind, so that a
@@ -415,5 +425,5 @@ const EndedSessionRetention = 30 * 24 * time.Hour
 // without end. It is safe to run from every replica at once.
 func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
 	now := s.now()
-	return s.d.Store.PurgeExpired(ctx, now, now.Add(-EndedSessionRetention))
+	return s.purger.PurgeExpired(ctx, now, now.Add(-EndedSessionRetention))
 }
