@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"context"
 	"crypto/rand"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,26 +31,17 @@ func openIdentityPool(t testing.TB) *pgxpool.Pool {
 // the service tests use.
 func TestIdentityStoreKeepsTheContract(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	pools := map[identity.Store]*pgxpool.Pool{}
-	identitytest.RunStoreContract(t, identitytest.Harness{
-		New: func(t *testing.T) identity.Store {
-			pool := openIdentityPool(t)
-			s := postgres.NewIdentityStore(pool)
-			mu.Lock()
-			defer mu.Unlock()
-			pools[s] = pool
-			return s
-		},
-		Block: func(t *testing.T, s identity.Store, blocker, blocked uuid.UUID) {
-			mu.Lock()
-			pool := pools[s]
-			mu.Unlock()
-			if _, err := pool.Exec(context.Background(),
-				`INSERT INTO blocks (blocker_id, blocked_id) VALUES ($1, $2)`, blocker, blocked); err != nil {
-				t.Fatal(err)
-			}
-		},
+	identitytest.RunStoreContract(t, func(t *testing.T) identitytest.Harness {
+		pool := openIdentityPool(t)
+		return identitytest.Harness{
+			Store: postgres.NewIdentityStore(pool),
+			Block: func(t *testing.T, blocker, blocked uuid.UUID) {
+				if _, err := pool.Exec(context.Background(),
+					`INSERT INTO blocks (blocker_id, blocked_id) VALUES ($1, $2)`, blocker, blocked); err != nil {
+					t.Fatal(err)
+				}
+			},
+		}
 	})
 }
 
