@@ -62,7 +62,7 @@ func newFuzzAPI(tb testing.TB) *fuzzAPI {
 			fuzzOnce.err = err
 			return
 		}
-		ids, err := identity.New(context.Background(), identity.Config{AccessTTL: time.Hour, RefreshTTL: 24 * time.Hour, PublicBaseURL: "http://x"},
+		ids, err := identity.New(identity.Config{AccessTTL: time.Hour, RefreshTTL: 24 * time.Hour, PublicBaseURL: "http://x"},
 			identity.Deps{Store: identitytest.NewMemStore(), Hasher: plainHasher{}, Tokens: issuer, Mailer: dropMailer{}})
 		if err != nil {
 			fuzzOnce.err = err

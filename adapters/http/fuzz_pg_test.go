@@ -47,7 +47,7 @@ func newPGAPI(tb testing.TB) *pgAPI {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	ids, err := identity.New(ctx, identity.Config{AccessTTL: time.Hour, RefreshTTL: 24 * time.Hour, PublicBaseURL: "http://x"},
+	ids, err := identity.New(identity.Config{AccessTTL: time.Hour, RefreshTTL: 24 * time.Hour, PublicBaseURL: "http://x"},
 		identity.Deps{Store: postgres.NewIdentityStore(pool), Hasher: plainHasher{}, Tokens: issuer, Mailer: dropMailer{}})
 	if err != nil {
 		tb.Fatal(err)

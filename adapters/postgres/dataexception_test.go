@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 
 	"agora/adapters/postgres"
-	"agora/adapters/postgres/pgtest"
 	"agora/domain/errs"
 	"agora/domain/user"
 	"agora/ports"
@@ -21,11 +20,7 @@ import (
 func TestDataExceptionIsBadRequest(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool, err := postgres.Open(ctx, pgtest.NewDatabase(t), postgres.PoolOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := openPool(t)
 	for _, q := range []struct {
 		sql  string
 		args []any
@@ -62,7 +57,7 @@ func TestDataExceptionIsBadRequest(t *testing.T) {
 			t.Errorf("UserByEmail(%q) = %v", login, err)
 		}
 	}
-	_, err = ids.SearchUsers(ctx, uuid.New(), "a\x00", ports.PageRequest{Limit: 5, After: &ports.Cursor{Time: time.Now(), Key: "\xff"}})
+	_, err := ids.SearchUsers(ctx, uuid.New(), "a\x00", ports.PageRequest{Limit: 5, After: &ports.Cursor{Time: time.Now(), Key: "\xff"}})
 	if !errors.Is(err, errs.ErrBadRequest) {
 		t.Errorf("SearchUsers with NUL: %v", err)
 	}

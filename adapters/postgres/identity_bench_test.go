@@ -7,7 +7,6 @@ import (
 
 	"agora/adapters/jwt"
 	"agora/adapters/password"
-	"agora/adapters/postgres"
 	"agora/domain/user"
 	"agora/ports/identity"
 )
@@ -22,7 +21,6 @@ func (nopMailer) Send(context.Context, identity.Message) error { return nil }
 // PostgreSQL. The sub-benchmarks split the two.
 func BenchmarkAuthenticate(b *testing.B) {
 	ctx := context.Background()
-	pool := openIdentityPool(b)
 	keys, err := jwt.EphemeralKeySet()
 	if err != nil {
 		b.Fatal(err)
@@ -31,8 +29,8 @@ func BenchmarkAuthenticate(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	store := postgres.NewIdentityStore(pool)
-	svc, err := identity.New(ctx, identity.Config{AccessTTL: 15 * time.Minute, RefreshTTL: time.Hour},
+	store, _ := identityStore(b)
+	svc, err := identity.New(identity.Config{AccessTTL: 15 * time.Minute, RefreshTTL: time.Hour},
 		identity.Deps{Store: store, Hasher: password.New(password.OWASP, 0, 0), Tokens: issuer, Mailer: nopMailer{}})
 	if err != nil {
 		b.Fatal(err)

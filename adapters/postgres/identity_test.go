@@ -3,82 +3,42 @@ package postgres_test
 import (
 	"context"
 	"crypto/rand"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"agora/adapters/postgres"
-	"agora/adapters/postgres/pgtest"
 	"agora/domain/session"
-	"agora/domain/user"
 	"agora/ports/identity"
 	"agora/ports/identity/identitytest"
 )
-
-func openIdentityPool(t testing.TB) *pgxpool.Pool {
-	t.Helper()
-	pool, err := postgres.Open(context.Background(), pgtest.NewDatabase(t), postgres.PoolOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	return pool
-}
 
 // The PostgreSQL store keeps the same contract as the in-memory fake that
 // the service tests use.
 func TestIdentityStoreKeepsTheContract(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	pools := map[identity.Store]*pgxpool.Pool{}
-	identitytest.RunStoreContract(t, identitytest.Harness{
-		New: func(t *testing.T) identity.Store {
-			pool := openIdentityPool(t)
-			s := postgres.NewIdentityStore(pool)
-			mu.Lock()
-			defer mu.Unlock()
-			pools[s] = pool
-			return s
-		},
-		Block: func(t *testing.T, s identity.Store, blocker, blocked uuid.UUID) {
-			mu.Lock()
-			pool := pools[s]
-			mu.Unlock()
-			if _, err := pool.Exec(context.Background(),
-				`INSERT INTO blocks (blocker_id, blocked_id) VALUES ($1, $2)`, blocker, blocked); err != nil {
-				t.Fatal(err)
-			}
-		},
+	identitytest.RunStoreContract(t, func(t *testing.T) identitytest.Harness {
+		pool := openPool(t)
+		return identitytest.Harness{
+			Store: postgres.NewIdentityStore(pool),
+			Block: func(t *testing.T, blocker, blocked uuid.UUID) {
+				if _, err := pool.Exec(context.Background(),
+					`INSERT INTO blocks (blocker_id, blocked_id) VALUES ($1, $2)`, blocker, blocked); err != nil {
+					t.Fatal(err)
+				}
+			},
+		}
 	})
-}
-
-func createUser(t *testing.T, s identity.Store, u user.User) session.Session {
-	t.Helper()
-	sess := session.New(uuid.Must(uuid.NewV7()), u.ID, u.CreatedAt, time.Hour)
-	_, h, err := session.NewSecret(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.CreateUser(context.Background(), u, sess, session.NewRefreshToken(h, sess, u.CreatedAt)); err != nil {
-		t.Fatal(err)
-	}
-	return sess
 }
 
 // Deleting a user takes their rows in every other table with them, in the
 // one DELETE statement (ON DELETE CASCADE).
 func TestDeleteUserCascades(t *testing.T) {
 	t.Parallel()
-	pool := openIdentityPool(t)
-	s := postgres.NewIdentityStore(pool)
+	s, pool := identityStore(t)
 	ctx := context.Background()
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	a, b := identitytest.NewUser("alice", now), identitytest.NewUser("bob", now)
-	createUser(t, s, a)
-	createUser(t, s, b)
+	a, _, _ := createUser(t, s, "alice", dbNow())
+	b, _, _ := createUser(t, s, "bob", dbNow())
 	for _, st := range []struct {
 		sql  string
 		args []any
@@ -116,16 +76,8 @@ func TestDeleteUserCascades(t *testing.T) {
 // seen as a reuse and revokes the session.
 func TestConcurrentRefreshIsSerialised(t *testing.T) {
 	t.Parallel()
-	pool := openIdentityPool(t)
-	s := postgres.NewIdentityStore(pool)
-	ctx := context.Background()
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	u := identitytest.NewUser("carol", now)
-	sess := session.New(uuid.Must(uuid.NewV7()), u.ID, now, time.Hour)
-	_, h, _ := session.NewSecret(rand.Reader)
-	if err := s.CreateUser(ctx, u, sess, session.NewRefreshToken(h, sess, now)); err != nil {
-		t.Fatal(err)
-	}
+	f := newFixture(t, "carol")
+	s, u, sess, h, now, ctx := f.s, f.u, f.sess, f.refresh, f.now, context.Background()
 	results := make(chan error, 2)
 	for range 2 {
 		go func() {

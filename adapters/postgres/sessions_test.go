@@ -16,7 +16,6 @@ import (
 	"agora/domain/session"
 	"agora/domain/user"
 	"agora/ports/identity"
-	"agora/ports/identity/identitytest"
 )
 
 // listening starts the store's session listener for the test's lifetime and
@@ -40,12 +39,8 @@ func listening(t *testing.T, s *postgres.IdentityStore) *postgres.SessionCache {
 // behind the store's back (another replica, plain SQL) is heard.
 func TestSessionCacheAnswersAsTheDatabase(t *testing.T) {
 	t.Parallel()
-	pool := openIdentityPool(t)
-	s := postgres.NewIdentityStore(pool)
-	ctx := context.Background()
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	u := identitytest.NewUser("carol", now)
-	sess := createUser(t, s, u)
+	f := newFixture(t, "carol")
+	s, pool, u, sess, now, ctx := f.s, f.pool, f.u, f.sess, f.now, context.Background()
 
 	// Without its listener the cache serves nothing from memory.
 	for range 2 {
@@ -110,18 +105,9 @@ type fixture struct {
 
 func newFixture(t *testing.T, name string) fixture {
 	t.Helper()
-	f := fixture{pool: openIdentityPool(t), now: time.Now().UTC().Truncate(time.Microsecond)}
-	f.s = postgres.NewIdentityStore(f.pool)
-	f.u = identitytest.NewUser(name, f.now)
-	f.sess = session.New(uuid.Must(uuid.NewV7()), f.u.ID, f.now, time.Hour)
-	_, h, err := session.NewSecret(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.refresh = h
-	if err := f.s.CreateUser(context.Background(), f.u, f.sess, session.NewRefreshToken(h, f.sess, f.now)); err != nil {
-		t.Fatal(err)
-	}
+	f := fixture{now: dbNow()}
+	f.s, f.pool = identityStore(t)
+	f.u, f.sess, f.refresh = createUser(t, f.s, name, f.now)
 	return f
 }
 

@@ -9,21 +9,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"agora/adapters/postgres"
-	"agora/adapters/postgres/pgtest"
 	"agora/domain/errs"
 	"agora/ports/social"
 	"agora/ports/social/socialtest"
 )
-
-func openSocialPool(t testing.TB) *pgxpool.Pool {
-	t.Helper()
-	pool, err := postgres.Open(context.Background(), pgtest.NewDatabase(t), postgres.PoolOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	return pool
-}
 
 // socialHarness seeds what the social store does not own (accounts and
 // sessions) with plain SQL.
@@ -53,13 +42,13 @@ func socialHarness(t *testing.T, pool *pgxpool.Pool) socialtest.Harness {
 // The PostgreSQL store keeps the same contract as the in-memory fake.
 func TestSocialStoreKeepsTheContract(t *testing.T) {
 	t.Parallel()
-	socialtest.RunAll(t, func(t *testing.T) socialtest.Harness { return socialHarness(t, openSocialPool(t)) })
+	socialtest.RunAll(t, func(t *testing.T) socialtest.Harness { return socialHarness(t, openPool(t)) })
 }
 
 // The database enforces the rules on its own, whatever the code above it does.
 func TestSocialConstraintsHoldWithoutTheDomain(t *testing.T) {
 	t.Parallel()
-	pool := openSocialPool(t)
+	pool := openPool(t)
 	ctx := context.Background()
 	ids := make([]uuid.UUID, 3)
 	for i := range ids {
@@ -116,7 +105,7 @@ func TestSocialConstraintsHoldWithoutTheDomain(t *testing.T) {
 // An error from a decide function reaches the caller as it is and nothing is written.
 func TestSocialStoreRollsBackOnAnError(t *testing.T) {
 	t.Parallel()
-	pool := openSocialPool(t)
+	pool := openPool(t)
 	h := socialHarness(t, pool)
 	s := h.Store
 	a := h.AddUser(t, social.Account{ID: uuid.Must(uuid.NewV7()), Username: "roll_a", Email: "a@x.org", DisplayName: "A"})

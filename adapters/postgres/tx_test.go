@@ -6,9 +6,9 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"agora/adapters/postgres"
-	"agora/adapters/postgres/pgtest"
 	"agora/domain/errs"
 )
 
@@ -18,16 +18,9 @@ import (
 func TestWithinTxReportsAFailingCommit(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool, err := postgres.Open(ctx, pgtest.NewDatabase(t), postgres.PoolOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	if _, err := pool.Exec(ctx, `CREATE TABLE tx_probe (x int UNIQUE DEFERRABLE INITIALLY DEFERRED)`); err != nil {
-		t.Fatal(err)
-	}
+	pool := probePool(t, `CREATE TABLE tx_probe (x int UNIQUE DEFERRABLE INITIALLY DEFERRED)`)
 	fnRan := false
-	err = postgres.WithinTx(ctx, pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+	err := postgres.WithinTx(ctx, pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		fnRan = true
 		_, err := tx.Exec(ctx, `INSERT INTO tx_probe VALUES (1), (1)`)
 		return err // nil: the violation is only checked at COMMIT
@@ -41,9 +34,8 @@ func TestWithinTxReportsAFailingCommit(t *testing.T) {
 	if !errors.Is(err, errs.ErrConflict) {
 		t.Fatalf("commit failure translated to %v, want a conflict", err)
 	}
-	var n int
-	if err := pool.QueryRow(ctx, `SELECT count(*) FROM tx_probe`).Scan(&n); err != nil || n != 0 {
-		t.Fatalf("rows after the failed commit: %d (%v)", n, err)
+	if n := probeRows(t, pool); n != 0 {
+		t.Fatalf("rows after the failed commit: %d", n)
 	}
 }
 
@@ -51,15 +43,8 @@ func TestWithinTxReportsAFailingCommit(t *testing.T) {
 func TestWithinTxRollsBackOnError(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool, err := postgres.Open(ctx, pgtest.NewDatabase(t), postgres.PoolOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	if _, err := pool.Exec(ctx, `CREATE TABLE tx_probe (x int PRIMARY KEY)`); err != nil {
-		t.Fatal(err)
-	}
-	err = postgres.WithinTx(ctx, pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+	pool := probePool(t, `CREATE TABLE tx_probe (x int PRIMARY KEY)`)
+	err := postgres.WithinTx(ctx, pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO tx_probe VALUES (1)`); err != nil {
 			return err
 		}
@@ -69,8 +54,28 @@ func TestWithinTxRollsBackOnError(t *testing.T) {
 	if !errors.Is(err, errs.ErrConflict) {
 		t.Fatalf("err = %v, want a conflict", err)
 	}
-	var n int
-	if err := pool.QueryRow(ctx, `SELECT count(*) FROM tx_probe`).Scan(&n); err != nil || n != 0 {
-		t.Fatalf("rows after rollback: %d (%v)", n, err)
+	if n := probeRows(t, pool); n != 0 {
+		t.Fatalf("rows after rollback: %d", n)
 	}
+}
+
+// probePool is a pool on a fresh database holding the table tx_probe, made
+// by ddl.
+func probePool(t *testing.T, ddl string) *pgxpool.Pool {
+	t.Helper()
+	pool := openPool(t)
+	if _, err := pool.Exec(context.Background(), ddl); err != nil {
+		t.Fatal(err)
+	}
+	return pool
+}
+
+// probeRows counts the rows of tx_probe.
+func probeRows(t *testing.T, pool *pgxpool.Pool) int {
+	t.Helper()
+	var n int
+	if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM tx_probe`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

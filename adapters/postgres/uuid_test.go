@@ -5,9 +5,6 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-
-	"agora/adapters/postgres"
-	"agora/adapters/postgres/pgtest"
 )
 
 // uuid.UUID travels as 16 binary bytes both ways, and every other form
@@ -15,11 +12,7 @@ import (
 func TestUUIDRoundTrips(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool, err := postgres.Open(ctx, pgtest.NewDatabase(t), postgres.PoolOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := openPool(t)
 	id := uuid.Must(uuid.NewV7())
 
 	var back uuid.UUID

@@ -4,7 +4,7 @@
 \set u random(1, :users)
 -- GetUserByUsername (sql/queries/users.sql)
 SELECT * FROM users WHERE lower(username) COLLATE "C" = lower('user' || :u) \gset
--- CreateSession (adapters/postgres/identity.go): InsertSession and
+-- CreateSession (adapters/postgres/identity_sessions.go): InsertSession and
 -- InsertRefreshToken in one transaction.
 BEGIN;
 INSERT INTO sessions (id, user_id, created_at, last_used_at, expires_at, revoked_at)

@@ -93,7 +93,7 @@ func newApp(ctx context.Context, cfg config, log *zap.Logger, tracing *telemetry
 			}
 			return 0
 		})
-	identity, err := wireIdentity(ctx, cfg, store, log, metrics)
+	identity, err := wireIdentity(cfg, store, log, metrics)
 	if err != nil {
 		a.close()
 		return nil, err

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,7 +22,7 @@ import (
 
 // wireIdentity builds the identity adapters and services: the signing keys
 // and token issuer, the password hasher and the mailer, over the store.
-func wireIdentity(ctx context.Context, cfg config, store *postgres.IdentityStore, log *zap.Logger, metrics *telemetry.Metrics) (httpapi.IdentityDeps, error) {
+func wireIdentity(cfg config, store *postgres.IdentityStore, log *zap.Logger, metrics *telemetry.Metrics) (httpapi.IdentityDeps, error) {
 	keys, err := signingKeys(cfg, log)
 	if err != nil {
 		return httpapi.IdentityDeps{}, err
@@ -51,7 +50,7 @@ func wireIdentity(ctx context.Context, cfg config, store *postgres.IdentityStore
 	if metrics != nil {
 		deps.Metrics = metrics
 	}
-	svc, err := identity.New(ctx, identity.Config{
+	svc, err := identity.New(identity.Config{
 		AccessTTL:     cfg.AccessTokenTTL,
 		RefreshTTL:    cfg.RefreshTokenTTL,
 		PublicBaseURL: strings.TrimRight(cfg.PublicBaseURL, "/"),

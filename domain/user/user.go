@@ -73,9 +73,14 @@ const (
 	msgBio         = "must be at most 2000 characters"
 )
 
+// IsUsername reports whether s obeys the username rule: what a lookup by
+// name asks to answer "no such user" without a query, from the one rule
+// ParseUsername enforces rather than a copy of it.
+func IsUsername(s string) bool { return usernamePattern.MatchString(s) }
+
 // ParseUsername checks the username rule.
 func ParseUsername(s string) (Username, error) {
-	if !usernamePattern.MatchString(s) {
+	if !IsUsername(s) {
 		return "", errs.Invalid(errs.FieldError{Field: "username", Message: msgUsername})
 	}
 	return Username(s), nil

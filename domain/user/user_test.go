@@ -30,6 +30,9 @@ func TestParseUsername(t *testing.T) {
 		if ok != (err == nil) {
 			t.Errorf("%q: err=%v", s, err)
 		}
+		if user.IsUsername(s) != ok {
+			t.Errorf("IsUsername(%q) = %v", s, !ok)
+		}
 		if err != nil && (!errors.Is(err, errs.ErrInvalid) || !fields(err)["username"]) {
 			t.Errorf("%q: wrong error %v", s, err)
 		}

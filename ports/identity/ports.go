@@ -23,9 +23,22 @@ var (
 	ErrEmailTaken    = errs.New(errs.ErrConflict, "The email address is already registered.")
 )
 
-// Store keeps users, sessions, refresh tokens and single-use email tokens.
-// Lookups of absent rows return an error of kind errs.ErrNotFound.
+// Store is everything the service keeps: one implementation (the
+// PostgreSQL adapter, or identitytest.MemStore) serves every concern, but
+// each use case reaches it through the one small interface it needs, and
+// each interface has its own contract suite (identitytest). Lookups of
+// absent rows return an error of kind errs.ErrNotFound.
 type Store interface {
+	UserStore
+	DirectoryStore
+	SessionStore
+	TokenStore
+	Purger
+}
+
+// UserStore keeps accounts: what register, login and the caller's own
+// account (me, profile, password change, delete) read and write.
+type UserStore interface {
 	// CreateUser stores a new user together with its first session and
 	// refresh token, atomically. A taken username or email answers
 	// ErrUsernameTaken or ErrEmailTaken (case-insensitively).
@@ -46,11 +59,22 @@ type Store interface {
 	// DeleteUser removes the user and everything of theirs (sessions, tokens,
 	// posts, requests, connections, blocks) in one transaction.
 	DeleteUser(ctx context.Context, id uuid.UUID) error
+}
+
+// DirectoryStore is the user directory as one user sees it: a read that
+// tolerates replica lag and leaves out whoever blocks or is blocked by the
+// caller (blocks are the social area's rows), which is why it is apart
+// from UserStore and its suite alone needs to record blocks.
+type DirectoryStore interface {
 	// SearchUsers pages through users whose username or display name starts
 	// with prefix (case-insensitive), ordered by lower(username), leaving out
 	// users blocked by or blocking caller. The cursor's Key is lower(username).
 	SearchUsers(ctx context.Context, caller uuid.UUID, prefix string, page ports.PageRequest) (ports.Page[user.Summary], error)
+}
 
+// SessionStore keeps login sessions and their refresh tokens: what login,
+// refresh, logout and the check behind every authenticated request use.
+type SessionStore interface {
 	// CreateSession stores a new session with its first refresh token.
 	CreateSession(ctx context.Context, s session.Session, rt session.RefreshToken) error
 	// Refresh locks the refresh token with the presented hash and its session
@@ -67,7 +91,11 @@ type Store interface {
 	// request, so it must be a primary-key lookup, or an answer from memory
 	// that a revocation anywhere (another replica included) invalidates.
 	SessionLive(ctx context.Context, sessionID, userID uuid.UUID, now time.Time) (bool, error)
+}
 
+// TokenStore keeps the single-use tokens sent by email (password reset,
+// email verification) and redeems them: what recovery.go uses.
+type TokenStore interface {
 	// CreateOneTimeToken stores a token sent by email.
 	CreateOneTimeToken(ctx context.Context, t session.OneTimeToken) error
 	// ResetPassword redeems a password-reset token: when it is usable, it is
@@ -78,11 +106,14 @@ type Store interface {
 	// VerifyEmail redeems an email-verification token and marks the user's
 	// address verified, atomically; errs.ErrNotFound as for ResetPassword.
 	VerifyEmail(ctx context.Context, presented session.Hash, now time.Time) error
+}
 
-	// PurgeExpired deletes what can never be used again: sessions that
-	// expired or were revoked before sessionsBefore (with their refresh
-	// tokens), refresh tokens and emailed tokens that expired before now.
-	// It returns how many rows went.
+// Purger deletes what can never be used again, across sessions and tokens;
+// the periodic purge job is its one user.
+type Purger interface {
+	// PurgeExpired deletes sessions that expired or were revoked before
+	// sessionsBefore (with their refresh tokens), refresh tokens and
+	// emailed tokens that expired before now. It returns how many rows went.
 	PurgeExpired(ctx context.Context, now, sessionsBefore time.Time) (int64, error)
 }
 

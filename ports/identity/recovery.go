@@ -20,7 +20,7 @@ import (
 // checks the address's syntax (user.ParseEmail) first.
 func (s *Service) RequestPasswordReset(_ context.Context, email string) error {
 	s.bg.submit(func(ctx context.Context) error {
-		u, err := s.d.Store.UserByEmail(ctx, email)
+		u, err := s.users.UserByEmail(ctx, email)
 		if errors.Is(err, errs.ErrNotFound) {
 			return nil
 		}
@@ -40,7 +40,7 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, token string, pw use
 	if err != nil {
 		return err
 	}
-	err = s.d.Store.ResetPassword(ctx, session.Secret(token).Hash(), hash, s.now())
+	err = s.tokens.ResetPassword(ctx, session.Secret(token).Hash(), hash, s.now())
 	if errors.Is(err, errs.ErrNotFound) {
 		return errs.Wrap(errs.ErrBadRequest, errs.MessageOf(errBadOneTimeToken), detach(err))
 	}
@@ -65,7 +65,7 @@ func (s *Service) RequestEmailVerification(ctx context.Context, id uuid.UUID) er
 
 // ConfirmEmail marks the address of the token's user verified.
 func (s *Service) ConfirmEmail(ctx context.Context, token string) error {
-	err := s.d.Store.VerifyEmail(ctx, session.Secret(token).Hash(), s.now())
+	err := s.tokens.VerifyEmail(ctx, session.Secret(token).Hash(), s.now())
 	if errors.Is(err, errs.ErrNotFound) {
 		return errs.Wrap(errs.ErrBadRequest, errs.MessageOf(errBadOneTimeToken), detach(err))
 	}
@@ -78,7 +78,7 @@ func (s *Service) sendToken(ctx context.Context, u user.User, p session.Purpose)
 	if err != nil {
 		return err
 	}
-	if err := s.d.Store.CreateOneTimeToken(ctx, session.NewOneTimeToken(hash, u.ID, p, s.now())); err != nil {
+	if err := s.tokens.CreateOneTimeToken(ctx, session.NewOneTimeToken(hash, u.ID, p, s.now())); err != nil {
 		return fmt.Errorf("store %s token: %w", p, err)
 	}
 	if err := s.d.Mailer.Send(ctx, s.tokenMessage(u, p, secret)); err != nil {
@@ -87,31 +87,43 @@ func (s *Service) sendToken(ctx context.Context, u user.User, p session.Purpose)
 	return nil
 }
 
+// tokenMail is the wording of one purpose's email.
+type tokenMail struct {
+	subject string
+	intro   string // %s is the username
+	path    string // of the web page the link opens
+	send    string // how an API client redeems the token instead
+	outro   string
+}
+
+var tokenMails = map[session.Purpose]tokenMail{
+	session.PasswordReset: {
+		subject: "Reset your Agora password",
+		intro: "someone asked to reset the password of your Agora account (%s).\n" +
+			"To choose a new password, open this link within 30 minutes:",
+		path:  "/reset-password",
+		send:  "or send this token to POST /api/v1/auth/password-reset/confirm:",
+		outro: "\nIf it was not you, ignore this email: your password stays as it is.\n",
+	},
+	session.EmailVerification: {
+		subject: "Confirm your email address for Agora",
+		intro: "please confirm that this address belongs to your Agora account (%s)\n" +
+			"by opening this link within 24 hours:",
+		path: "/verify-email",
+		send: "or by sending this token to POST /api/v1/auth/verify-email/confirm:",
+	},
+}
+
 // tokenMessage writes the email. The token appears both in a link and on a
 // line of its own ("Token: ...") so that an API client can paste it.
 func (s *Service) tokenMessage(u user.User, p session.Purpose, secret session.Secret) Message {
+	m := tokenMails[p]
 	tok := string(secret)
-	if p == session.PasswordReset {
-		link := s.cfg.PublicBaseURL + "/reset-password?token=" + url.QueryEscape(tok)
-		return Message{
-			To:      string(u.Email),
-			Subject: "Reset your Agora password",
-			Text: "Hello " + u.DisplayName + ",\n\n" +
-				"someone asked to reset the password of your Agora account (" + string(u.Username) + ").\n" +
-				"To choose a new password, open this link within 30 minutes:\n\n" + link + "\n\n" +
-				"or send this token to POST /api/v1/auth/password-reset/confirm:\n\n" +
-				"Token: " + tok + "\n\n" +
-				"If it was not you, ignore this email: your password stays as it is.\n",
-		}
-	}
-	link := s.cfg.PublicBaseURL + "/verify-email?token=" + url.QueryEscape(tok)
+	link := s.cfg.PublicBaseURL + m.path + "?token=" + url.QueryEscape(tok)
 	return Message{
 		To:      string(u.Email),
-		Subject: "Confirm your email address for Agora",
-		Text: "Hello " + u.DisplayName + ",\n\n" +
-			"please confirm that this address belongs to your Agora account (" + string(u.Username) + ")\n" +
-			"by opening this link within 24 hours:\n\n" + link + "\n\n" +
-			"or by sending this token to POST /api/v1/auth/verify-email/confirm:\n\n" +
-			"Token: " + tok + "\n",
+		Subject: m.subject,
+		Text: "Hello " + u.DisplayName + ",\n\n" + fmt.Sprintf(m.intro, u.Username) + "\n\n" + link + "\n\n" +
+			m.send + "\n\nToken: " + tok + "\n" + m.outro,
 	}
 }

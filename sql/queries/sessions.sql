@@ -1,4 +1,4 @@
--- Sessions and their refresh tokens (adapters/postgres/identity.go).
+-- Sessions and their refresh tokens (adapters/postgres/identity_sessions.go).
 
 -- name: InsertSession :exec
 INSERT INTO sessions (id, user_id, created_at, last_used_at, expires_at, revoked_at)

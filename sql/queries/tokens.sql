@@ -1,4 +1,4 @@
--- Single-use tokens sent by email (adapters/postgres/identity.go).
+-- Single-use tokens sent by email (adapters/postgres/identity_tokens.go).
 
 -- name: InsertUserToken :exec
 INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at, used_at)

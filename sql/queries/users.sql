@@ -1,4 +1,4 @@
--- Users: the identity adapter's queries (adapters/postgres/identity.go).
+-- Users: the identity adapter's queries (adapters/postgres/identity_users.go, identity_directory.go).
 -- Usernames compare as lower(username) COLLATE "C", the expression of the
 -- unique index users_username_lower_key, so that every lookup is an index probe.
 

@@ -51,7 +51,7 @@ type InsertSessionParams struct {
 	RevokedAt  *time.Time
 }
 
-// Sessions and their refresh tokens (adapters/postgres/identity.go).
+// Sessions and their refresh tokens (adapters/postgres/identity_sessions.go).
 func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) error {
 	_, err := q.db.Exec(ctx, insertSession,
 		arg.ID,

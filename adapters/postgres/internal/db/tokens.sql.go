@@ -27,7 +27,7 @@ type InsertUserTokenParams struct {
 	UsedAt    *time.Time
 }
 
-// Single-use tokens sent by email (adapters/postgres/identity.go).
+// Single-use tokens sent by email (adapters/postgres/identity_tokens.go).
 func (q *Queries) InsertUserToken(ctx context.Context, arg InsertUserTokenParams) error {
 	_, err := q.db.Exec(ctx, insertUserToken,
 		arg.TokenHash,

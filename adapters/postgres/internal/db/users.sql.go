@@ -53,7 +53,7 @@ const getUserByID = `-- name: GetUserByID :one
 SELECT id, username, email, email_verified_at, password_hash, display_name, headline, bio, created_at, updated_at FROM users WHERE id = $1
 `
 
-// Users: the identity adapter's queries (adapters/postgres/identity.go).
+// Users: the identity adapter's queries (adapters/postgres/identity_users.go, identity_directory.go).
 // Usernames compare as lower(username) COLLATE "C", the expression of the
 // unique index users_username_lower_key, so that every lookup is an index probe.
 func (q *Queries) GetUserByID(ctx context.Context, id uuid.UUID) (User, error) {

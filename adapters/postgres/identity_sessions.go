@@ -1,0 +1,122 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"agora/adapters/postgres/internal/db"
+	"agora/domain/errs"
+	"agora/domain/session"
+	"agora/ports/identity"
+)
+
+func toSession(r db.Session) session.Session {
+	return session.Session{
+		ID: r.ID, UserID: r.UserID, CreatedAt: r.CreatedAt.UTC(), LastUsedAt: r.LastUsedAt.UTC(),
+		ExpiresAt: r.ExpiresAt.UTC(), RevokedAt: utcPtr(r.RevokedAt),
+	}
+}
+
+func toRefreshToken(r db.RefreshToken) session.RefreshToken {
+	var h session.Hash
+	copy(h[:], r.TokenHash)
+	return session.RefreshToken{
+		Hash: h, SessionID: r.SessionID, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
+		UsedAt: utcPtr(r.UsedAt),
+	}
+}
+
+func insertSession(ctx context.Context, q *db.Queries, s session.Session, rt session.RefreshToken) error {
+	if err := q.InsertSession(ctx, db.InsertSessionParams{
+		ID: s.ID, UserID: s.UserID, CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt,
+		ExpiresAt: s.ExpiresAt, RevokedAt: s.RevokedAt,
+	}); err != nil {
+		return err
+	}
+	return insertRefreshToken(ctx, q, rt)
+}
+
+func insertRefreshToken(ctx context.Context, q *db.Queries, rt session.RefreshToken) error {
+	return q.InsertRefreshToken(ctx, db.InsertRefreshTokenParams{
+		TokenHash: rt.Hash[:], SessionID: rt.SessionID, CreatedAt: rt.CreatedAt, ExpiresAt: rt.ExpiresAt, UsedAt: rt.UsedAt,
+	})
+}
+
+// CreateSession implements identity.SessionStore.
+func (s *IdentityStore) CreateSession(ctx context.Context, sess session.Session, rt session.RefreshToken) error {
+	return withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		return translate(insertSession(ctx, s.q.WithTx(tx), sess, rt))
+	})
+}
+
+// Refresh implements identity.SessionStore.
+func (s *IdentityStore) Refresh(ctx context.Context, presented session.Hash, decide func(session.RefreshToken, session.Session) (identity.RefreshPlan, error)) (session.Session, error) {
+	var sess session.Session
+	var refused error
+	// Forgotten once the revocation has committed: forgotten before, a check
+	// made during the commit could still find the session live and
+	// remember it until the notification comes back.
+	var revoked uuid.UUID
+	defer func() {
+		if revoked != uuid.Nil {
+			s.sessions.Forget(revoked)
+		}
+	}()
+	err := withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		q := s.q.WithTx(tx)
+		row, err := q.LockRefreshToken(ctx, presented[:])
+		if err != nil {
+			return translate(err)
+		}
+		rt, cur := toRefreshToken(row.RefreshToken), toSession(row.Session)
+		plan, derr := decide(rt, cur)
+		refused = derr
+		now := plan.Now
+		if plan.Revoke && cur.RevokedAt == nil {
+			revoked = cur.ID
+			if err := q.RevokeSession(ctx, db.RevokeSessionParams{ID: cur.ID, RevokedAt: &now}); err != nil {
+				return translate(err)
+			}
+			cur.RevokedAt = ptr(now.UTC())
+		}
+		if plan.Next != nil {
+			if err := q.MarkRefreshTokenUsed(ctx, db.MarkRefreshTokenUsedParams{TokenHash: presented[:], UsedAt: &now}); err != nil {
+				return translate(err)
+			}
+			if err := insertRefreshToken(ctx, q, *plan.Next); err != nil {
+				return translate(err)
+			}
+			if err := q.TouchSession(ctx, db.TouchSessionParams{ID: cur.ID, LastUsedAt: now}); err != nil {
+				return translate(err)
+			}
+			cur.LastUsedAt = now.UTC()
+		}
+		sess = cur
+		return nil
+	})
+	if err != nil {
+		return session.Session{}, err
+	}
+	return sess, refused
+}
+
+// RevokeSessionOf implements identity.SessionStore.
+func (s *IdentityStore) RevokeSessionOf(ctx context.Context, presented session.Hash, now time.Time) error {
+	ids, err := s.q.RevokeSessionByRefreshToken(ctx, db.RevokeSessionByRefreshTokenParams{Now: &now, TokenHash: presented[:]})
+	if err != nil {
+		return translate(err)
+	}
+	s.sessions.Forget(ids...)
+	if len(ids) == 0 {
+		return errs.New(errs.ErrNotFound, "no such refresh token")
+	}
+	return nil
+}
+
+// SessionLive implements identity.SessionStore, through the session cache.
+func (s *IdentityStore) SessionLive(ctx context.Context, sessionID, userID uuid.UUID, now time.Time) (bool, error) {
+	return s.sessions.Live(ctx, sessionID, userID, now)
+}

@@ -1,0 +1,140 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"agora/adapters/postgres/internal/db"
+	"agora/domain/errs"
+	"agora/domain/session"
+	"agora/domain/user"
+	"agora/ports/identity"
+)
+
+// The unique indexes whose violation means "taken".
+const (
+	constraintUsername = "users_username_lower_key"
+	constraintEmail    = "users_email_lower_key"
+)
+
+func toUser(r db.User) user.User {
+	return user.User{
+		ID:              r.ID,
+		Username:        user.Username(r.Username),
+		Email:           user.Email(r.Email),
+		EmailVerifiedAt: utcPtr(r.EmailVerifiedAt),
+		PasswordHash:    r.PasswordHash,
+		DisplayName:     r.DisplayName,
+		Headline:        r.Headline,
+		Bio:             r.Bio,
+		CreatedAt:       r.CreatedAt.UTC(),
+		UpdatedAt:       r.UpdatedAt.UTC(),
+	}
+}
+
+// CreateUser implements identity.UserStore.
+func (s *IdentityStore) CreateUser(ctx context.Context, u user.User, sess session.Session, rt session.RefreshToken) error {
+	return withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		q := s.q.WithTx(tx)
+		err := q.InsertUser(ctx, db.InsertUserParams{
+			ID: u.ID, Username: string(u.Username), Email: string(u.Email), EmailVerifiedAt: u.EmailVerifiedAt,
+			PasswordHash: u.PasswordHash, DisplayName: u.DisplayName, Headline: u.Headline, Bio: u.Bio,
+			CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
+		})
+		switch constraintOf(err) {
+		case constraintUsername:
+			return errs.Wrap(identity.ErrUsernameTaken, errs.MessageOf(identity.ErrUsernameTaken), err)
+		case constraintEmail:
+			return errs.Wrap(identity.ErrEmailTaken, errs.MessageOf(identity.ErrEmailTaken), err)
+		}
+		if err != nil {
+			return translate(err)
+		}
+		return translate(insertSession(ctx, q, sess, rt))
+	})
+}
+
+// UserByID implements identity.UserStore.
+func (s *IdentityStore) UserByID(ctx context.Context, id uuid.UUID) (user.User, error) {
+	r, err := s.q.GetUserByID(ctx, id)
+	if err != nil {
+		return user.User{}, translate(err)
+	}
+	return toUser(r), nil
+}
+
+// UserByUsername implements identity.UserStore.
+func (s *IdentityStore) UserByUsername(ctx context.Context, username string) (user.User, error) {
+	r, err := s.q.GetUserByUsername(ctx, username)
+	if err != nil {
+		return user.User{}, translate(err)
+	}
+	return toUser(r), nil
+}
+
+// UserByEmail implements identity.UserStore.
+func (s *IdentityStore) UserByEmail(ctx context.Context, email string) (user.User, error) {
+	r, err := s.q.GetUserByEmail(ctx, email)
+	if err != nil {
+		return user.User{}, translate(err)
+	}
+	return toUser(r), nil
+}
+
+// UpdateProfile implements identity.UserStore.
+func (s *IdentityStore) UpdateProfile(ctx context.Context, id uuid.UUID, c user.ProfileChanges, now time.Time) (user.User, error) {
+	r, err := s.q.UpdateProfile(ctx, db.UpdateProfileParams{
+		DisplayName: c.DisplayName, Headline: c.Headline, Bio: c.Bio, UpdatedAt: now, ID: id,
+	})
+	if err != nil {
+		return user.User{}, translate(err)
+	}
+	return toUser(r), nil
+}
+
+// SetPasswordHash implements identity.UserStore.
+func (s *IdentityStore) SetPasswordHash(ctx context.Context, id uuid.UUID, hash string, now time.Time) error {
+	n, err := s.q.SetPasswordHash(ctx, db.SetPasswordHashParams{ID: id, PasswordHash: hash, UpdatedAt: now})
+	if err != nil {
+		return translate(err)
+	}
+	if n == 0 {
+		return errs.New(errs.ErrNotFound, "no such user")
+	}
+	return nil
+}
+
+// ChangePassword implements identity.UserStore.
+func (s *IdentityStore) ChangePassword(ctx context.Context, id uuid.UUID, hash string, keep uuid.UUID, now time.Time) error {
+	defer s.sessions.ForgetUser(id)
+	return withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		q := s.q.WithTx(tx)
+		n, err := q.SetPasswordHash(ctx, db.SetPasswordHashParams{ID: id, PasswordHash: hash, UpdatedAt: now})
+		if err != nil {
+			return translate(err)
+		}
+		if n == 0 {
+			return errs.New(errs.ErrNotFound, "no such user")
+		}
+		if err := q.SpendUserTokens(ctx, db.SpendUserTokensParams{Now: &now, UserID: id}); err != nil {
+			return translate(err)
+		}
+		return translate(q.RevokeUserSessions(ctx, db.RevokeUserSessionsParams{Now: &now, UserID: id, Keep: keep}))
+	})
+}
+
+// DeleteUser implements identity.UserStore.
+func (s *IdentityStore) DeleteUser(ctx context.Context, id uuid.UUID) error {
+	defer s.sessions.ForgetUser(id)
+	n, err := s.q.DeleteUser(ctx, id)
+	if err != nil {
+		return translate(err)
+	}
+	if n == 0 {
+		return errs.New(errs.ErrNotFound, "no such user")
+	}
+	return nil
+}
