@@ -69,9 +69,14 @@ func newFuzzAPI(tb testing.TB) *fuzzAPI {
 			return
 		}
 		socialStore := socialfake.New()
+		socialSvc, err := social.New(social.Deps{Store: socialStore})
+		if err != nil {
+			fuzzOnce.err = err
+			return
+		}
 		srv := New(Options{
 			Identity: IdentityDeps{Service: ids, JWKS: issuer.JWKS()},
-			Social:   SocialDeps{Service: social.NewService(socialStore, social.Options{})},
+			Social:   SocialDeps{Service: socialSvc},
 		})
 		api := &fuzzAPI{srv: srv}
 		var reg struct {

@@ -3,6 +3,7 @@ package social
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -14,44 +15,53 @@ import (
 	"agora/ports"
 )
 
+// Deps are the adapters the service uses. Store is required; Metrics,
+// Clock and NewID have production defaults when nil. There is no Config:
+// the social use cases have no setting of their own (page sizes are the
+// HTTP adapter's, limits are the domain's rules).
+type Deps struct {
+	Store   Store
+	Metrics Metrics
+	Clock   func() time.Time
+	NewID   func() (uuid.UUID, error)
+}
+
 // Service holds the social use cases. Every method acts for a viewer, the
 // authenticated caller.
 type Service struct {
-	store  Store
-	events Events
-	now    func() time.Time
-	newID  func() uuid.UUID
+	d Deps
 }
 
-// Options configures a Service; zero values get sensible defaults.
-type Options struct {
-	Events Events
-	Now    func() time.Time
-	NewID  func() uuid.UUID
+// New builds the service. A missing store is a wiring mistake, reported at
+// start-up rather than as a nil dereference on the first request.
+func New(d Deps) (*Service, error) {
+	if d.Store == nil {
+		return nil, errors.New("social: Store is required")
+	}
+	if d.Metrics == nil {
+		d.Metrics = noMetrics{}
+	}
+	if d.Clock == nil {
+		d.Clock = time.Now
+	}
+	if d.NewID == nil {
+		d.NewID = uuid.NewV7
+	}
+	return &Service{d: d}, nil
 }
 
-// NewService builds the service over its store.
-func NewService(store Store, opts Options) *Service {
-	s := &Service{store: store, events: opts.Events, now: opts.Now, newID: opts.NewID}
-	if s.events == nil {
-		s.events = noEvents{}
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	if s.newID == nil {
-		s.newID = newV7
-	}
-	return s
-}
+// now is the clock at the database's precision (microseconds, UTC), so that
+// what a write answers equals what a later read returns.
+func (s *Service) now() time.Time { return post.Truncate(s.d.Clock()) }
 
-// The outcomes counted by Events.ConnectionRequest.
-const (
-	OutcomeSent      = "sent"
-	OutcomeAccepted  = "accepted"
-	OutcomeDeclined  = "declined"
-	OutcomeWithdrawn = "withdrawn"
-)
+// newID draws a fresh id; uuid.NewV7 reads the random source, which can fail.
+func (s *Service) newID() (uuid.UUID, error) {
+	id, err := s.d.NewID()
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("social: new id: %w", err)
+	}
+	return id, nil
+}
 
 var errUserNotFound = errs.New(errs.ErrNotFound, "The user does not exist.")
 
@@ -61,17 +71,21 @@ func (s *Service) CreatePost(ctx context.Context, viewer uuid.UUID, body string,
 	if err != nil {
 		return PostView{}, err
 	}
-	v, err := s.store.CreatePost(ctx, post.New(s.newID(), viewer, d, s.now()))
+	id, err := s.newID()
 	if err != nil {
 		return PostView{}, err
 	}
-	s.events.PostCreated()
+	v, err := s.d.Store.CreatePost(ctx, post.New(id, viewer, d, s.now()))
+	if err != nil {
+		return PostView{}, err
+	}
+	s.d.Metrics.PostCreated()
 	return v, nil
 }
 
 // GetPost reads a post the viewer may see; any other is not found.
 func (s *Service) GetPost(ctx context.Context, viewer, id uuid.UUID) (PostView, error) {
-	v, access, err := s.store.GetPost(ctx, viewer, id)
+	v, access, err := s.d.Store.GetPost(ctx, viewer, id)
 	if err != nil {
 		return PostView{}, postErr(err)
 	}
@@ -87,7 +101,7 @@ func (s *Service) UpdatePost(ctx context.Context, viewer, id uuid.UUID, body, vi
 	if err != nil {
 		return PostView{}, err
 	}
-	v, err := s.store.UpdatePost(ctx, viewer, id, func(p post.Post, a post.Access) (post.Post, error) {
+	v, err := s.d.Store.UpdatePost(ctx, viewer, id, func(p post.Post, a post.Access) (post.Post, error) {
 		if err := p.CheckModify(a); err != nil {
 			return p, err
 		}
@@ -98,7 +112,7 @@ func (s *Service) UpdatePost(ctx context.Context, viewer, id uuid.UUID, body, vi
 
 // DeletePost deletes the viewer's own post.
 func (s *Service) DeletePost(ctx context.Context, viewer, id uuid.UUID) error {
-	return postErr(s.store.DeletePost(ctx, viewer, id, post.Post.CheckModify))
+	return postErr(s.d.Store.DeletePost(ctx, viewer, id, post.Post.CheckModify))
 }
 
 // UserPosts lists a user's posts that the viewer may see.
@@ -107,12 +121,12 @@ func (s *Service) UserPosts(ctx context.Context, viewer uuid.UUID, username stri
 	if err != nil {
 		return ports.Page[PostView]{}, err
 	}
-	return s.store.UserPosts(ctx, viewer, u.ID, page)
+	return s.d.Store.UserPosts(ctx, viewer, u.ID, page)
 }
 
 // Feed lists the viewer's and their connections' posts.
 func (s *Service) Feed(ctx context.Context, viewer uuid.UUID, page ports.PageRequest) (ports.Page[PostView], error) {
-	return s.store.Feed(ctx, viewer, page)
+	return s.d.Store.Feed(ctx, viewer, page)
 }
 
 // Profile shows a user as the viewer sees them.
@@ -120,7 +134,7 @@ func (s *Service) Profile(ctx context.Context, viewer uuid.UUID, username string
 	if !plausibleUsername(username) {
 		return Profile{}, errUserNotFound
 	}
-	r, err := s.store.Profile(ctx, viewer, username)
+	r, err := s.d.Store.Profile(ctx, viewer, username)
 	if err != nil {
 		return Profile{}, userErr(err)
 	}
@@ -151,9 +165,12 @@ func (s *Service) SendRequest(ctx context.Context, viewer uuid.UUID, username, m
 	if to.ID == viewer {
 		return RequestView{}, connection.ErrToSelf
 	}
+	id, err := s.newID()
+	if err != nil {
+		return RequestView{}, err
+	}
 	accepted := false
-	id := s.newID()
-	v, err := s.store.SendRequest(ctx, viewer, to.ID, func(p connection.Pair) (connection.Outcome, error) {
+	v, err := s.d.Store.SendRequest(ctx, viewer, to.ID, func(p connection.Pair) (connection.Outcome, error) {
 		out, err := connection.Send(id, viewer, to.ID, message, p, s.now())
 		accepted = out.AcceptedExisting
 		return out, err
@@ -162,9 +179,9 @@ func (s *Service) SendRequest(ctx context.Context, viewer uuid.UUID, username, m
 		return RequestView{}, err
 	}
 	if accepted {
-		s.events.ConnectionRequest(OutcomeAccepted)
+		s.d.Metrics.ConnectionRequest(OutcomeAccepted)
 	} else {
-		s.events.ConnectionRequest(OutcomeSent)
+		s.d.Metrics.ConnectionRequest(OutcomeSent)
 	}
 	return v, nil
 }
@@ -188,13 +205,13 @@ func (s *Service) WithdrawRequest(ctx context.Context, viewer, id uuid.UUID) err
 func (s *Service) respond(ctx context.Context, viewer, id uuid.UUID,
 	move func(connection.Request, uuid.UUID, time.Time) (connection.Request, error), outcome string,
 ) (RequestView, error) {
-	v, err := s.store.UpdateRequest(ctx, id, func(r connection.Request) (connection.Request, error) {
+	v, err := s.d.Store.UpdateRequest(ctx, id, func(r connection.Request) (connection.Request, error) {
 		return move(r, viewer, s.now())
 	})
 	if err != nil {
 		return RequestView{}, requestErr(err)
 	}
-	s.events.ConnectionRequest(outcome)
+	s.d.Metrics.ConnectionRequest(outcome)
 	return v, nil
 }
 
@@ -206,12 +223,12 @@ func (s *Service) PendingRequests(ctx context.Context, viewer uuid.UUID, dir Dir
 			Fields: []errs.FieldError{{Field: "direction", Message: `must be "incoming" or "outgoing"`}},
 		}
 	}
-	return s.store.PendingRequests(ctx, viewer, dir, page)
+	return s.d.Store.PendingRequests(ctx, viewer, dir, page)
 }
 
 // Connections lists the viewer's own connections.
 func (s *Service) Connections(ctx context.Context, viewer uuid.UUID, page ports.PageRequest) (ports.Page[Connection], error) {
-	return s.store.Connections(ctx, viewer, viewer, page)
+	return s.d.Store.Connections(ctx, viewer, viewer, page)
 }
 
 // UserConnections lists another user's connections.
@@ -220,7 +237,7 @@ func (s *Service) UserConnections(ctx context.Context, viewer uuid.UUID, usernam
 	if err != nil {
 		return ports.Page[Connection]{}, err
 	}
-	return s.store.Connections(ctx, viewer, u.ID, page)
+	return s.d.Store.Connections(ctx, viewer, u.ID, page)
 }
 
 // MutualConnections lists the people connected to both the viewer and a
@@ -230,7 +247,7 @@ func (s *Service) MutualConnections(ctx context.Context, viewer uuid.UUID, usern
 	if err != nil || u.ID == viewer {
 		return ports.Page[UserSummary]{}, err
 	}
-	p, err := s.store.MutualConnections(ctx, viewer, u.ID, page)
+	p, err := s.d.Store.MutualConnections(ctx, viewer, u.ID, page)
 	if err != nil {
 		return ports.Page[UserSummary]{}, err
 	}
@@ -247,7 +264,7 @@ func (s *Service) RemoveConnection(ctx context.Context, viewer uuid.UUID, userna
 	if err != nil {
 		return err
 	}
-	return notConnected(s.store.RemoveConnection(ctx, viewer, u.ID))
+	return notConnected(s.d.Store.RemoveConnection(ctx, viewer, u.ID))
 }
 
 // Block blocks a user. The user is looked up regardless of blocks, so that
@@ -261,7 +278,7 @@ func (s *Service) Block(ctx context.Context, viewer uuid.UUID, username string) 
 	if err := block.Check(viewer, u.ID); err != nil {
 		return err
 	}
-	return s.store.Block(ctx, viewer, u.ID, post.Truncate(s.now()))
+	return s.d.Store.Block(ctx, viewer, u.ID, s.now())
 }
 
 // Unblock lifts a block; lifting one that does not exist is fine.
@@ -273,12 +290,12 @@ func (s *Service) Unblock(ctx context.Context, viewer uuid.UUID, username string
 	if err := block.Check(viewer, u.ID); err != nil {
 		return err
 	}
-	return s.store.Unblock(ctx, viewer, u.ID)
+	return s.d.Store.Unblock(ctx, viewer, u.ID)
 }
 
 // Blocks lists the users the viewer blocks.
 func (s *Service) Blocks(ctx context.Context, viewer uuid.UUID, page ports.PageRequest) (ports.Page[UserSummary], error) {
-	p, err := s.store.Blocks(ctx, viewer, page)
+	p, err := s.d.Store.Blocks(ctx, viewer, page)
 	if err != nil {
 		return ports.Page[UserSummary]{}, err
 	}
@@ -291,11 +308,11 @@ func (s *Service) Blocks(ctx context.Context, viewer uuid.UUID, page ports.PageR
 
 // Export returns everything stored about the viewer.
 func (s *Service) Export(ctx context.Context, viewer uuid.UUID) (Export, error) {
-	e, err := s.store.Export(ctx, viewer)
+	e, err := s.d.Store.Export(ctx, viewer)
 	if err != nil {
 		return Export{}, err
 	}
-	e.ExportedAt = post.Truncate(s.now())
+	e.ExportedAt = s.now()
 	return e, nil
 }
 
@@ -303,7 +320,7 @@ func (s *Service) findVisible(ctx context.Context, viewer uuid.UUID, username st
 	if !plausibleUsername(username) {
 		return UserSummary{}, errUserNotFound
 	}
-	u, err := s.store.FindVisibleUser(ctx, viewer, username)
+	u, err := s.d.Store.FindVisibleUser(ctx, viewer, username)
 	return u, userErr(err)
 }
 
@@ -311,7 +328,7 @@ func (s *Service) findAny(ctx context.Context, username string) (UserSummary, er
 	if !plausibleUsername(username) {
 		return UserSummary{}, errUserNotFound
 	}
-	u, err := s.store.FindUser(ctx, username)
+	u, err := s.d.Store.FindUser(ctx, username)
 	return u, userErr(err)
 }
 
@@ -347,9 +364,7 @@ func replaceNotFound(err, with error) error {
 	return err
 }
 
-type noEvents struct{}
+type noMetrics struct{}
 
-func (noEvents) PostCreated()             {}
-func (noEvents) ConnectionRequest(string) {}
-
-func newV7() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+func (noMetrics) PostCreated()             {}
+func (noMetrics) ConnectionRequest(string) {}

@@ -21,40 +21,43 @@ import (
 
 var ctx = context.Background()
 
-type events struct {
+type metrics struct {
 	mu       sync.Mutex
 	posts    int
 	outcomes []string
 }
 
-func (e *events) PostCreated() { e.mu.Lock(); e.posts++; e.mu.Unlock() }
-func (e *events) ConnectionRequest(o string) {
+func (e *metrics) PostCreated() { e.mu.Lock(); e.posts++; e.mu.Unlock() }
+func (e *metrics) ConnectionRequest(o string) {
 	e.mu.Lock()
 	e.outcomes = append(e.outcomes, o)
 	e.mu.Unlock()
 }
 
 type fixture struct {
-	svc    *social.Service
-	store  *socialfake.Store
-	events *events
-	now    time.Time
-	n      int
+	svc     *social.Service
+	store   *socialfake.Store
+	metrics *metrics
+	now     time.Time
+	n       int
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{store: socialfake.New(), events: &events{}, now: time.Date(2025, 5, 1, 8, 0, 0, 0, time.UTC)}
+	f := &fixture{store: socialfake.New(), metrics: &metrics{}, now: time.Date(2025, 5, 1, 8, 0, 0, 0, time.UTC)}
 	var mu sync.Mutex
-	f.svc = social.NewService(f.store, social.Options{
-		Events: f.events,
-		Now: func() time.Time {
+	svc, err := social.New(social.Deps{
+		Store:   f.store,
+		Metrics: f.metrics,
+		Clock: func() time.Time {
 			mu.Lock()
 			defer mu.Unlock()
 			f.now = f.now.Add(time.Second)
 			return f.now
 		},
 	})
+	mustOK(t, err)
+	f.svc = svc
 	return f
 }
 
@@ -105,8 +108,8 @@ func TestPosts(t *testing.T) {
 	mustOK(t, err)
 	priv, err := f.svc.CreatePost(ctx, ada.ID, "friends only", ptr("connections"))
 	mustOK(t, err)
-	if pub.Visibility != post.Public || priv.Visibility != post.Connections || pub.Author.Username != "ada" || f.events.posts != 2 {
-		t.Fatalf("created: %+v %+v (events %d)", pub, priv, f.events.posts)
+	if pub.Visibility != post.Public || priv.Visibility != post.Connections || pub.Author.Username != "ada" || f.metrics.posts != 2 {
+		t.Fatalf("created: %+v %+v (events %d)", pub, priv, f.metrics.posts)
 	}
 
 	for _, tc := range []struct {
@@ -280,8 +283,8 @@ func TestRequestsAndConnections(t *testing.T) {
 	mustOK(t, err)
 	mustOK(t, f.svc.WithdrawRequest(ctx, dee.ID, r5.ID))
 	want := []string{"sent", "accepted", "sent", "accepted", "sent", "declined", "sent", "withdrawn"}
-	if fmt.Sprint(f.events.outcomes) != fmt.Sprint(want) {
-		t.Fatalf("outcomes %v, want %v", f.events.outcomes, want)
+	if fmt.Sprint(f.metrics.outcomes) != fmt.Sprint(want) {
+		t.Fatalf("outcomes %v, want %v", f.metrics.outcomes, want)
 	}
 
 	// Profiles in all five states, and the counts.
@@ -400,4 +403,34 @@ func TestExport(t *testing.T) {
 	}
 	_, err = f.svc.Export(ctx, uuid.New())
 	wantKind(t, err, errs.ErrNotFound)
+}
+
+func TestNewNeedsAStore(t *testing.T) {
+	t.Parallel()
+	if _, err := social.New(social.Deps{}); err == nil {
+		t.Fatal("a service without a store was built")
+	}
+}
+
+// A failing id source (uuid.NewV7 reads the random source) is an error of
+// the use case, not a panic, and nothing is stored or counted.
+func TestNewIDFailureIsReturned(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ada, bob := f.user("ada"), f.user("bob")
+	broken := errors.New("no entropy")
+	svc, err := social.New(social.Deps{Store: f.store, Metrics: f.metrics,
+		NewID: func() (uuid.UUID, error) { return uuid.Nil, broken }})
+	mustOK(t, err)
+	if _, err := svc.CreatePost(ctx, ada.ID, "hello", nil); !errors.Is(err, broken) {
+		t.Fatalf("CreatePost: %v", err)
+	}
+	if _, err := svc.SendRequest(ctx, ada.ID, bob.Username, ""); !errors.Is(err, broken) {
+		t.Fatalf("SendRequest: %v", err)
+	}
+	feed, err := svc.Feed(ctx, ada.ID, ports.PageRequest{Limit: 10})
+	mustOK(t, err)
+	if len(feed.Items) != 0 || f.metrics.posts != 0 || len(f.metrics.outcomes) != 0 {
+		t.Fatalf("stored or counted: %+v %+v", feed.Items, f.metrics)
+	}
 }

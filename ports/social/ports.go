@@ -1,9 +1,9 @@
 // Package social is the boundary of the social core: posts and the feed,
 // connection requests and connections, blocks, profiles and the data export.
-// Service holds the use cases; Store (split into one small interface per
-// concern) is what they need from storage. Every store interface has a
-// contract test suite (socialtest) that both the PostgreSQL adapter and the
-// in-memory fake (socialfake) pass.
+// Service holds the use cases; this file declares what they need from the
+// outside world: Store (split into one small interface per concern) and
+// Metrics. Every store interface has a contract test suite (socialtest) that
+// both the PostgreSQL adapter and the in-memory fake (socialfake) pass.
 package social
 
 import (
@@ -194,8 +194,18 @@ type Store interface {
 	ExportStore
 }
 
-// Events receives the domain events that are counted (metrics).
-type Events interface {
+// Metrics records the domain counters of this area (the telemetry adapter
+// implements it: agora_posts_created_total, agora_connection_requests_total).
+type Metrics interface {
 	PostCreated()
 	ConnectionRequest(outcome string)
 }
+
+// The outcomes counted by Metrics.ConnectionRequest, as
+// agora_connection_requests_total{outcome} labels them.
+const (
+	OutcomeSent      = "sent"
+	OutcomeAccepted  = "accepted"
+	OutcomeDeclined  = "declined"
+	OutcomeWithdrawn = "withdrawn"
+)
