@@ -93,7 +93,7 @@ func newFuzzAPI(tb testing.TB) *fuzzAPI {
 		}
 		api.token = reg.AccessToken
 		me, _ := ids.Me(context.Background(), mustUUID(reg.User.ID))
-		socialStore.AddUser(social.Account{ID: me.ID, Username: me.Username.String(), Email: me.Email.String(), DisplayName: me.DisplayName, CreatedAt: me.CreatedAt})
+		socialStore.AddUser(me)
 		rec = api.do(http.MethodPost, "/api/v1/posts", "application/json", []byte(`{"body":"hello"}`))
 		var p struct {
 			ID string `json:"id"`

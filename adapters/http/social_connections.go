@@ -9,6 +9,7 @@ import (
 
 	"agora/domain/connection"
 	"agora/domain/errs"
+	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/social"
 )
@@ -133,9 +134,9 @@ func (s *Server) listUserConnections(c echo.Context) error {
 }
 
 func (s *Server) listMutualConnections(c echo.Context) error {
-	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.UserSummary], error) {
+	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[user.Summary], error) {
 		return svc.MutualConnections(ctx, me, c.Param("username"), page)
-	}, toSocialUserDTO)
+	}, toSummaryJSON)
 }
 
 func (s *Server) removeConnection(c echo.Context) error {
@@ -150,9 +151,9 @@ func (s *Server) removeConnection(c echo.Context) error {
 }
 
 func (s *Server) listBlocks(c echo.Context) error {
-	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.UserSummary], error) {
+	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[user.Summary], error) {
 		return svc.Blocks(ctx, me, page)
-	}, toSocialUserDTO)
+	}, toSummaryJSON)
 }
 
 func (s *Server) blockUser(c echo.Context) error {

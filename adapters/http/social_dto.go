@@ -6,12 +6,6 @@ import (
 	"agora/ports/social"
 )
 
-// toSocialUserDTO maps the social area's view of a user to the contract's
-// UserSummary (summaryJSON, shared with the identity endpoints).
-func toSocialUserDTO(u social.UserSummary) summaryJSON {
-	return summaryJSON{ID: u.ID.String(), Username: u.Username, DisplayName: u.DisplayName}
-}
-
 type postDTO struct {
 	ID         string      `json:"id"`
 	Author     summaryJSON `json:"author"`
@@ -23,7 +17,7 @@ type postDTO struct {
 
 func toPostDTO(v social.PostView) postDTO {
 	return postDTO{
-		ID: v.ID.String(), Author: toSocialUserDTO(v.Author), Body: v.Body, Visibility: string(v.Visibility),
+		ID: v.ID.String(), Author: toSummaryJSON(v.Author), Body: v.Body, Visibility: string(v.Visibility),
 		CreatedAt: v.CreatedAt.UTC(), UpdatedAt: v.UpdatedAt.UTC(),
 	}
 }
@@ -42,7 +36,7 @@ type profileDTO struct {
 
 func toProfileDTO(p social.Profile) profileDTO {
 	return profileDTO{
-		ID: p.User.ID.String(), Username: p.User.Username, DisplayName: p.User.DisplayName,
+		ID: p.User.ID.String(), Username: string(p.User.Username), DisplayName: p.User.DisplayName,
 		Headline: p.Headline, Bio: p.Bio, CreatedAt: p.CreatedAt.UTC(),
 		ConnectionsCount: p.ConnectionsCount, MutualConnectionsCount: p.MutualConnectionsCount,
 		Connection: string(p.Relation),
@@ -61,7 +55,7 @@ type connectionRequestDTO struct {
 
 func toConnectionRequestDTO(v social.RequestView) connectionRequestDTO {
 	d := connectionRequestDTO{
-		ID: v.ID.String(), From: toSocialUserDTO(v.From), To: toSocialUserDTO(v.To), Message: v.Message,
+		ID: v.ID.String(), From: toSummaryJSON(v.From), To: toSummaryJSON(v.To), Message: v.Message,
 		Status: string(v.Status), CreatedAt: v.CreatedAt.UTC(),
 	}
 	if v.RespondedAt != nil {
@@ -77,7 +71,7 @@ type connectionDTO struct {
 }
 
 func toConnectionDTO(c social.Connection) connectionDTO {
-	return connectionDTO{User: toSocialUserDTO(c.User), ConnectedAt: c.ConnectedAt.UTC()}
+	return connectionDTO{User: toSummaryJSON(c.User), ConnectedAt: c.ConnectedAt.UTC()}
 }
 
 // exportAccountDTO is the contract's Me shape, as the export carries it.
@@ -116,7 +110,7 @@ func toExportDTO(e social.Export) exportDTO {
 	d := exportDTO{
 		ExportedAt: e.ExportedAt.UTC(),
 		User: exportAccountDTO{
-			ID: a.ID.String(), Username: a.Username, Email: a.Email, EmailVerified: a.EmailVerified,
+			ID: a.ID.String(), Username: string(a.Username), Email: string(a.Email), EmailVerified: a.EmailVerified(),
 			DisplayName: a.DisplayName, Headline: a.Headline, Bio: a.Bio,
 			CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
 		},
@@ -136,7 +130,7 @@ func toExportDTO(e social.Export) exportDTO {
 		d.Connections = append(d.Connections, toConnectionDTO(c))
 	}
 	for _, b := range e.Blocks {
-		d.Blocks = append(d.Blocks, toSocialUserDTO(b))
+		d.Blocks = append(d.Blocks, toSummaryJSON(b))
 	}
 	for _, s := range e.Sessions {
 		x := exportSessionDTO{ID: s.ID.String(), CreatedAt: s.CreatedAt.UTC(), LastUsedAt: s.LastUsedAt.UTC(), ExpiresAt: s.ExpiresAt.UTC()}

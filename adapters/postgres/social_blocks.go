@@ -7,26 +7,27 @@ import (
 	"github.com/google/uuid"
 
 	"agora/adapters/postgres/internal/db"
+	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/social"
 )
 
 // FindUser implements social.UserStore.
-func (s *SocialStore) FindUser(ctx context.Context, username string) (social.UserSummary, error) {
-	r, err := s.q.FindUserSummary(ctx, username)
+func (s *SocialStore) FindUser(ctx context.Context, username user.Username) (user.Summary, error) {
+	r, err := s.q.FindUserSummary(ctx, string(username))
 	if err != nil {
-		return social.UserSummary{}, socialErr(err)
+		return user.Summary{}, socialErr(err)
 	}
-	return social.UserSummary{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName}, nil
+	return user.Summary{ID: r.ID, Username: user.Username(r.Username), DisplayName: r.DisplayName}, nil
 }
 
 // FindVisibleUser implements social.UserStore.
-func (s *SocialStore) FindVisibleUser(ctx context.Context, viewer uuid.UUID, username string) (social.UserSummary, error) {
-	r, err := s.q.FindVisibleUserSummary(ctx, db.FindVisibleUserSummaryParams{Viewer: viewer, Username: username})
+func (s *SocialStore) FindVisibleUser(ctx context.Context, viewer uuid.UUID, username user.Username) (user.Summary, error) {
+	r, err := s.q.FindVisibleUserSummary(ctx, db.FindVisibleUserSummaryParams{Viewer: viewer, Username: string(username)})
 	if err != nil {
-		return social.UserSummary{}, socialErr(err)
+		return user.Summary{}, socialErr(err)
 	}
-	return social.UserSummary{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName}, nil
+	return user.Summary{ID: r.ID, Username: user.Username(r.Username), DisplayName: r.DisplayName}, nil
 }
 
 // Block implements social.BlockStore: under the pair lock, so that no
@@ -65,7 +66,7 @@ func (s *SocialStore) Blocks(ctx context.Context, blocker uuid.UUID, page ports.
 	out := make([]social.Blocked, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, social.Blocked{
-			User:      social.UserSummary{ID: r.BlockedID, Username: r.Username, DisplayName: r.DisplayName},
+			User:      user.Summary{ID: r.BlockedID, Username: user.Username(r.Username), DisplayName: r.DisplayName},
 			BlockedAt: r.CreatedAt.UTC(),
 		})
 	}

@@ -9,6 +9,7 @@ import (
 	"agora/adapters/postgres/internal/db"
 	"agora/domain/connection"
 	"agora/domain/errs"
+	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/social"
 )
@@ -34,8 +35,8 @@ func (r socialRequestRow) view() social.RequestView {
 			ID: r.ID, FromID: r.FromID, ToID: r.ToID, Message: r.Message, Status: connection.Status(r.Status),
 			CreatedAt: r.CreatedAt.UTC(), RespondedAt: socialUTCPtr(r.RespondedAt),
 		},
-		From: social.UserSummary{ID: r.FromID, Username: r.FromUsername, DisplayName: r.FromDisplayName},
-		To:   social.UserSummary{ID: r.ToID, Username: r.ToUsername, DisplayName: r.ToDisplayName},
+		From: user.Summary{ID: r.FromID, Username: user.Username(r.FromUsername), DisplayName: r.FromDisplayName},
+		To:   user.Summary{ID: r.ToID, Username: user.Username(r.ToUsername), DisplayName: r.ToDisplayName},
 	}
 }
 
@@ -56,7 +57,7 @@ type socialConnRow struct {
 
 func (r socialConnRow) connection() social.Connection {
 	return social.Connection{
-		User:        social.UserSummary{ID: r.OtherID, Username: r.Username, DisplayName: r.DisplayName},
+		User:        user.Summary{ID: r.OtherID, Username: user.Username(r.Username), DisplayName: r.DisplayName},
 		ConnectedAt: r.CreatedAt.UTC(),
 	}
 }
@@ -168,12 +169,12 @@ func (s *SocialStore) UpdateRequest(ctx context.Context, id uuid.UUID, change fu
 }
 
 // PendingRequests implements social.ConnectionStore.
-func (s *SocialStore) PendingRequests(ctx context.Context, user uuid.UUID, dir social.Direction, page ports.PageRequest) (ports.Page[social.RequestView], error) {
+func (s *SocialStore) PendingRequests(ctx context.Context, userID uuid.UUID, dir social.Direction, page ports.PageRequest) (ports.Page[social.RequestView], error) {
 	t, id := socialPosition(page)
 	var rows []socialRequestRow
 	switch dir {
 	case social.Incoming:
-		rs, err := s.q.ListIncomingRequests(ctx, db.ListIncomingRequestsParams{UserID: user, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page)})
+		rs, err := s.q.ListIncomingRequests(ctx, db.ListIncomingRequestsParams{UserID: userID, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page)})
 		if err != nil {
 			return ports.Page[social.RequestView]{}, socialErr(err)
 		}
@@ -181,7 +182,7 @@ func (s *SocialStore) PendingRequests(ctx context.Context, user uuid.UUID, dir s
 			rows = append(rows, socialRequestRow(r))
 		}
 	case social.Outgoing:
-		rs, err := s.q.ListOutgoingRequests(ctx, db.ListOutgoingRequestsParams{UserID: user, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page)})
+		rs, err := s.q.ListOutgoingRequests(ctx, db.ListOutgoingRequestsParams{UserID: userID, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page)})
 		if err != nil {
 			return ports.Page[social.RequestView]{}, socialErr(err)
 		}
@@ -201,16 +202,16 @@ func (s *SocialStore) PendingRequests(ctx context.Context, user uuid.UUID, dir s
 }
 
 // Connections implements social.ConnectionStore.
-func (s *SocialStore) Connections(ctx context.Context, viewer, user uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
+func (s *SocialStore) Connections(ctx context.Context, viewer, userID uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
 	return readPage(ctx, s, page, func(q *db.Queries, t time.Time, id uuid.UUID, n int32) ([]db.ListConnectionsRow, error) {
-		return q.ListConnections(ctx, db.ListConnectionsParams{UserID: user, Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: n})
+		return q.ListConnections(ctx, db.ListConnectionsParams{UserID: userID, Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: n})
 	}, func(r db.ListConnectionsRow) social.Connection { return socialConnRow(r).connection() }, socialConnCursor)
 }
 
 // MutualConnections implements social.ConnectionStore.
-func (s *SocialStore) MutualConnections(ctx context.Context, viewer, user uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
+func (s *SocialStore) MutualConnections(ctx context.Context, viewer, userID uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
 	return readPage(ctx, s, page, func(q *db.Queries, t time.Time, id uuid.UUID, n int32) ([]db.ListMutualConnectionsRow, error) {
-		return q.ListMutualConnections(ctx, db.ListMutualConnectionsParams{UserID: user, Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: n})
+		return q.ListMutualConnections(ctx, db.ListMutualConnectionsParams{UserID: userID, Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: n})
 	}, func(r db.ListMutualConnectionsRow) social.Connection { return socialConnRow(r).connection() }, socialConnCursor)
 }
 
@@ -229,17 +230,17 @@ func (s *SocialStore) RemoveConnection(ctx context.Context, a, b uuid.UUID) erro
 }
 
 // Profile implements social.UserStore.
-func (s *SocialStore) Profile(ctx context.Context, viewer uuid.UUID, username string) (social.ProfileRecord, error) {
+func (s *SocialStore) Profile(ctx context.Context, viewer uuid.UUID, username user.Username) (social.ProfileRecord, error) {
 	var r db.GetProfileRow
 	err := s.reads.run(ctx, func(q *db.Queries) (err error) {
-		r, err = q.GetProfile(ctx, db.GetProfileParams{Viewer: viewer, Username: username})
+		r, err = q.GetProfile(ctx, db.GetProfileParams{Viewer: viewer, Username: string(username)})
 		return err
 	})
 	if err != nil {
 		return social.ProfileRecord{}, socialErr(err)
 	}
 	return social.ProfileRecord{
-		User:     social.UserSummary{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName},
+		User:     user.Summary{ID: r.ID, Username: user.Username(r.Username), DisplayName: r.DisplayName},
 		Headline: r.Headline, Bio: r.Bio, CreatedAt: r.CreatedAt.UTC(),
 		ConnectionsCount: int(r.ConnectionsCount), MutualConnectionsCount: int(r.MutualCount),
 		Facts: connection.Facts{Connected: r.Connected, PendingOutgoing: r.PendingOutgoing, PendingIncoming: r.PendingIncoming},

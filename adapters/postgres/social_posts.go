@@ -8,6 +8,7 @@ import (
 
 	"agora/adapters/postgres/internal/db"
 	"agora/domain/post"
+	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/social"
 )
@@ -31,7 +32,7 @@ func (r socialPostRow) view() social.PostView {
 			ID: r.ID, AuthorID: r.AuthorID, Body: r.Body, Visibility: post.Visibility(r.Visibility),
 			CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		},
-		Author: social.UserSummary{ID: r.AuthorID, Username: r.AuthorUsername, DisplayName: r.AuthorDisplayName},
+		Author: user.Summary{ID: r.AuthorID, Username: user.Username(r.AuthorUsername), DisplayName: r.AuthorDisplayName},
 	}
 }
 

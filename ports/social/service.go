@@ -12,6 +12,7 @@ import (
 	"agora/domain/connection"
 	"agora/domain/errs"
 	"agora/domain/post"
+	"agora/domain/user"
 	"agora/ports"
 )
 
@@ -134,7 +135,7 @@ func (s *Service) Profile(ctx context.Context, viewer uuid.UUID, username string
 	if !plausibleUsername(username) {
 		return Profile{}, errUserNotFound
 	}
-	r, err := s.d.Store.Profile(ctx, viewer, username)
+	r, err := s.d.Store.Profile(ctx, viewer, user.Username(username))
 	if err != nil {
 		return Profile{}, userErr(err)
 	}
@@ -242,16 +243,16 @@ func (s *Service) UserConnections(ctx context.Context, viewer uuid.UUID, usernam
 
 // MutualConnections lists the people connected to both the viewer and a
 // user. On one's own profile the list is empty, like its count.
-func (s *Service) MutualConnections(ctx context.Context, viewer uuid.UUID, username string, page ports.PageRequest) (ports.Page[UserSummary], error) {
+func (s *Service) MutualConnections(ctx context.Context, viewer uuid.UUID, username string, page ports.PageRequest) (ports.Page[user.Summary], error) {
 	u, err := s.findVisible(ctx, viewer, username)
 	if err != nil || u.ID == viewer {
-		return ports.Page[UserSummary]{}, err
+		return ports.Page[user.Summary]{}, err
 	}
 	p, err := s.d.Store.MutualConnections(ctx, viewer, u.ID, page)
 	if err != nil {
-		return ports.Page[UserSummary]{}, err
+		return ports.Page[user.Summary]{}, err
 	}
-	out := ports.Page[UserSummary]{Items: make([]UserSummary, 0, len(p.Items)), Next: p.Next}
+	out := ports.Page[user.Summary]{Items: make([]user.Summary, 0, len(p.Items)), Next: p.Next}
 	for _, c := range p.Items {
 		out.Items = append(out.Items, c.User)
 	}
@@ -294,12 +295,12 @@ func (s *Service) Unblock(ctx context.Context, viewer uuid.UUID, username string
 }
 
 // Blocks lists the users the viewer blocks.
-func (s *Service) Blocks(ctx context.Context, viewer uuid.UUID, page ports.PageRequest) (ports.Page[UserSummary], error) {
+func (s *Service) Blocks(ctx context.Context, viewer uuid.UUID, page ports.PageRequest) (ports.Page[user.Summary], error) {
 	p, err := s.d.Store.Blocks(ctx, viewer, page)
 	if err != nil {
-		return ports.Page[UserSummary]{}, err
+		return ports.Page[user.Summary]{}, err
 	}
-	out := ports.Page[UserSummary]{Items: make([]UserSummary, 0, len(p.Items)), Next: p.Next}
+	out := ports.Page[user.Summary]{Items: make([]user.Summary, 0, len(p.Items)), Next: p.Next}
 	for _, b := range p.Items {
 		out.Items = append(out.Items, b.User)
 	}
@@ -316,19 +317,19 @@ func (s *Service) Export(ctx context.Context, viewer uuid.UUID) (Export, error) 
 	return e, nil
 }
 
-func (s *Service) findVisible(ctx context.Context, viewer uuid.UUID, username string) (UserSummary, error) {
+func (s *Service) findVisible(ctx context.Context, viewer uuid.UUID, username string) (user.Summary, error) {
 	if !plausibleUsername(username) {
-		return UserSummary{}, errUserNotFound
+		return user.Summary{}, errUserNotFound
 	}
-	u, err := s.d.Store.FindVisibleUser(ctx, viewer, username)
+	u, err := s.d.Store.FindVisibleUser(ctx, viewer, user.Username(username))
 	return u, userErr(err)
 }
 
-func (s *Service) findAny(ctx context.Context, username string) (UserSummary, error) {
+func (s *Service) findAny(ctx context.Context, username string) (user.Summary, error) {
 	if !plausibleUsername(username) {
-		return UserSummary{}, errUserNotFound
+		return user.Summary{}, errUserNotFound
 	}
-	u, err := s.d.Store.FindUser(ctx, username)
+	u, err := s.d.Store.FindUser(ctx, user.Username(username))
 	return u, userErr(err)
 }
 

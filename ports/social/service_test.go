@@ -14,6 +14,7 @@ import (
 	"agora/domain/connection"
 	"agora/domain/errs"
 	"agora/domain/post"
+	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/social"
 	"agora/ports/social/socialfake"
@@ -61,17 +62,17 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
-func (f *fixture) user(name string) social.Account {
+func (f *fixture) user(name string) user.User {
 	f.n++
-	a := social.Account{ID: uuid.Must(uuid.NewV7()), Username: name, Email: name + "@x.org", DisplayName: strings.ToUpper(name),
+	a := user.User{ID: uuid.Must(uuid.NewV7()), Username: user.Username(name), Email: user.Email(name + "@x.org"), DisplayName: strings.ToUpper(name),
 		CreatedAt: f.now, UpdatedAt: f.now}
 	f.store.AddUser(a)
 	return a
 }
 
-func (f *fixture) connect(t *testing.T, a, b social.Account) {
+func (f *fixture) connect(t *testing.T, a, b user.User) {
 	t.Helper()
-	r, err := f.svc.SendRequest(ctx, a.ID, b.Username, "")
+	r, err := f.svc.SendRequest(ctx, a.ID, string(b.Username), "")
 	mustOK(t, err)
 	_, err = f.svc.AcceptRequest(ctx, b.ID, r.ID)
 	mustOK(t, err)
@@ -113,7 +114,7 @@ func TestPosts(t *testing.T) {
 	}
 
 	for _, tc := range []struct {
-		viewer social.Account
+		viewer user.User
 		id     uuid.UUID
 		err    error
 	}{
@@ -154,7 +155,7 @@ func TestPosts(t *testing.T) {
 	wantKind(t, f.svc.DeletePost(ctx, ada.ID, pub.ID), errs.ErrNotFound)
 
 	// Blocked: every post is invisible, both ways.
-	mustOK(t, f.svc.Block(ctx, bob.ID, ada.Username))
+	mustOK(t, f.svc.Block(ctx, bob.ID, string(ada.Username)))
 	_, err = f.svc.GetPost(ctx, bob.ID, priv.ID)
 	wantKind(t, err, errs.ErrNotFound)
 	own, err := f.svc.CreatePost(ctx, bob.ID, "bob's", nil)
@@ -178,7 +179,7 @@ func TestListsOfPosts(t *testing.T) {
 		mustOK(t, err)
 	}
 	page := ports.PageRequest{Limit: 100}
-	count := func(viewer social.Account, username string) int {
+	count := func(viewer user.User, username string) int {
 		t.Helper()
 		p, err := f.svc.UserPosts(ctx, viewer.ID, username, page)
 		mustOK(t, err)
@@ -199,12 +200,12 @@ func TestListsOfPosts(t *testing.T) {
 	if len(feed.Items) != 6 {
 		t.Fatalf("bob's feed: %d", len(feed.Items))
 	}
-	mustOK(t, f.svc.Block(ctx, ada.ID, cy.Username))
+	mustOK(t, f.svc.Block(ctx, ada.ID, string(cy.Username)))
 	_, err = f.svc.UserPosts(ctx, cy.ID, "ada", page)
 	wantKind(t, err, errs.ErrNotFound)
 	_, err = f.svc.UserPosts(ctx, ada.ID, "cyd", page)
 	wantKind(t, err, errs.ErrNotFound)
-	mustOK(t, f.svc.Block(ctx, bob.ID, ada.Username))
+	mustOK(t, f.svc.Block(ctx, bob.ID, string(ada.Username)))
 	feed, err = f.svc.Feed(ctx, bob.ID, page)
 	mustOK(t, err)
 	if len(feed.Items) != 0 {
@@ -292,7 +293,7 @@ func TestRequestsAndConnections(t *testing.T) {
 	_, err = f.svc.SendRequest(ctx, dee.ID, "bob", "")
 	mustOK(t, err)
 	for _, tc := range []struct {
-		viewer         social.Account
+		viewer         user.User
 		target         string
 		rel            connection.Relation
 		count, mutuals int
@@ -355,7 +356,7 @@ func TestBlocks(t *testing.T) {
 	// The blocked can block back, and see nothing of the blocker.
 	mustOK(t, f.svc.Block(ctx, bob.ID, "ada"))
 
-	for _, who := range []social.Account{ada, bob} {
+	for _, who := range []user.User{ada, bob} {
 		other := map[uuid.UUID]string{ada.ID: "bob", bob.ID: "ada"}[who.ID]
 		_, err := f.svc.Profile(ctx, who.ID, other)
 		wantKind(t, err, errs.ErrNotFound)
@@ -425,7 +426,7 @@ func TestNewIDFailureIsReturned(t *testing.T) {
 	if _, err := svc.CreatePost(ctx, ada.ID, "hello", nil); !errors.Is(err, broken) {
 		t.Fatalf("CreatePost: %v", err)
 	}
-	if _, err := svc.SendRequest(ctx, ada.ID, bob.Username, ""); !errors.Is(err, broken) {
+	if _, err := svc.SendRequest(ctx, ada.ID, string(bob.Username), ""); !errors.Is(err, broken) {
 		t.Fatalf("SendRequest: %v", err)
 	}
 	feed, err := svc.Feed(ctx, ada.ID, ports.PageRequest{Limit: 10})

@@ -17,6 +17,8 @@ import (
 	"agora/domain/connection"
 	"agora/domain/errs"
 	"agora/domain/post"
+	"agora/domain/session"
+	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/social"
 )
@@ -24,12 +26,12 @@ import (
 // Store is the in-memory store. The zero value is not usable; call New.
 type Store struct {
 	mu          sync.Mutex
-	users       map[uuid.UUID]social.Account
+	users       map[uuid.UUID]user.User
 	posts       map[uuid.UUID]post.Post
 	requests    map[uuid.UUID]connection.Request
 	connections map[[2]uuid.UUID]time.Time // both directions
 	blocks      map[[2]uuid.UUID]time.Time // blocker, blocked
-	sessions    map[uuid.UUID][]social.Session
+	sessions    map[uuid.UUID][]session.Session
 }
 
 var _ social.Store = (*Store)(nil)
@@ -37,27 +39,27 @@ var _ social.Store = (*Store)(nil)
 // New returns an empty store.
 func New() *Store {
 	return &Store{
-		users:       map[uuid.UUID]social.Account{},
+		users:       map[uuid.UUID]user.User{},
 		posts:       map[uuid.UUID]post.Post{},
 		requests:    map[uuid.UUID]connection.Request{},
 		connections: map[[2]uuid.UUID]time.Time{},
 		blocks:      map[[2]uuid.UUID]time.Time{},
-		sessions:    map[uuid.UUID][]social.Session{},
+		sessions:    map[uuid.UUID][]session.Session{},
 	}
 }
 
 // AddUser adds an account (the identity side owns accounts in production).
-func (s *Store) AddUser(a social.Account) {
+func (s *Store) AddUser(a user.User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.users[a.ID] = a
 }
 
-// AddSession records a session of a user, for the export.
-func (s *Store) AddSession(user uuid.UUID, ses social.Session) {
+// AddSession records a session (of ses.UserID), for the export.
+func (s *Store) AddSession(ses session.Session) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sessions[user] = append(s.sessions[user], ses)
+	s.sessions[ses.UserID] = append(s.sessions[ses.UserID], ses)
 }
 
 // DeleteUser removes a user and everything of theirs, as the database's
@@ -91,18 +93,15 @@ func (s *Store) DeleteUser(id uuid.UUID) {
 
 var errNotFound = errs.New(errs.ErrNotFound, "not found")
 
-func (s *Store) summary(id uuid.UUID) social.UserSummary {
-	u := s.users[id]
-	return social.UserSummary{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName}
-}
+func (s *Store) summary(id uuid.UUID) user.Summary { return s.users[id].Summary() }
 
-func (s *Store) byName(username string) (social.Account, bool) {
+func (s *Store) byName(username user.Username) (user.User, bool) {
 	for _, u := range s.users {
-		if strings.EqualFold(u.Username, username) {
+		if u.Username.Key() == username.Key() {
 			return u, true
 		}
 	}
-	return social.Account{}, false
+	return user.User{}, false
 }
 
 func (s *Store) blockedEitherWay(a, b uuid.UUID) bool {
@@ -117,29 +116,29 @@ func (s *Store) connected(a, b uuid.UUID) bool {
 }
 
 // FindUser implements social.UserStore.
-func (s *Store) FindUser(_ context.Context, username string) (social.UserSummary, error) {
+func (s *Store) FindUser(_ context.Context, username user.Username) (user.Summary, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, ok := s.byName(username)
 	if !ok {
-		return social.UserSummary{}, errNotFound
+		return user.Summary{}, errNotFound
 	}
 	return s.summary(u.ID), nil
 }
 
 // FindVisibleUser implements social.UserStore.
-func (s *Store) FindVisibleUser(_ context.Context, viewer uuid.UUID, username string) (social.UserSummary, error) {
+func (s *Store) FindVisibleUser(_ context.Context, viewer uuid.UUID, username user.Username) (user.Summary, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, ok := s.byName(username)
 	if !ok || s.blockedEitherWay(viewer, u.ID) {
-		return social.UserSummary{}, errNotFound
+		return user.Summary{}, errNotFound
 	}
 	return s.summary(u.ID), nil
 }
 
 // Profile implements social.UserStore.
-func (s *Store) Profile(_ context.Context, viewer uuid.UUID, username string) (social.ProfileRecord, error) {
+func (s *Store) Profile(_ context.Context, viewer uuid.UUID, username user.Username) (social.ProfileRecord, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, ok := s.byName(username)
@@ -390,12 +389,12 @@ func (s *Store) UpdateRequest(_ context.Context, id uuid.UUID, change func(conne
 }
 
 // PendingRequests implements social.ConnectionStore.
-func (s *Store) PendingRequests(_ context.Context, user uuid.UUID, dir social.Direction, page ports.PageRequest) (ports.Page[social.RequestView], error) {
+func (s *Store) PendingRequests(_ context.Context, userID uuid.UUID, dir social.Direction, page ports.PageRequest) (ports.Page[social.RequestView], error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []social.RequestView
 	for _, r := range s.requests {
-		if r.Status == connection.Pending && (dir == social.Incoming && r.ToID == user || dir == social.Outgoing && r.FromID == user) {
+		if r.Status == connection.Pending && (dir == social.Incoming && r.ToID == userID || dir == social.Outgoing && r.FromID == userID) {
 			out = append(out, s.requestView(r))
 		}
 	}
@@ -405,12 +404,12 @@ func (s *Store) PendingRequests(_ context.Context, user uuid.UUID, dir social.Di
 func connKey(c social.Connection) (time.Time, uuid.UUID) { return c.ConnectedAt, c.User.ID }
 
 // Connections implements social.ConnectionStore.
-func (s *Store) Connections(_ context.Context, viewer, user uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
+func (s *Store) Connections(_ context.Context, viewer, userID uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []social.Connection
 	for k, at := range s.connections {
-		if k[0] == user && !s.blockedEitherWay(viewer, k[1]) {
+		if k[0] == userID && !s.blockedEitherWay(viewer, k[1]) {
 			out = append(out, social.Connection{User: s.summary(k[1]), ConnectedAt: at})
 		}
 	}
@@ -418,12 +417,12 @@ func (s *Store) Connections(_ context.Context, viewer, user uuid.UUID, page port
 }
 
 // MutualConnections implements social.ConnectionStore.
-func (s *Store) MutualConnections(_ context.Context, viewer, user uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
+func (s *Store) MutualConnections(_ context.Context, viewer, userID uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []social.Connection
 	for k, at := range s.connections {
-		if k[0] == viewer && s.connected(user, k[1]) {
+		if k[0] == viewer && s.connected(userID, k[1]) {
 			out = append(out, social.Connection{User: s.summary(k[1]), ConnectedAt: at})
 		}
 	}
@@ -486,29 +485,29 @@ func (s *Store) Blocks(_ context.Context, blocker uuid.UUID, page ports.PageRequ
 }
 
 // Export implements social.ExportStore.
-func (s *Store) Export(_ context.Context, user uuid.UUID) (social.Export, error) {
+func (s *Store) Export(_ context.Context, userID uuid.UUID) (social.Export, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	acc, ok := s.users[user]
+	acc, ok := s.users[userID]
 	if !ok {
 		return social.Export{}, errNotFound
 	}
 	e := social.Export{Account: acc, Posts: []social.PostView{}, Requests: []social.RequestView{},
-		Connections: []social.Connection{}, Blocks: []social.UserSummary{}, Sessions: []social.Session{}}
+		Connections: []social.Connection{}, Blocks: []user.Summary{}, Sessions: []session.Session{}}
 	for _, p := range s.posts {
-		if p.AuthorID == user {
+		if p.AuthorID == userID {
 			e.Posts = append(e.Posts, s.postView(p))
 		}
 	}
 	slices.SortFunc(e.Posts, func(a, b social.PostView) int { return cmpNewest(a.CreatedAt, a.ID, b.CreatedAt, b.ID) })
 	for _, r := range s.requests {
-		if r.FromID == user || r.ToID == user {
+		if r.FromID == userID || r.ToID == userID {
 			e.Requests = append(e.Requests, s.requestView(r))
 		}
 	}
 	slices.SortFunc(e.Requests, func(a, b social.RequestView) int { return cmpNewest(a.CreatedAt, a.ID, b.CreatedAt, b.ID) })
 	for k, at := range s.connections {
-		if k[0] == user {
+		if k[0] == userID {
 			e.Connections = append(e.Connections, social.Connection{User: s.summary(k[1]), ConnectedAt: at})
 		}
 	}
@@ -517,7 +516,7 @@ func (s *Store) Export(_ context.Context, user uuid.UUID) (social.Export, error)
 	})
 	var blocks []social.Blocked
 	for k, at := range s.blocks {
-		if k[0] == user {
+		if k[0] == userID {
 			blocks = append(blocks, social.Blocked{User: s.summary(k[1]), BlockedAt: at})
 		}
 	}
@@ -525,8 +524,8 @@ func (s *Store) Export(_ context.Context, user uuid.UUID) (social.Export, error)
 	for _, b := range blocks {
 		e.Blocks = append(e.Blocks, b.User)
 	}
-	e.Sessions = append(e.Sessions, s.sessions[user]...)
-	slices.SortFunc(e.Sessions, func(a, b social.Session) int { return cmpNewest(a.CreatedAt, a.ID, b.CreatedAt, b.ID) })
+	e.Sessions = append(e.Sessions, s.sessions[userID]...)
+	slices.SortFunc(e.Sessions, func(a, b session.Session) int { return cmpNewest(a.CreatedAt, a.ID, b.CreatedAt, b.ID) })
 	return e, nil
 }
 

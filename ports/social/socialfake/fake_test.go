@@ -5,7 +5,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"agora/ports/social"
+	"agora/domain/session"
+	"agora/domain/user"
 	"agora/ports/social/socialfake"
 	"agora/ports/social/socialtest"
 )
@@ -17,11 +18,11 @@ func TestContract(t *testing.T) {
 		s := socialfake.New()
 		return socialtest.Harness{
 			Store: s,
-			AddUser: func(_ *testing.T, a social.Account) social.Account {
+			AddUser: func(_ *testing.T, a user.User) user.User {
 				s.AddUser(a)
 				return a
 			},
-			AddSession: func(_ *testing.T, user uuid.UUID, ses social.Session) { s.AddSession(user, ses) },
+			AddSession: func(_ *testing.T, ses session.Session) { s.AddSession(ses) },
 			DeleteUser: func(_ *testing.T, id uuid.UUID) { s.DeleteUser(id) },
 		}
 	})
