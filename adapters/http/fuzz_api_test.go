@@ -17,7 +17,7 @@ import (
 	"agora/ports/identity"
 	"agora/ports/identity/identitytest"
 	"agora/ports/social"
-	"agora/ports/social/socialfake"
+	"agora/ports/social/socialtest"
 )
 
 // plainHasher keeps fuzzing fast: the hashing itself is not under test here.
@@ -68,7 +68,7 @@ func newFuzzAPI(tb testing.TB) *fuzzAPI {
 			fuzzOnce.err = err
 			return
 		}
-		socialStore := socialfake.New()
+		socialStore := socialtest.NewMemStore()
 		socialSvc, err := social.New(social.Deps{Store: socialStore})
 		if err != nil {
 			fuzzOnce.err = err

@@ -3,7 +3,7 @@
 // Service holds the use cases; this file declares what they need from the
 // outside world: Store (split into one small interface per concern) and
 // Metrics. Every store interface has a contract test suite (socialtest) that
-// both the PostgreSQL adapter and the in-memory fake (socialfake) pass.
+// both the PostgreSQL adapter and the in-memory fake (socialtest.MemStore) pass.
 package social
 
 import (

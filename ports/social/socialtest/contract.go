@@ -1,7 +1,8 @@
-// Package socialtest is the contract of the social stores: one suite per
-// store interface, run against the PostgreSQL adapter and against the
-// in-memory fake, so that the fake the service tests rely on behaves like
-// the real store.
+// Package socialtest holds the test doubles of the social ports: MemStore,
+// an in-memory social.Store that the service and HTTP tests use, and the
+// contract every store must keep (RunStoreContract, one suite per store
+// interface), run against MemStore and against the PostgreSQL adapter so
+// that the fake cannot drift from the real thing.
 package socialtest
 
 import (
@@ -38,13 +39,14 @@ type Harness struct {
 // Factory makes a fresh harness for one test.
 type Factory func(t *testing.T) Harness
 
-// RunAll runs every suite.
-func RunAll(t *testing.T, f Factory) {
-	t.Run("UserStore", func(t *testing.T) { t.Parallel(); RunUserStore(t, f) })
-	t.Run("PostStore", func(t *testing.T) { t.Parallel(); RunPostStore(t, f) })
-	t.Run("ConnectionStore", func(t *testing.T) { t.Parallel(); RunConnectionStore(t, f) })
-	t.Run("BlockStore", func(t *testing.T) { t.Parallel(); RunBlockStore(t, f) })
-	t.Run("ExportStore", func(t *testing.T) { t.Parallel(); RunExportStore(t, f) })
+// RunStoreContract runs the suite of every store interface; open makes a
+// fresh harness per suite.
+func RunStoreContract(t *testing.T, open Factory) {
+	t.Run("UserStore", func(t *testing.T) { t.Parallel(); RunUserStore(t, open) })
+	t.Run("PostStore", func(t *testing.T) { t.Parallel(); RunPostStore(t, open) })
+	t.Run("ConnectionStore", func(t *testing.T) { t.Parallel(); RunConnectionStore(t, open) })
+	t.Run("BlockStore", func(t *testing.T) { t.Parallel(); RunBlockStore(t, open) })
+	t.Run("ExportStore", func(t *testing.T) { t.Parallel(); RunExportStore(t, open) })
 }
 
 var (

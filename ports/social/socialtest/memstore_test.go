@@ -1,4 +1,4 @@
-package socialfake_test
+package socialtest
 
 import (
 	"testing"
@@ -7,16 +7,14 @@ import (
 
 	"agora/domain/session"
 	"agora/domain/user"
-	"agora/ports/social/socialfake"
-	"agora/ports/social/socialtest"
 )
 
 // The fake passes the same contract as the PostgreSQL store.
-func TestContract(t *testing.T) {
+func TestMemStoreKeepsTheContract(t *testing.T) {
 	t.Parallel()
-	socialtest.RunAll(t, func(t *testing.T) socialtest.Harness {
-		s := socialfake.New()
-		return socialtest.Harness{
+	RunStoreContract(t, func(*testing.T) Harness {
+		s := NewMemStore()
+		return Harness{
 			Store: s,
 			AddUser: func(_ *testing.T, a user.User) user.User {
 				s.AddUser(a)

@@ -1,0 +1,30 @@
+package social
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"agora/domain/connection"
+	"agora/domain/user"
+)
+
+// Profile shows a user as the viewer sees them.
+func (s *Service) Profile(ctx context.Context, viewer uuid.UUID, username string) (Profile, error) {
+	if !plausibleUsername(username) {
+		return Profile{}, errUserNotFound
+	}
+	r, err := s.d.Store.Profile(ctx, viewer, user.Username(username))
+	if err != nil {
+		return Profile{}, userErr(err)
+	}
+	p := Profile{
+		User: r.User, Headline: r.Headline, Bio: r.Bio, CreatedAt: r.CreatedAt,
+		ConnectionsCount: r.ConnectionsCount, MutualConnectionsCount: r.MutualConnectionsCount,
+		Relation: connection.RelationOf(viewer, r.User.ID, r.Facts),
+	}
+	if p.Relation == connection.Self {
+		p.MutualConnectionsCount = 0
+	}
+	return p, nil
+}
