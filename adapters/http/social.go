@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"agora/domain/errs"
+	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/social"
 )
@@ -77,6 +78,17 @@ func respondList[D, T any](s *Server, c echo.Context, fetch listFetch[D], mapIte
 		return err
 	}
 	return c.JSON(http.StatusOK, toPageDTO(p, mapItem))
+}
+
+// pathUsername parses the username in the path. A name that breaks the
+// username rule names nobody, so it is not found, like an unknown one (and
+// costs no query).
+func pathUsername(c echo.Context) (user.Username, error) {
+	u, err := user.ParseUsername(c.Param("username"))
+	if err != nil {
+		return "", user.ErrNotFound
+	}
+	return u, nil
 }
 
 // pathID parses an id from the path; anything that is not an id in the

@@ -13,7 +13,7 @@ import (
 // Block blocks a user. The user is looked up regardless of blocks, so that
 // someone who was blocked can still block back and a blocker can always
 // undo; usernames are public anyway (registration reveals them).
-func (s *Service) Block(ctx context.Context, viewer uuid.UUID, username string) error {
+func (s *Service) Block(ctx context.Context, viewer uuid.UUID, username user.Username) error {
 	u, err := s.findAny(ctx, username)
 	if err != nil {
 		return err
@@ -25,7 +25,7 @@ func (s *Service) Block(ctx context.Context, viewer uuid.UUID, username string) 
 }
 
 // Unblock lifts a block; lifting one that does not exist is fine.
-func (s *Service) Unblock(ctx context.Context, viewer uuid.UUID, username string) error {
+func (s *Service) Unblock(ctx context.Context, viewer uuid.UUID, username user.Username) error {
 	u, err := s.findAny(ctx, username)
 	if err != nil {
 		return err

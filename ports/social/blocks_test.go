@@ -31,7 +31,7 @@ func TestBlocks(t *testing.T) {
 	mustOK(t, f.svc.Block(ctx, bob.ID, "ada"))
 
 	for _, who := range []user.User{ada, bob} {
-		other := map[uuid.UUID]string{ada.ID: "bob", bob.ID: "ada"}[who.ID]
+		other := map[uuid.UUID]user.Username{ada.ID: "bob", bob.ID: "ada"}[who.ID]
 		_, err := f.svc.Profile(ctx, who.ID, other)
 		wantKind(t, err, errs.ErrNotFound)
 		_, err = f.svc.SendRequest(ctx, who.ID, other, "")

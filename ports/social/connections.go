@@ -7,20 +7,13 @@ import (
 	"github.com/google/uuid"
 
 	"agora/domain/connection"
-	"agora/domain/errs"
 	"agora/domain/user"
 	"agora/ports"
 )
 
 // SendRequest asks a user to connect, or accepts their pending request to
 // the viewer.
-func (s *Service) SendRequest(ctx context.Context, viewer uuid.UUID, username, message string) (RequestView, error) {
-	if !plausibleUsername(username) {
-		return RequestView{}, errs.Invalid(errs.FieldError{Field: "username", Message: "must be 3-30 characters of A-Z, a-z, 0-9 and _"})
-	}
-	if _, err := connection.ParseMessage(message); err != nil {
-		return RequestView{}, err
-	}
+func (s *Service) SendRequest(ctx context.Context, viewer uuid.UUID, username user.Username, message connection.Message) (RequestView, error) {
 	to, err := s.findVisible(ctx, viewer, username)
 	if err != nil {
 		return RequestView{}, err
@@ -80,12 +73,6 @@ func (s *Service) respond(ctx context.Context, viewer, id uuid.UUID,
 
 // PendingRequests lists the viewer's pending requests in one direction.
 func (s *Service) PendingRequests(ctx context.Context, viewer uuid.UUID, dir Direction, page ports.PageRequest) (ports.Page[RequestView], error) {
-	if dir != Incoming && dir != Outgoing {
-		return ports.Page[RequestView]{}, &errs.Error{
-			Kind: errs.ErrBadRequest, Message: `direction must be "incoming" or "outgoing".`,
-			Fields: []errs.FieldError{{Field: "direction", Message: `must be "incoming" or "outgoing"`}},
-		}
-	}
 	return s.d.Store.PendingRequests(ctx, viewer, dir, page)
 }
 
@@ -95,7 +82,7 @@ func (s *Service) Connections(ctx context.Context, viewer uuid.UUID, page ports.
 }
 
 // UserConnections lists another user's connections.
-func (s *Service) UserConnections(ctx context.Context, viewer uuid.UUID, username string, page ports.PageRequest) (ports.Page[Connection], error) {
+func (s *Service) UserConnections(ctx context.Context, viewer uuid.UUID, username user.Username, page ports.PageRequest) (ports.Page[Connection], error) {
 	u, err := s.findVisible(ctx, viewer, username)
 	if err != nil {
 		return ports.Page[Connection]{}, err
@@ -105,7 +92,7 @@ func (s *Service) UserConnections(ctx context.Context, viewer uuid.UUID, usernam
 
 // MutualConnections lists the people connected to both the viewer and a
 // user. On one's own profile the list is empty, like its count.
-func (s *Service) MutualConnections(ctx context.Context, viewer uuid.UUID, username string, page ports.PageRequest) (ports.Page[user.Summary], error) {
+func (s *Service) MutualConnections(ctx context.Context, viewer uuid.UUID, username user.Username, page ports.PageRequest) (ports.Page[user.Summary], error) {
 	u, err := s.findVisible(ctx, viewer, username)
 	if err != nil || u.ID == viewer {
 		return ports.Page[user.Summary]{}, err
@@ -122,7 +109,7 @@ func (s *Service) MutualConnections(ctx context.Context, viewer uuid.UUID, usern
 }
 
 // RemoveConnection disconnects the viewer from a user (either side may).
-func (s *Service) RemoveConnection(ctx context.Context, viewer uuid.UUID, username string) error {
+func (s *Service) RemoveConnection(ctx context.Context, viewer uuid.UUID, username user.Username) error {
 	u, err := s.findVisible(ctx, viewer, username)
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package social_test
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -21,12 +20,8 @@ func TestRequestsAndConnections(t *testing.T) {
 
 	_, err := f.svc.SendRequest(ctx, ada.ID, "ada", "")
 	wantKind(t, err, errs.ErrInvalid)
-	_, err = f.svc.SendRequest(ctx, ada.ID, "no", "")
-	wantKind(t, err, errs.ErrInvalid)
 	_, err = f.svc.SendRequest(ctx, ada.ID, "nobody", "")
 	wantKind(t, err, errs.ErrNotFound)
-	_, err = f.svc.SendRequest(ctx, ada.ID, "bob", strings.Repeat("m", 301))
-	wantKind(t, err, errs.ErrInvalid)
 
 	r, err := f.svc.SendRequest(ctx, ada.ID, "BOB", "hi")
 	mustOK(t, err)
@@ -41,8 +36,6 @@ func TestRequestsAndConnections(t *testing.T) {
 	if len(in.Items) != 1 || in.Items[0].ID != r.ID {
 		t.Fatalf("incoming: %+v", in.Items)
 	}
-	_, err = f.svc.PendingRequests(ctx, bob.ID, "sideways", ports.PageRequest{Limit: 10})
-	wantKind(t, err, errs.ErrBadRequest)
 
 	// Only the recipient accepts or declines, only the sender withdraws;
 	// anyone else gets not found.
@@ -95,7 +88,7 @@ func TestRequestsAndConnections(t *testing.T) {
 	mustOK(t, err)
 	for _, tc := range []struct {
 		viewer         user.User
-		target         string
+		target         user.Username
 		rel            connection.Relation
 		count, mutuals int
 	}{

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"agora/domain/connection"
+	"agora/domain/errs"
 	"agora/domain/post"
 	"agora/domain/session"
 	"agora/domain/user"
@@ -86,6 +87,18 @@ const (
 	Incoming Direction = "incoming"
 	Outgoing Direction = "outgoing"
 )
+
+// ParseDirection accepts exactly "incoming" or "outgoing". It is a query
+// parameter, so anything else is a bad request.
+func ParseDirection(s string) (Direction, error) {
+	if d := Direction(s); d == Incoming || d == Outgoing {
+		return d, nil
+	}
+	return "", &errs.Error{
+		Kind: errs.ErrBadRequest, Message: `direction must be "incoming" or "outgoing".`,
+		Fields: []errs.FieldError{{Field: "direction", Message: `must be "incoming" or "outgoing"`}},
+	}
+}
 
 // UserStore finds people. Usernames are matched case-insensitively.
 type UserStore interface {

@@ -6,15 +6,12 @@ import (
 	"github.com/google/uuid"
 
 	"agora/domain/post"
+	"agora/domain/user"
 	"agora/ports"
 )
 
-// CreatePost writes a post; a nil visibility means public.
-func (s *Service) CreatePost(ctx context.Context, viewer uuid.UUID, body string, visibility *string) (PostView, error) {
-	d, err := post.NewDraft(body, visibility)
-	if err != nil {
-		return PostView{}, err
-	}
+// CreatePost writes the viewer's post.
+func (s *Service) CreatePost(ctx context.Context, viewer uuid.UUID, d post.Draft) (PostView, error) {
 	id, err := s.newID()
 	if err != nil {
 		return PostView{}, err
@@ -40,11 +37,7 @@ func (s *Service) GetPost(ctx context.Context, viewer, id uuid.UUID) (PostView, 
 }
 
 // UpdatePost edits the viewer's own post.
-func (s *Service) UpdatePost(ctx context.Context, viewer, id uuid.UUID, body, visibility *string) (PostView, error) {
-	patch, err := post.NewPatch(body, visibility)
-	if err != nil {
-		return PostView{}, err
-	}
+func (s *Service) UpdatePost(ctx context.Context, viewer, id uuid.UUID, patch post.Patch) (PostView, error) {
 	v, err := s.d.Store.UpdatePost(ctx, viewer, id, func(p post.Post, a post.Access) (post.Post, error) {
 		if err := p.CheckModify(a); err != nil {
 			return p, err
@@ -60,7 +53,7 @@ func (s *Service) DeletePost(ctx context.Context, viewer, id uuid.UUID) error {
 }
 
 // UserPosts lists a user's posts that the viewer may see.
-func (s *Service) UserPosts(ctx context.Context, viewer uuid.UUID, username string, page ports.PageRequest) (ports.Page[PostView], error) {
+func (s *Service) UserPosts(ctx context.Context, viewer uuid.UUID, username user.Username, page ports.PageRequest) (ports.Page[PostView], error) {
 	u, err := s.findVisible(ctx, viewer, username)
 	if err != nil {
 		return ports.Page[PostView]{}, err

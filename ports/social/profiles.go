@@ -10,11 +10,8 @@ import (
 )
 
 // Profile shows a user as the viewer sees them.
-func (s *Service) Profile(ctx context.Context, viewer uuid.UUID, username string) (Profile, error) {
-	if !plausibleUsername(username) {
-		return Profile{}, errUserNotFound
-	}
-	r, err := s.d.Store.Profile(ctx, viewer, user.Username(username))
+func (s *Service) Profile(ctx context.Context, viewer uuid.UUID, username user.Username) (Profile, error) {
+	r, err := s.d.Store.Profile(ctx, viewer, username)
 	if err != nil {
 		return Profile{}, userErr(err)
 	}

@@ -62,41 +62,20 @@ func (s *Service) newID() (uuid.UUID, error) {
 	return id, nil
 }
 
-var errUserNotFound = errs.New(errs.ErrNotFound, "The user does not exist.")
-
-func (s *Service) findVisible(ctx context.Context, viewer uuid.UUID, username string) (user.Summary, error) {
-	if !plausibleUsername(username) {
-		return user.Summary{}, errUserNotFound
-	}
-	u, err := s.d.Store.FindVisibleUser(ctx, viewer, user.Username(username))
+// findVisible looks up a user the viewer may see (no block either way).
+func (s *Service) findVisible(ctx context.Context, viewer uuid.UUID, username user.Username) (user.Summary, error) {
+	u, err := s.d.Store.FindVisibleUser(ctx, viewer, username)
 	return u, userErr(err)
 }
 
-func (s *Service) findAny(ctx context.Context, username string) (user.Summary, error) {
-	if !plausibleUsername(username) {
-		return user.Summary{}, errUserNotFound
-	}
-	u, err := s.d.Store.FindUser(ctx, user.Username(username))
+// findAny looks up a user, blocks notwithstanding.
+func (s *Service) findAny(ctx context.Context, username user.Username) (user.Summary, error) {
+	u, err := s.d.Store.FindUser(ctx, username)
 	return u, userErr(err)
-}
-
-// plausibleUsername tells whether a name could be a username at all, so that
-// anything else is answered without a query.
-func plausibleUsername(s string) bool {
-	if len(s) < 3 || len(s) > 30 {
-		return false
-	}
-	for _, r := range s {
-		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_'
-		if !ok {
-			return false
-		}
-	}
-	return true
 }
 
 // The store says "not found" in its own words; the caller gets ours.
-func userErr(err error) error    { return replaceNotFound(err, errUserNotFound) }
+func userErr(err error) error    { return replaceNotFound(err, user.ErrNotFound) }
 func postErr(err error) error    { return replaceNotFound(err, post.ErrNotFound) }
 func requestErr(err error) error { return replaceNotFound(err, connection.ErrNotFound) }
 func notConnected(err error) error {

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"agora/domain/errs"
+	"agora/domain/post"
 	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/social"
@@ -69,7 +70,7 @@ func (f *fixture) user(name string) user.User {
 
 func (f *fixture) connect(t *testing.T, a, b user.User) {
 	t.Helper()
-	r, err := f.svc.SendRequest(ctx, a.ID, string(b.Username), "")
+	r, err := f.svc.SendRequest(ctx, a.ID, b.Username, "")
 	mustOK(t, err)
 	_, err = f.svc.AcceptRequest(ctx, b.ID, r.ID)
 	mustOK(t, err)
@@ -89,14 +90,37 @@ func wantKind(t *testing.T, err, kind error) {
 	}
 }
 
-func ptr(s string) *string { return &s }
+func ptr[T any](v T) *T { return &v }
+
+// draft is a post as the HTTP adapter hands it over, already parsed.
+func draft(body string, vis post.Visibility) post.Draft {
+	return post.Draft{Body: body, Visibility: vis}
+}
+
+// Direction is parsed where it arrives (a query parameter): exactly the two
+// names, anything else a bad request naming the field.
+func TestParseDirection(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"incoming", "outgoing"} {
+		if d, err := social.ParseDirection(s); err != nil || string(d) != s {
+			t.Fatalf("%q: %q %v", s, d, err)
+		}
+	}
+	for _, s := range []string{"", "sideways", "Incoming", "in\x00coming"} {
+		_, err := social.ParseDirection(s)
+		wantKind(t, err, errs.ErrBadRequest)
+		if f := errs.FieldsOf(err); len(f) != 1 || f[0].Field != "direction" {
+			t.Fatalf("%q: %v", s, err)
+		}
+	}
+}
 
 func TestExport(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ada, bob := f.user("ada"), f.user("bob")
 	f.connect(t, ada, bob)
-	_, err := f.svc.CreatePost(ctx, ada.ID, "hello", nil)
+	_, err := f.svc.CreatePost(ctx, ada.ID, draft("hello", post.Public))
 	mustOK(t, err)
 	e, err := f.svc.Export(ctx, ada.ID)
 	mustOK(t, err)
@@ -124,10 +148,10 @@ func TestNewIDFailureIsReturned(t *testing.T) {
 	svc, err := social.New(social.Deps{Store: f.store, Metrics: f.metrics,
 		NewID: func() (uuid.UUID, error) { return uuid.Nil, broken }})
 	mustOK(t, err)
-	if _, err := svc.CreatePost(ctx, ada.ID, "hello", nil); !errors.Is(err, broken) {
+	if _, err := svc.CreatePost(ctx, ada.ID, draft("hello", post.Public)); !errors.Is(err, broken) {
 		t.Fatalf("CreatePost: %v", err)
 	}
-	if _, err := svc.SendRequest(ctx, ada.ID, string(bob.Username), ""); !errors.Is(err, broken) {
+	if _, err := svc.SendRequest(ctx, ada.ID, bob.Username, ""); !errors.Is(err, broken) {
 		t.Fatalf("SendRequest: %v", err)
 	}
 	feed, err := svc.Feed(ctx, ada.ID, ports.PageRequest{Limit: 10})
