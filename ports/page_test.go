@@ -22,3 +22,13 @@ func TestPageOf(t *testing.T) {
 		t.Fatalf("empty page: %+v", p)
 	}
 }
+
+// Every store holds a page to 1..MaxLimit items, whatever was asked.
+func TestPageSize(t *testing.T) {
+	t.Parallel()
+	for limit, want := range map[int]int{-5: 1, 0: 1, 1: 1, 20: 20, ports.MaxLimit: ports.MaxLimit, ports.MaxLimit + 1: ports.MaxLimit} {
+		if got := (ports.PageRequest{Limit: limit}).Size(); got != want {
+			t.Errorf("Size of limit %d = %d, want %d", limit, got, want)
+		}
+	}
+}

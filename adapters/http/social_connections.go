@@ -169,7 +169,7 @@ func (s *Server) listMutualConnections(c echo.Context) error {
 			return ports.Page[user.Summary]{}, err
 		}
 		return svc.MutualConnections(ctx, me, u, page)
-	}, toSummaryJSON)
+	}, toSummaryDTO)
 }
 
 func (s *Server) removeConnection(c echo.Context) error {
@@ -190,7 +190,7 @@ func (s *Server) removeConnection(c echo.Context) error {
 func (s *Server) listBlocks(c echo.Context) error {
 	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[user.Summary], error) {
 		return svc.Blocks(ctx, me, page)
-	}, toSummaryJSON)
+	}, toSummaryDTO)
 }
 
 func (s *Server) blockUser(c echo.Context) error {

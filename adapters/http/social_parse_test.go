@@ -54,7 +54,7 @@ func TestSocialInputIsParsedAtTheEdge(t *testing.T) {
 	} {
 		path := strings.ReplaceAll(tc.path, "{post}", api.postID)
 		rec := api.do(tc.method, path, "application/json", []byte(tc.body))
-		var p problem
+		var p problemDTO
 		if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
 			t.Fatalf("%s %s %s: %d %s", tc.method, tc.path, tc.body, rec.Code, rec.Body)
 		}

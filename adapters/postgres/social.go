@@ -75,7 +75,7 @@ func socialPosition(p ports.PageRequest) (time.Time, uuid.UUID) {
 // socialMaxRows asks for one row more than the page, to know whether there
 // is a next page (ports.PageOf).
 func socialMaxRows(p ports.PageRequest) int32 {
-	return int32(min(max(p.Limit, 1), 1000) + 1) //nolint:gosec // clamped to 2..1001
+	return int32(p.Size() + 1) //nolint:gosec // at most ports.MaxLimit+1
 }
 
 func socialTx(ctx context.Context, s *SocialStore, fn func(q *db.Queries) error) error {
@@ -109,5 +109,5 @@ func readPage[R, V any](ctx context.Context, s *SocialStore, page ports.PageRequ
 	for _, r := range rows {
 		out = append(out, toValue(r))
 	}
-	return ports.PageOf(out, page.Limit, cursor), nil
+	return ports.PageOf(out, page.Size(), cursor), nil
 }

@@ -70,7 +70,7 @@ func (s *SocialStore) Blocks(ctx context.Context, blocker uuid.UUID, page ports.
 			BlockedAt: r.CreatedAt.UTC(),
 		})
 	}
-	return ports.PageOf(out, page.Limit, func(b social.Blocked) ports.Cursor {
+	return ports.PageOf(out, page.Size(), func(b social.Blocked) ports.Cursor {
 		return ports.Cursor{Time: b.BlockedAt, ID: b.User.ID}
 	}), nil
 }

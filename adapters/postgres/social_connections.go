@@ -196,7 +196,7 @@ func (s *SocialStore) PendingRequests(ctx context.Context, userID uuid.UUID, dir
 	for _, r := range rows {
 		views = append(views, r.view())
 	}
-	return ports.PageOf(views, page.Limit, func(v social.RequestView) ports.Cursor {
+	return ports.PageOf(views, page.Size(), func(v social.RequestView) ports.Cursor {
 		return ports.Cursor{Time: v.CreatedAt, ID: v.ID}
 	}), nil
 }

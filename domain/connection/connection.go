@@ -11,6 +11,7 @@ import (
 
 	"agora/domain/errs"
 	"agora/domain/text"
+	"agora/domain/timestamp"
 	"agora/domain/user"
 )
 
@@ -94,7 +95,7 @@ func (r Request) move(to Status, now time.Time) (Request, error) {
 	if !CanMove(r.Status, to) {
 		return r, ErrNotPending
 	}
-	at := truncate(now)
+	at := timestamp.Of(now)
 	if at.Before(r.CreatedAt) {
 		at = r.CreatedAt
 	}
@@ -163,7 +164,7 @@ func Send(id, from, to uuid.UUID, message Message, pair Pair, now time.Time) (Ou
 		return Outcome{Request: accepted, AcceptedExisting: true}, nil
 	}
 	return Outcome{Request: Request{
-		ID: id, FromID: from, ToID: to, Message: string(message), Status: Pending, CreatedAt: truncate(now),
+		ID: id, FromID: from, ToID: to, Message: string(message), Status: Pending, CreatedAt: timestamp.Of(now),
 	}}, nil
 }
 
@@ -200,5 +201,3 @@ func RelationOf(viewer, other uuid.UUID, f Facts) Relation {
 	}
 	return None
 }
-
-func truncate(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

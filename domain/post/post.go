@@ -10,6 +10,7 @@ import (
 
 	"agora/domain/errs"
 	"agora/domain/text"
+	"agora/domain/timestamp"
 )
 
 // MaxBodyChars is the longest body, in characters (not bytes).
@@ -79,7 +80,7 @@ func NewDraft(body, visibility *string) (Draft, error) {
 // database's precision (microseconds) so that what is returned equals what
 // is read back later.
 func New(id, author uuid.UUID, d Draft, now time.Time) Post {
-	now = Truncate(now)
+	now = timestamp.Of(now)
 	return Post{ID: id, AuthorID: author, Body: d.Body, Visibility: d.Visibility, CreatedAt: now, UpdatedAt: now}
 }
 
@@ -116,7 +117,7 @@ func (p Post) Apply(patch Patch, now time.Time) Post {
 	if patch.Visibility != nil {
 		p.Visibility = *patch.Visibility
 	}
-	now = Truncate(now)
+	now = timestamp.Of(now)
 	if !now.After(p.UpdatedAt) {
 		now = p.UpdatedAt.Add(time.Microsecond)
 	}
@@ -157,9 +158,6 @@ func (p Post) CheckModify(a Access) error {
 
 // ErrNotFound is the one answer for a post that is absent or invisible.
 var ErrNotFound = errs.New(errs.ErrNotFound, "The post does not exist.")
-
-// Truncate brings a time to UTC microseconds, the database's precision.
-func Truncate(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // checkBody: a body, when given, is 1-5000 characters kept as written (line breaks and tabs
 // allowed, no other control character) that show something: a body of

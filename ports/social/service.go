@@ -11,6 +11,7 @@ import (
 	"agora/domain/connection"
 	"agora/domain/errs"
 	"agora/domain/post"
+	"agora/domain/timestamp"
 	"agora/domain/user"
 )
 
@@ -51,7 +52,7 @@ func New(d Deps) (*Service, error) {
 
 // now is the clock at the database's precision (microseconds, UTC), so that
 // what a write answers equals what a later read returns.
-func (s *Service) now() time.Time { return post.Truncate(s.d.Clock()) }
+func (s *Service) now() time.Time { return timestamp.Of(s.d.Clock()) }
 
 // newID draws a fresh id; uuid.NewV7 reads the random source, which can fail.
 func (s *Service) newID() (uuid.UUID, error) {

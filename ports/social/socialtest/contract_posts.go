@@ -10,6 +10,7 @@ import (
 
 	"agora/domain/errs"
 	"agora/domain/post"
+	"agora/domain/timestamp"
 	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/social"
@@ -25,7 +26,7 @@ func RunPostStore(t *testing.T, f Factory) {
 		t.Parallel()
 		a, b, c := account(t, h, "pa"), account(t, h, "pb"), account(t, h, "pc")
 		connect(t, s, a.ID, b.ID)
-		at := tick().Add(123456 * time.Nanosecond).Truncate(time.Microsecond)
+		at := timestamp.Of(tick().Add(123456 * time.Nanosecond))
 		v := writePost(t, s, a.ID, post.Connections, at)
 		if v.Author.ID != a.ID || v.Author.Username != a.Username || v.Author.DisplayName != a.DisplayName {
 			t.Fatalf("author: %+v", v.Author)

@@ -133,12 +133,12 @@ func newestFirst[T any](items []T, key func(T) (time.Time, uuid.UUID), page port
 	for _, it := range items {
 		if t, id := key(it); before(t, id, page.After) {
 			kept = append(kept, it)
-			if len(kept) > page.Limit {
+			if len(kept) > page.Size() {
 				break
 			}
 		}
 	}
-	return ports.PageOf(kept, page.Limit, func(it T) ports.Cursor {
+	return ports.PageOf(kept, page.Size(), func(it T) ports.Cursor {
 		t, id := key(it)
 		return ports.Cursor{Time: t, ID: id}
 	})
