@@ -6,7 +6,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"agora/domain/session"
+	"agora/adapters/postgres/internal/db"
 	"agora/domain/user"
 	"agora/ports/social"
 )
@@ -30,45 +30,29 @@ func (s *SocialStore) Export(ctx context.Context, userID uuid.UUID) (social.Expo
 		if err != nil {
 			return err
 		}
-		e.Posts = make([]social.PostView, 0, len(posts))
-		for _, p := range posts {
-			e.Posts = append(e.Posts, socialPostRow(p).view())
-		}
+		e.Posts = mapRows(posts, func(r db.ExportPostsRow) social.PostView { return postRow(r).view() })
 		reqs, err := q.ExportRequests(ctx, userID)
 		if err != nil {
 			return err
 		}
-		e.Requests = make([]social.RequestView, 0, len(reqs))
-		for _, r := range reqs {
-			e.Requests = append(e.Requests, socialRequestRow(r).view())
-		}
+		e.Requests = mapRows(reqs, func(r db.ExportRequestsRow) social.RequestView { return requestRow(r).view() })
 		conns, err := q.ExportConnections(ctx, userID)
 		if err != nil {
 			return err
 		}
-		e.Connections = make([]social.Connection, 0, len(conns))
-		for _, c := range conns {
-			e.Connections = append(e.Connections, socialConnRow(c).connection())
-		}
+		e.Connections = mapRows(conns, func(r db.ExportConnectionsRow) social.Connection { return connRow(r).connection() })
 		blocks, err := q.ExportBlocks(ctx, userID)
 		if err != nil {
 			return err
 		}
-		e.Blocks = make([]user.Summary, 0, len(blocks))
-		for _, b := range blocks {
-			e.Blocks = append(e.Blocks, user.Summary{ID: b.BlockedID, Username: user.Username(b.Username), DisplayName: b.DisplayName})
-		}
+		e.Blocks = mapRows(blocks, func(r db.ExportBlocksRow) user.Summary {
+			return toSummary(r.BlockedID, r.Username, r.DisplayName)
+		})
 		sessions, err := q.ExportSessions(ctx, userID)
 		if err != nil {
 			return err
 		}
-		e.Sessions = make([]session.Session, 0, len(sessions))
-		for _, x := range sessions {
-			e.Sessions = append(e.Sessions, session.Session{
-				ID: x.ID, UserID: userID, CreatedAt: x.CreatedAt.UTC(), LastUsedAt: x.LastUsedAt.UTC(),
-				ExpiresAt: x.ExpiresAt.UTC(), RevokedAt: socialUTCPtr(x.RevokedAt),
-			})
-		}
+		e.Sessions = mapRows(sessions, toSession)
 		return nil
 	})
 	return e, socialErr(err)
