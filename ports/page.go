@@ -38,6 +38,15 @@ type Page[T any] struct {
 	Next  *Cursor
 }
 
+// MapPage maps the items of a page, keeping its next cursor.
+func MapPage[T, U any](p Page[T], f func(T) U) Page[U] {
+	out := Page[U]{Items: make([]U, 0, len(p.Items)), Next: p.Next}
+	for _, it := range p.Items {
+		out.Items = append(out.Items, f(it))
+	}
+	return out
+}
+
 // PageOf trims a result fetched with Limit+1 rows to Limit and derives the
 // next cursor from the last kept item, so no extra count query is needed.
 func PageOf[T any](rows []T, limit int, cursorOf func(T) Cursor) Page[T] {

@@ -32,3 +32,12 @@ func TestPageSize(t *testing.T) {
 		}
 	}
 }
+
+func TestMapPageKeepsTheCursor(t *testing.T) {
+	t.Parallel()
+	next := &ports.Cursor{Key: "k"}
+	p := ports.MapPage(ports.Page[int]{Items: []int{1, 2}, Next: next}, func(n int) string { return string(rune('a' + n)) })
+	if len(p.Items) != 2 || p.Items[0] != "b" || p.Items[1] != "c" || p.Next != next {
+		t.Fatalf("mapped: %+v", p)
+	}
+}

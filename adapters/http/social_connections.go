@@ -147,78 +147,29 @@ func (s *Server) withdrawConnectionRequest(c echo.Context) error {
 }
 
 func (s *Server) listConnections(c echo.Context) error {
-	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
-		return svc.Connections(ctx, me, page)
-	}, toConnectionDTO)
+	return respondList(s, c, (*social.Service).Connections, toConnectionDTO)
 }
 
 func (s *Server) listUserConnections(c echo.Context) error {
-	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
-		u, err := pathUsername(c)
-		if err != nil {
-			return ports.Page[social.Connection]{}, err
-		}
-		return svc.UserConnections(ctx, me, u, page)
-	}, toConnectionDTO)
+	return respondList(s, c, ofUser(c, (*social.Service).UserConnections), toConnectionDTO)
 }
 
 func (s *Server) listMutualConnections(c echo.Context) error {
-	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[user.Summary], error) {
-		u, err := pathUsername(c)
-		if err != nil {
-			return ports.Page[user.Summary]{}, err
-		}
-		return svc.MutualConnections(ctx, me, u, page)
-	}, toSummaryDTO)
+	return respondList(s, c, ofUser(c, (*social.Service).MutualConnections), toSummaryDTO)
 }
 
 func (s *Server) removeConnection(c echo.Context) error {
-	svc, me, err := s.socialCaller(c)
-	if err != nil {
-		return err
-	}
-	username, err := pathUsername(c)
-	if err != nil {
-		return err
-	}
-	if err := svc.RemoveConnection(c.Request().Context(), me, username); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return s.actOnUser(c, (*social.Service).RemoveConnection)
 }
 
 func (s *Server) listBlocks(c echo.Context) error {
-	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[user.Summary], error) {
-		return svc.Blocks(ctx, me, page)
-	}, toSummaryDTO)
+	return respondList(s, c, (*social.Service).Blocks, toSummaryDTO)
 }
 
 func (s *Server) blockUser(c echo.Context) error {
-	svc, me, err := s.socialCaller(c)
-	if err != nil {
-		return err
-	}
-	username, err := pathUsername(c)
-	if err != nil {
-		return err
-	}
-	if err := svc.Block(c.Request().Context(), me, username); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return s.actOnUser(c, (*social.Service).Block)
 }
 
 func (s *Server) unblockUser(c echo.Context) error {
-	svc, me, err := s.socialCaller(c)
-	if err != nil {
-		return err
-	}
-	username, err := pathUsername(c)
-	if err != nil {
-		return err
-	}
-	if err := svc.Unblock(c.Request().Context(), me, username); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return s.actOnUser(c, (*social.Service).Unblock)
 }

@@ -1,15 +1,12 @@
 package http
 
 import (
-	"context"
 	"net/http"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"agora/domain/errs"
 	"agora/domain/post"
-	"agora/ports"
 	"agora/ports/social"
 )
 
@@ -113,17 +110,9 @@ func (s *Server) deletePost(c echo.Context) error {
 }
 
 func (s *Server) getFeed(c echo.Context) error {
-	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.PostView], error) {
-		return svc.Feed(ctx, me, page)
-	}, toPostDTO)
+	return respondList(s, c, (*social.Service).Feed, toPostDTO)
 }
 
 func (s *Server) listUserPosts(c echo.Context) error {
-	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.PostView], error) {
-		u, err := pathUsername(c)
-		if err != nil {
-			return ports.Page[social.PostView]{}, err
-		}
-		return svc.UserPosts(ctx, me, u, page)
-	}, toPostDTO)
+	return respondList(s, c, ofUser(c, (*social.Service).UserPosts), toPostDTO)
 }

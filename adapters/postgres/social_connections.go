@@ -222,9 +222,11 @@ func (s *SocialStore) Profile(ctx context.Context, viewer uuid.UUID, username us
 		return social.ProfileRecord{}, socialErr(err)
 	}
 	return social.ProfileRecord{
-		User:     toSummary(r.ID, r.Username, r.DisplayName),
-		Headline: r.Headline, Bio: r.Bio, CreatedAt: r.CreatedAt.UTC(),
-		ConnectionsCount: int(r.ConnectionsCount), MutualConnectionsCount: int(r.MutualCount),
+		PublicProfile: social.PublicProfile{
+			User:     toSummary(r.ID, r.Username, r.DisplayName),
+			Headline: r.Headline, Bio: r.Bio, CreatedAt: r.CreatedAt.UTC(),
+			ConnectionsCount: int(r.ConnectionsCount), MutualConnectionsCount: int(r.MutualCount),
+		},
 		Facts: connection.Facts{Connected: r.Connected, PendingOutgoing: r.PendingOutgoing, PendingIncoming: r.PendingIncoming},
 	}, nil
 }

@@ -98,14 +98,7 @@ func (s *Service) MutualConnections(ctx context.Context, viewer uuid.UUID, usern
 		return ports.Page[user.Summary]{}, err
 	}
 	p, err := s.d.Store.MutualConnections(ctx, viewer, u.ID, page)
-	if err != nil {
-		return ports.Page[user.Summary]{}, err
-	}
-	out := ports.Page[user.Summary]{Items: make([]user.Summary, 0, len(p.Items)), Next: p.Next}
-	for _, c := range p.Items {
-		out.Items = append(out.Items, c.User)
-	}
-	return out, nil
+	return ports.MapPage(p, func(c Connection) user.Summary { return c.User }), err
 }
 
 // RemoveConnection disconnects the viewer from a user (either side may).

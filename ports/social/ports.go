@@ -46,26 +46,28 @@ type Blocked struct {
 	BlockedAt time.Time
 }
 
-// ProfileRecord is what the store knows about a user as a viewer sees them.
-type ProfileRecord struct {
+// PublicProfile is what a viewer may see of another user. The counts leave
+// out anyone with a block to or from the viewer.
+type PublicProfile struct {
 	User                   user.Summary
 	Headline               string
 	Bio                    string
 	CreatedAt              time.Time
 	ConnectionsCount       int
 	MutualConnectionsCount int
-	Facts                  connection.Facts
+}
+
+// ProfileRecord is what the store knows about a user as a viewer sees them:
+// the profile and the facts between the two.
+type ProfileRecord struct {
+	PublicProfile
+	Facts connection.Facts
 }
 
 // Profile is a user's public profile with the viewer's relation to them.
 type Profile struct {
-	User                   user.Summary
-	Headline               string
-	Bio                    string
-	CreatedAt              time.Time
-	ConnectionsCount       int
-	MutualConnectionsCount int
-	Relation               connection.Relation
+	PublicProfile
+	Relation connection.Relation
 }
 
 // Export is everything stored about one user.

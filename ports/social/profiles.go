@@ -15,11 +15,7 @@ func (s *Service) Profile(ctx context.Context, viewer uuid.UUID, username user.U
 	if err != nil {
 		return Profile{}, userErr(err)
 	}
-	p := Profile{
-		User: r.User, Headline: r.Headline, Bio: r.Bio, CreatedAt: r.CreatedAt,
-		ConnectionsCount: r.ConnectionsCount, MutualConnectionsCount: r.MutualConnectionsCount,
-		Relation: connection.RelationOf(viewer, r.User.ID, r.Facts),
-	}
+	p := Profile{PublicProfile: r.PublicProfile, Relation: connection.RelationOf(viewer, r.User.ID, r.Facts)}
 	if p.Relation == connection.Self {
 		p.MutualConnectionsCount = 0
 	}

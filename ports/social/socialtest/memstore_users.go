@@ -40,7 +40,7 @@ func (m *MemStore) Profile(_ context.Context, viewer uuid.UUID, username user.Us
 	if !ok || m.blockedEitherWay(viewer, u.ID) {
 		return social.ProfileRecord{}, errNotFound
 	}
-	r := social.ProfileRecord{User: m.summary(u.ID), Headline: u.Headline, Bio: u.Bio, CreatedAt: u.CreatedAt}
+	r := social.ProfileRecord{PublicProfile: social.PublicProfile{User: m.summary(u.ID), Headline: u.Headline, Bio: u.Bio, CreatedAt: u.CreatedAt}}
 	for k := range m.connections {
 		if k[0] == u.ID && !m.blockedEitherWay(viewer, k[1]) {
 			r.ConnectionsCount++
