@@ -24,10 +24,27 @@ type PageRequest struct {
 	After *Cursor
 }
 
+// MaxLimit bounds every page a store returns, whatever Limit says (the HTTP
+// adapter allows 1-100), so that no caller can ask for a whole table.
+const MaxLimit = 1000
+
+// Size is the limit held to 1..MaxLimit: how many items the page holds at
+// most. A store fetches Size()+1 rows and trims them with PageOf.
+func (p PageRequest) Size() int { return min(max(p.Limit, 1), MaxLimit) }
+
 // Page is one page of a list; Next is nil on the last page.
 type Page[T any] struct {
 	Items []T
 	Next  *Cursor
+}
+
+// MapPage maps the items of a page, keeping its next cursor.
+func MapPage[T, U any](p Page[T], f func(T) U) Page[U] {
+	out := Page[U]{Items: make([]U, 0, len(p.Items)), Next: p.Next}
+	for _, it := range p.Items {
+		out.Items = append(out.Items, f(it))
+	}
+	return out
 }
 
 // PageOf trims a result fetched with Limit+1 rows to Limit and derives the

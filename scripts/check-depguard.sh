@@ -18,7 +18,7 @@ plants=(
   "ports/social|net/http|ports"
   "ports/identity|database/sql|ports"
   "ports|github.com/jackc/pgx/v5|ports"
-  "ports/social/socialfake|go.opentelemetry.io/otel|ports"
+  "ports/social/socialtest|go.opentelemetry.io/otel|ports"
   "ports/identity/identitytest|net/url|"
   "domain/post|github.com/jackc/pgx/v5|domain"
   "adapters/http|agora/adapters/postgres|http-not-postgres"

@@ -4,7 +4,7 @@
 # walks the call graph from the program entry points, twice:
 #  1. from the binaries' main functions, tests not counted, over every
 #     package but the test-support ones (named *test or *fake: pgtest,
-#     apitest, socialfake...). A production function that only a test calls
+#     apitest, socialtest...). A production function that only a test calls
 #     is a test hook and is reported: delete it, or move it into an
 #     export_test.go of its package.
 #  2. from the test binaries too, over the test-support packages alone: a

@@ -107,9 +107,5 @@ type pageDTO[T any] struct {
 
 // toPageDTO maps a page of domain values to the envelope; items is never null.
 func toPageDTO[D, T any](p ports.Page[D], mapItem func(D) T) pageDTO[T] {
-	items := make([]T, 0, len(p.Items))
-	for _, it := range p.Items {
-		items = append(items, mapItem(it))
-	}
-	return pageDTO[T]{Items: items, NextCursor: encodeCursor(p.Next)}
+	return pageDTO[T]{Items: toDTOs(p.Items, mapItem), NextCursor: encodeCursor(p.Next)}
 }

@@ -179,7 +179,7 @@ func TestNullableStringUnderTheStrictDecoder(t *testing.T) {
 	} {
 		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
 		req.Header.Set(echo.HeaderContentType, "application/json")
-		var v createPostRequest
+		var v postRequestDTO
 		if err := decodeJSON(e.NewContext(req, httptest.NewRecorder()), &v); err != nil {
 			t.Fatalf("%s: %v", body, err)
 		}
@@ -189,7 +189,7 @@ func TestNullableStringUnderTheStrictDecoder(t *testing.T) {
 	}
 	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"body":1}`))
 	req.Header.Set(echo.HeaderContentType, "application/json")
-	var v createPostRequest
+	var v postRequestDTO
 	if err := decodeJSON(e.NewContext(req, httptest.NewRecorder()), &v); !errors.Is(err, errs.ErrBadRequest) {
 		t.Fatalf("a number for a string: %v", err)
 	}

@@ -101,7 +101,7 @@ func earlyProblem(goCode int) []byte {
 		detail = "The request is not well-formed HTTP/1.1 (request line, Host or a header)."
 	}
 	id := uuid.NewString()
-	body, _ := json.Marshal(problem{
+	body, _ := json.Marshal(problemDTO{
 		Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, RequestID: id,
 	})
 	var b bytes.Buffer

@@ -84,7 +84,7 @@ func TestNetHTTPsOwnRefusalsAreProblems(t *testing.T) {
 			t.Errorf("%s: %d %v %s", name, res.StatusCode, h, body)
 			continue
 		}
-		var p problem
+		var p problemDTO
 		if err := json.Unmarshal([]byte(body), &p); err != nil || p.Status != tc.status || p.RequestID != h.Get("X-Request-ID") || p.Detail == "" {
 			t.Errorf("%s: problem %s (%v)", name, body, err)
 		}

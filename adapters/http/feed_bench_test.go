@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"agora/domain/post"
+	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/social"
 )
@@ -20,7 +21,7 @@ func feedPage() ports.Page[social.PostView] {
 	at := time.Date(2024, 12, 31, 23, 0, 0, 0, time.UTC)
 	items := make([]social.PostView, 20)
 	for i := range items {
-		author := social.UserSummary{ID: uuid.Must(uuid.NewV7()), Username: "user4242", DisplayName: "User 4242"}
+		author := user.Summary{ID: uuid.Must(uuid.NewV7()), Username: "user4242", DisplayName: "User 4242"}
 		items[i] = social.PostView{
 			Post: post.Post{
 				ID: uuid.Must(uuid.NewV7()), AuthorID: author.ID, Visibility: post.Public,

@@ -17,7 +17,7 @@ import (
 	"agora/ports/identity"
 	"agora/ports/identity/identitytest"
 	"agora/ports/social"
-	"agora/ports/social/socialfake"
+	"agora/ports/social/socialtest"
 )
 
 // plainHasher keeps fuzzing fast: the hashing itself is not under test here.
@@ -68,10 +68,15 @@ func newFuzzAPI(tb testing.TB) *fuzzAPI {
 			fuzzOnce.err = err
 			return
 		}
-		socialStore := socialfake.New()
+		socialStore := socialtest.NewMemStore()
+		socialSvc, err := social.New(social.Deps{Store: socialStore})
+		if err != nil {
+			fuzzOnce.err = err
+			return
+		}
 		srv := New(Options{
 			Identity: IdentityDeps{Service: ids, JWKS: issuer.JWKS()},
-			Social:   SocialDeps{Service: social.NewService(socialStore, social.Options{})},
+			Social:   SocialDeps{Service: socialSvc},
 		})
 		api := &fuzzAPI{srv: srv}
 		var reg struct {
@@ -88,7 +93,7 @@ func newFuzzAPI(tb testing.TB) *fuzzAPI {
 		}
 		api.token = reg.AccessToken
 		me, _ := ids.Me(context.Background(), mustUUID(reg.User.ID))
-		socialStore.AddUser(social.Account{ID: me.ID, Username: me.Username.String(), Email: me.Email.String(), DisplayName: me.DisplayName, CreatedAt: me.CreatedAt})
+		socialStore.AddUser(me)
 		rec = api.do(http.MethodPost, "/api/v1/posts", "application/json", []byte(`{"body":"hello"}`))
 		var p struct {
 			ID string `json:"id"`

@@ -53,9 +53,13 @@ func newPGAPI(tb testing.TB) *pgAPI {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { _ = ids.Close(context.Background()) })
+	socialSvc, err := social.New(social.Deps{Store: postgres.NewSocialStore(pool)})
+	if err != nil {
+		tb.Fatal(err)
+	}
 	api := &pgAPI{fuzzAPI: fuzzAPI{srv: New(Options{
 		Identity: IdentityDeps{Service: ids, JWKS: issuer.JWKS()},
-		Social:   SocialDeps{Service: social.NewService(postgres.NewSocialStore(pool), social.Options{})},
+		Social:   SocialDeps{Service: socialSvc},
 	})}}
 	created := func(rec interface{ Result() *http.Response }, what string, v any) {
 		res := rec.Result()

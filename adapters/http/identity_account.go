@@ -16,10 +16,10 @@ func (s *Server) getMe(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toMeJSON(u))
+	return c.JSON(http.StatusOK, toMeDTO(u))
 }
 
-type updateMeRequest struct {
+type updateMeRequestDTO struct {
 	DisplayName nullableString `json:"display_name"`
 	Headline    nullableString `json:"headline"`
 	Bio         nullableString `json:"bio"`
@@ -27,7 +27,7 @@ type updateMeRequest struct {
 
 func (s *Server) updateMe(c echo.Context) error {
 	p, _ := principalOf(c)
-	var req updateMeRequest
+	var req updateMeRequestDTO
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (s *Server) updateMe(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toMeJSON(u))
+	return c.JSON(http.StatusOK, toMeDTO(u))
 }
 
 func (s *Server) deleteMe(c echo.Context) error {
@@ -52,14 +52,14 @@ func (s *Server) deleteMe(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-type changePasswordRequest struct {
+type changePasswordRequestDTO struct {
 	CurrentPassword string `json:"current_password"`
 	NewPassword     string `json:"new_password"`
 }
 
 func (s *Server) changePassword(c echo.Context) error {
 	p, _ := principalOf(c)
-	var req changePasswordRequest
+	var req changePasswordRequestDTO
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -101,5 +101,5 @@ func (s *Server) searchUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toPageDTO(res, toSummaryJSON))
+	return c.JSON(http.StatusOK, toPageDTO(res, toSummaryDTO))
 }

@@ -13,7 +13,7 @@ import (
 // 43 characters; the bound keeps hashing garbage cheap).
 const maxOpaqueToken = 512
 
-type registerRequest struct {
+type registerRequestDTO struct {
 	Username    string         `json:"username"`
 	Email       string         `json:"email"`
 	Password    string         `json:"password"`
@@ -24,7 +24,7 @@ func (s *Server) register(c echo.Context) error {
 	if err := s.allow(c.Request().Context(), LimitRegister, c.RealIP()); err != nil {
 		return err
 	}
-	var req registerRequest
+	var req registerRequestDTO
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -38,16 +38,16 @@ func (s *Server) register(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, toTokensJSON(out))
+	return c.JSON(http.StatusCreated, toTokensDTO(out))
 }
 
-type loginRequest struct {
+type loginRequestDTO struct {
 	Login    string `json:"login"`
 	Password string `json:"password"`
 }
 
 func (s *Server) login(c echo.Context) error {
-	var req loginRequest
+	var req loginRequestDTO
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -81,14 +81,14 @@ func (s *Server) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toTokensJSON(out))
+	return c.JSON(http.StatusOK, toTokensDTO(out))
 }
 
-type refreshRequest struct {
+type refreshRequestDTO struct {
 	RefreshToken string `json:"refresh_token"`
 }
 
-func (r refreshRequest) check() error {
+func (r refreshRequestDTO) check() error {
 	var f errs.Fields
 	requireText(&f, "refresh_token", r.RefreshToken, maxOpaqueToken)
 	return f.Err()
@@ -98,7 +98,7 @@ func (s *Server) refresh(c echo.Context) error {
 	if err := s.allow(c.Request().Context(), LimitRefresh, c.RealIP()); err != nil {
 		return err
 	}
-	var req refreshRequest
+	var req refreshRequestDTO
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -109,11 +109,11 @@ func (s *Server) refresh(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toTokensJSON(out))
+	return c.JSON(http.StatusOK, toTokensDTO(out))
 }
 
 func (s *Server) logout(c echo.Context) error {
-	var req refreshRequest
+	var req refreshRequestDTO
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (s *Server) logout(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-type passwordResetRequest struct {
+type passwordResetRequestDTO struct {
 	Email string `json:"email"`
 }
 
@@ -134,7 +134,7 @@ func (s *Server) requestPasswordReset(c echo.Context) error {
 	if err := s.allow(c.Request().Context(), LimitPasswordReset, c.RealIP()); err != nil {
 		return err
 	}
-	var req passwordResetRequest
+	var req passwordResetRequestDTO
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -147,13 +147,13 @@ func (s *Server) requestPasswordReset(c echo.Context) error {
 	return c.NoContent(http.StatusAccepted)
 }
 
-type passwordResetConfirmRequest struct {
+type passwordResetConfirmRequestDTO struct {
 	Token       string `json:"token"`
 	NewPassword string `json:"new_password"`
 }
 
 func (s *Server) confirmPasswordReset(c echo.Context) error {
-	var req passwordResetConfirmRequest
+	var req passwordResetConfirmRequestDTO
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -177,12 +177,12 @@ func (s *Server) requestEmailVerification(c echo.Context) error {
 	return c.NoContent(http.StatusAccepted)
 }
 
-type verifyEmailConfirmRequest struct {
+type verifyEmailConfirmRequestDTO struct {
 	Token string `json:"token"`
 }
 
 func (s *Server) confirmEmail(c echo.Context) error {
-	var req verifyEmailConfirmRequest
+	var req verifyEmailConfirmRequestDTO
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}

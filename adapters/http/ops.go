@@ -7,14 +7,14 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-type statusBody struct {
+type statusDTO struct {
 	Status string `json:"status"`
 }
 
 // healthz answers while the process serves; it never touches the database,
 // so an outage does not make the orchestrator restart a healthy process.
 func (s *Server) healthz(c echo.Context) error {
-	return c.JSON(http.StatusOK, statusBody{Status: "ok"})
+	return c.JSON(http.StatusOK, statusDTO{Status: "ok"})
 }
 
 // readyz answers 200 only when the database answers and its schema is current.
@@ -24,10 +24,10 @@ func (s *Server) readyz(c echo.Context) error {
 			s.log.Warn("not ready", zapError(err), zapRequestID(c))
 			c.Response().Header().Set("Retry-After", retryAfterSeconds)
 			c.Response().Header().Set("Cache-Control", "no-store") // as on every error answer
-			return c.JSON(http.StatusServiceUnavailable, statusBody{Status: "unavailable"})
+			return c.JSON(http.StatusServiceUnavailable, statusDTO{Status: "unavailable"})
 		}
 	}
-	return c.JSON(http.StatusOK, statusBody{Status: "ready"})
+	return c.JSON(http.StatusOK, statusDTO{Status: "ready"})
 }
 
 func (s *Server) openAPI(c echo.Context) error {

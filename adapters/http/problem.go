@@ -23,17 +23,17 @@ const statusClientClosed = 499
 // errAbortHandler is re-panicked by recover, as net/http expects.
 var errAbortHandler = http.ErrAbortHandler
 
-// problem is an RFC 9457 problem document.
-type problem struct {
-	Type      string       `json:"type"`
-	Title     string       `json:"title"`
-	Status    int          `json:"status"`
-	Detail    string       `json:"detail"`
-	RequestID string       `json:"request_id"`
-	Errors    []fieldError `json:"errors,omitempty"`
+// problemDTO is an RFC 9457 problem document.
+type problemDTO struct {
+	Type      string          `json:"type"`
+	Title     string          `json:"title"`
+	Status    int             `json:"status"`
+	Detail    string          `json:"detail"`
+	RequestID string          `json:"request_id"`
+	Errors    []fieldErrorDTO `json:"errors,omitempty"`
 }
 
-type fieldError struct {
+type fieldErrorDTO struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
 }
@@ -87,7 +87,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status == statusClientClosed {
 		title = "Client Closed Request"
 	}
-	p := problem{
+	p := problemDTO{
 		Type:      "about:blank",
 		Title:     title,
 		Status:    status,
@@ -95,7 +95,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		RequestID: requestIDOf(c),
 	}
 	for _, f := range fields {
-		p.Errors = append(p.Errors, fieldError{Field: f.Field, Message: f.Message})
+		p.Errors = append(p.Errors, fieldErrorDTO{Field: f.Field, Message: f.Message})
 	}
 	h := c.Response().Header()
 	// Every error answer carries the same headers, whichever middleware

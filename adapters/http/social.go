@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"agora/domain/errs"
+	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/social"
 )
@@ -77,6 +78,49 @@ func respondList[D, T any](s *Server, c echo.Context, fetch listFetch[D], mapIte
 		return err
 	}
 	return c.JSON(http.StatusOK, toPageDTO(p, mapItem))
+}
+
+// ofUser is a list fetch for the user named in the path. The name is parsed
+// after ?limit and ?cursor (respondList reads those first), so a bad page
+// parameter answers before an unknown user, as it always has.
+func ofUser[D any](c echo.Context,
+	list func(svc *social.Service, ctx context.Context, me uuid.UUID, u user.Username, page ports.PageRequest) (ports.Page[D], error),
+) listFetch[D] {
+	return func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[D], error) {
+		u, err := pathUsername(c)
+		if err != nil {
+			return ports.Page[D]{}, err
+		}
+		return list(svc, ctx, me, u, page)
+	}
+}
+
+// actOnUser runs a use case on the user named in the path for the caller
+// and answers 204.
+func (s *Server) actOnUser(c echo.Context, act func(svc *social.Service, ctx context.Context, me uuid.UUID, u user.Username) error) error {
+	svc, me, err := s.socialCaller(c)
+	if err != nil {
+		return err
+	}
+	u, err := pathUsername(c)
+	if err != nil {
+		return err
+	}
+	if err := act(svc, c.Request().Context(), me, u); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// pathUsername parses the username in the path. A name that breaks the
+// username rule names nobody, so it is not found, like an unknown one (and
+// costs no query).
+func pathUsername(c echo.Context) (user.Username, error) {
+	u, err := user.ParseUsername(c.Param("username"))
+	if err != nil {
+		return "", user.ErrNotFound
+	}
+	return u, nil
 }
 
 // pathID parses an id from the path; anything that is not an id in the

@@ -9,13 +9,40 @@ import (
 
 	"agora/domain/connection"
 	"agora/domain/errs"
+	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/social"
 )
 
-type newConnectionRequest struct {
+// newConnectionRequestDTO is the body of POST /connection-requests.
+type newConnectionRequestDTO struct {
 	Username nullableString `json:"username"`
 	Message  nullableString `json:"message"`
+}
+
+// parse checks presence and nulls, then the username rule, then the
+// message rule, reporting the first that fails (as the API always has).
+func (r newConnectionRequestDTO) parse() (user.Username, connection.Message, error) {
+	var fe errs.Fields
+	username := r.Username.ptr(&fe, "username")
+	message := r.Message.ptr(&fe, "message")
+	if username == nil && !r.Username.Null {
+		fe.Add("username", "is required")
+	}
+	if err := fe.Err(); err != nil {
+		return "", "", err
+	}
+	to, err := user.ParseUsername(*username)
+	if err != nil {
+		return "", "", err
+	}
+	var msg connection.Message
+	if message != nil {
+		if msg, err = connection.ParseMessage(*message); err != nil {
+			return "", "", err
+		}
+	}
+	return to, msg, nil
 }
 
 func (s *Server) getProfile(c echo.Context) error {
@@ -23,7 +50,11 @@ func (s *Server) getProfile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := svc.Profile(c.Request().Context(), me, c.Param("username"))
+	username, err := pathUsername(c)
+	if err != nil {
+		return err
+	}
+	p, err := svc.Profile(c.Request().Context(), me, username)
 	if err != nil {
 		return err
 	}
@@ -47,24 +78,15 @@ func (s *Server) createConnectionRequest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req newConnectionRequest
+	var req newConnectionRequestDTO
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	var fe errs.Fields
-	username := req.Username.ptr(&fe, "username")
-	message := req.Message.ptr(&fe, "message")
-	if username == nil && !req.Username.Null {
-		fe.Add("username", "is required")
-	}
-	if err := fe.Err(); err != nil {
+	to, msg, err := req.parse()
+	if err != nil {
 		return err
 	}
-	msg := ""
-	if message != nil {
-		msg = *message
-	}
-	v, err := svc.SendRequest(c.Request().Context(), me, *username, msg)
+	v, err := svc.SendRequest(c.Request().Context(), me, to, msg)
 	if err != nil {
 		return err
 	}
@@ -74,7 +96,11 @@ func (s *Server) createConnectionRequest(c echo.Context) error {
 
 func (s *Server) listConnectionRequests(c echo.Context) error {
 	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.RequestView], error) {
-		return svc.PendingRequests(ctx, me, social.Direction(c.QueryParam("direction")), page)
+		dir, err := social.ParseDirection(c.QueryParam("direction"))
+		if err != nil {
+			return ports.Page[social.RequestView]{}, err
+		}
+		return svc.PendingRequests(ctx, me, dir, page)
 	}, toConnectionRequestDTO)
 }
 
@@ -121,58 +147,29 @@ func (s *Server) withdrawConnectionRequest(c echo.Context) error {
 }
 
 func (s *Server) listConnections(c echo.Context) error {
-	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
-		return svc.Connections(ctx, me, page)
-	}, toConnectionDTO)
+	return respondList(s, c, (*social.Service).Connections, toConnectionDTO)
 }
 
 func (s *Server) listUserConnections(c echo.Context) error {
-	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
-		return svc.UserConnections(ctx, me, c.Param("username"), page)
-	}, toConnectionDTO)
+	return respondList(s, c, ofUser(c, (*social.Service).UserConnections), toConnectionDTO)
 }
 
 func (s *Server) listMutualConnections(c echo.Context) error {
-	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.UserSummary], error) {
-		return svc.MutualConnections(ctx, me, c.Param("username"), page)
-	}, toSocialUserDTO)
+	return respondList(s, c, ofUser(c, (*social.Service).MutualConnections), toSummaryDTO)
 }
 
 func (s *Server) removeConnection(c echo.Context) error {
-	svc, me, err := s.socialCaller(c)
-	if err != nil {
-		return err
-	}
-	if err := svc.RemoveConnection(c.Request().Context(), me, c.Param("username")); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return s.actOnUser(c, (*social.Service).RemoveConnection)
 }
 
 func (s *Server) listBlocks(c echo.Context) error {
-	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.UserSummary], error) {
-		return svc.Blocks(ctx, me, page)
-	}, toSocialUserDTO)
+	return respondList(s, c, (*social.Service).Blocks, toSummaryDTO)
 }
 
 func (s *Server) blockUser(c echo.Context) error {
-	svc, me, err := s.socialCaller(c)
-	if err != nil {
-		return err
-	}
-	if err := svc.Block(c.Request().Context(), me, c.Param("username")); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return s.actOnUser(c, (*social.Service).Block)
 }
 
 func (s *Server) unblockUser(c echo.Context) error {
-	svc, me, err := s.socialCaller(c)
-	if err != nil {
-		return err
-	}
-	if err := svc.Unblock(c.Request().Context(), me, c.Param("username")); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return s.actOnUser(c, (*social.Service).Unblock)
 }

@@ -3,31 +3,28 @@ package http
 import (
 	"time"
 
+	"agora/domain/session"
 	"agora/ports/social"
 )
 
-// toSocialUserDTO maps the social area's view of a user to the contract's
-// UserSummary (summaryJSON, shared with the identity endpoints).
-func toSocialUserDTO(u social.UserSummary) summaryJSON {
-	return summaryJSON{ID: u.ID.String(), Username: u.Username, DisplayName: u.DisplayName}
-}
-
+// postDTO is the contract's Post.
 type postDTO struct {
-	ID         string      `json:"id"`
-	Author     summaryJSON `json:"author"`
-	Body       string      `json:"body"`
-	Visibility string      `json:"visibility"`
-	CreatedAt  time.Time   `json:"created_at"`
-	UpdatedAt  time.Time   `json:"updated_at"`
+	ID         string     `json:"id"`
+	Author     summaryDTO `json:"author"`
+	Body       string     `json:"body"`
+	Visibility string     `json:"visibility"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 func toPostDTO(v social.PostView) postDTO {
 	return postDTO{
-		ID: v.ID.String(), Author: toSocialUserDTO(v.Author), Body: v.Body, Visibility: string(v.Visibility),
+		ID: v.ID.String(), Author: toSummaryDTO(v.Author), Body: v.Body, Visibility: string(v.Visibility),
 		CreatedAt: v.CreatedAt.UTC(), UpdatedAt: v.UpdatedAt.UTC(),
 	}
 }
 
+// profileDTO is the contract's Profile.
 type profileDTO struct {
 	ID                     string    `json:"id"`
 	Username               string    `json:"username"`
@@ -42,58 +39,43 @@ type profileDTO struct {
 
 func toProfileDTO(p social.Profile) profileDTO {
 	return profileDTO{
-		ID: p.User.ID.String(), Username: p.User.Username, DisplayName: p.User.DisplayName,
+		ID: p.User.ID.String(), Username: string(p.User.Username), DisplayName: p.User.DisplayName,
 		Headline: p.Headline, Bio: p.Bio, CreatedAt: p.CreatedAt.UTC(),
 		ConnectionsCount: p.ConnectionsCount, MutualConnectionsCount: p.MutualConnectionsCount,
 		Connection: string(p.Relation),
 	}
 }
 
+// connectionRequestDTO is the contract's ConnectionRequest.
 type connectionRequestDTO struct {
-	ID          string      `json:"id"`
-	From        summaryJSON `json:"from"`
-	To          summaryJSON `json:"to"`
-	Message     string      `json:"message"`
-	Status      string      `json:"status"`
-	CreatedAt   time.Time   `json:"created_at"`
-	RespondedAt *time.Time  `json:"responded_at"`
+	ID          string     `json:"id"`
+	From        summaryDTO `json:"from"`
+	To          summaryDTO `json:"to"`
+	Message     string     `json:"message"`
+	Status      string     `json:"status"`
+	CreatedAt   time.Time  `json:"created_at"`
+	RespondedAt *time.Time `json:"responded_at"`
 }
 
 func toConnectionRequestDTO(v social.RequestView) connectionRequestDTO {
-	d := connectionRequestDTO{
-		ID: v.ID.String(), From: toSocialUserDTO(v.From), To: toSocialUserDTO(v.To), Message: v.Message,
-		Status: string(v.Status), CreatedAt: v.CreatedAt.UTC(),
+	return connectionRequestDTO{
+		ID: v.ID.String(), From: toSummaryDTO(v.From), To: toSummaryDTO(v.To), Message: v.Message,
+		Status: string(v.Status), CreatedAt: v.CreatedAt.UTC(), RespondedAt: utcPtr(v.RespondedAt),
 	}
-	if v.RespondedAt != nil {
-		t := v.RespondedAt.UTC()
-		d.RespondedAt = &t
-	}
-	return d
 }
 
+// connectionDTO is the contract's Connection.
 type connectionDTO struct {
-	User        summaryJSON `json:"user"`
-	ConnectedAt time.Time   `json:"connected_at"`
+	User        summaryDTO `json:"user"`
+	ConnectedAt time.Time  `json:"connected_at"`
 }
 
 func toConnectionDTO(c social.Connection) connectionDTO {
-	return connectionDTO{User: toSocialUserDTO(c.User), ConnectedAt: c.ConnectedAt.UTC()}
+	return connectionDTO{User: toSummaryDTO(c.User), ConnectedAt: c.ConnectedAt.UTC()}
 }
 
-// exportAccountDTO is the contract's Me shape, as the export carries it.
-type exportAccountDTO struct {
-	ID            string    `json:"id"`
-	Username      string    `json:"username"`
-	Email         string    `json:"email"`
-	EmailVerified bool      `json:"email_verified"`
-	DisplayName   string    `json:"display_name"`
-	Headline      string    `json:"headline"`
-	Bio           string    `json:"bio"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
-}
-
-type exportSessionDTO struct {
+// sessionDTO is the contract's Session: a login without any secret.
+type sessionDTO struct {
 	ID         string     `json:"id"`
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt time.Time  `json:"last_used_at"`
@@ -101,50 +83,33 @@ type exportSessionDTO struct {
 	RevokedAt  *time.Time `json:"revoked_at"`
 }
 
+func toSessionDTO(s session.Session) sessionDTO {
+	return sessionDTO{
+		ID: s.ID.String(), CreatedAt: s.CreatedAt.UTC(), LastUsedAt: s.LastUsedAt.UTC(),
+		ExpiresAt: s.ExpiresAt.UTC(), RevokedAt: utcPtr(s.RevokedAt),
+	}
+}
+
+// exportDTO is the contract's Export: the account as GET /users/me shows
+// it, then everything of the user's.
 type exportDTO struct {
 	ExportedAt         time.Time              `json:"exported_at"`
-	User               exportAccountDTO       `json:"user"`
+	User               meDTO                  `json:"user"`
 	Posts              []postDTO              `json:"posts"`
 	ConnectionRequests []connectionRequestDTO `json:"connection_requests"`
 	Connections        []connectionDTO        `json:"connections"`
-	Blocks             []summaryJSON          `json:"blocks"`
-	Sessions           []exportSessionDTO     `json:"sessions"`
+	Blocks             []summaryDTO           `json:"blocks"`
+	Sessions           []sessionDTO           `json:"sessions"`
 }
 
 func toExportDTO(e social.Export) exportDTO {
-	a := e.Account
-	d := exportDTO{
-		ExportedAt: e.ExportedAt.UTC(),
-		User: exportAccountDTO{
-			ID: a.ID.String(), Username: a.Username, Email: a.Email, EmailVerified: a.EmailVerified,
-			DisplayName: a.DisplayName, Headline: a.Headline, Bio: a.Bio,
-			CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
-		},
-		Posts:              make([]postDTO, 0, len(e.Posts)),
-		ConnectionRequests: make([]connectionRequestDTO, 0, len(e.Requests)),
-		Connections:        make([]connectionDTO, 0, len(e.Connections)),
-		Blocks:             make([]summaryJSON, 0, len(e.Blocks)),
-		Sessions:           make([]exportSessionDTO, 0, len(e.Sessions)),
+	return exportDTO{
+		ExportedAt:         e.ExportedAt.UTC(),
+		User:               toMeDTO(e.Account),
+		Posts:              toDTOs(e.Posts, toPostDTO),
+		ConnectionRequests: toDTOs(e.Requests, toConnectionRequestDTO),
+		Connections:        toDTOs(e.Connections, toConnectionDTO),
+		Blocks:             toDTOs(e.Blocks, toSummaryDTO),
+		Sessions:           toDTOs(e.Sessions, toSessionDTO),
 	}
-	for _, p := range e.Posts {
-		d.Posts = append(d.Posts, toPostDTO(p))
-	}
-	for _, r := range e.Requests {
-		d.ConnectionRequests = append(d.ConnectionRequests, toConnectionRequestDTO(r))
-	}
-	for _, c := range e.Connections {
-		d.Connections = append(d.Connections, toConnectionDTO(c))
-	}
-	for _, b := range e.Blocks {
-		d.Blocks = append(d.Blocks, toSocialUserDTO(b))
-	}
-	for _, s := range e.Sessions {
-		x := exportSessionDTO{ID: s.ID.String(), CreatedAt: s.CreatedAt.UTC(), LastUsedAt: s.LastUsedAt.UTC(), ExpiresAt: s.ExpiresAt.UTC()}
-		if s.RevokedAt != nil {
-			t := s.RevokedAt.UTC()
-			x.RevokedAt = &t
-		}
-		d.Sessions = append(d.Sessions, x)
-	}
-	return d
 }

@@ -1,26 +1,28 @@
 package http
 
 import (
-	"context"
 	"net/http"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"agora/domain/errs"
 	"agora/domain/post"
-	"agora/ports"
 	"agora/ports/social"
 )
 
-type createPostRequest struct {
+// postRequestDTO is the body of POST /posts and PATCH /posts/{id}.
+type postRequestDTO struct {
 	Body       nullableString `json:"body"`
 	Visibility nullableString `json:"visibility"`
 }
 
-type updatePostRequest struct {
-	Body       nullableString `json:"body"`
-	Visibility nullableString `json:"visibility"`
+// fields reads the two fields; a null is a field error of its own, reported
+// before any rule of the domain is looked at.
+func (r postRequestDTO) fields() (body, visibility *string, err error) {
+	var fe errs.Fields
+	body = r.Body.ptr(&fe, "body")
+	visibility = r.Visibility.ptr(&fe, "visibility")
+	return body, visibility, fe.Err()
 }
 
 func (s *Server) createPost(c echo.Context) error {
@@ -28,20 +30,19 @@ func (s *Server) createPost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req createPostRequest
+	var req postRequestDTO
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	var fe errs.Fields
-	body := req.Body.ptr(&fe, "body")
-	vis := req.Visibility.ptr(&fe, "visibility")
-	if err := fe.Err(); err != nil {
+	body, vis, err := req.fields()
+	if err != nil {
 		return err
 	}
-	if body == nil {
-		return errs.Invalid(errs.FieldError{Field: "body", Message: "is required"})
+	draft, err := post.NewDraft(body, vis)
+	if err != nil {
+		return err
 	}
-	v, err := svc.CreatePost(c.Request().Context(), me, *body, vis)
+	v, err := svc.CreatePost(c.Request().Context(), me, draft)
 	if err != nil {
 		return err
 	}
@@ -74,17 +75,19 @@ func (s *Server) updatePost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req updatePostRequest
+	var req postRequestDTO
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	var fe errs.Fields
-	body := req.Body.ptr(&fe, "body")
-	vis := req.Visibility.ptr(&fe, "visibility")
-	if err := fe.Err(); err != nil {
+	body, vis, err := req.fields()
+	if err != nil {
 		return err
 	}
-	v, err := svc.UpdatePost(c.Request().Context(), me, id, body, vis)
+	patch, err := post.NewPatch(body, vis)
+	if err != nil {
+		return err
+	}
+	v, err := svc.UpdatePost(c.Request().Context(), me, id, patch)
 	if err != nil {
 		return err
 	}
@@ -107,13 +110,9 @@ func (s *Server) deletePost(c echo.Context) error {
 }
 
 func (s *Server) getFeed(c echo.Context) error {
-	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.PostView], error) {
-		return svc.Feed(ctx, me, page)
-	}, toPostDTO)
+	return respondList(s, c, (*social.Service).Feed, toPostDTO)
 }
 
 func (s *Server) listUserPosts(c echo.Context) error {
-	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.PostView], error) {
-		return svc.UserPosts(ctx, me, c.Param("username"), page)
-	}, toPostDTO)
+	return respondList(s, c, ofUser(c, (*social.Service).UserPosts), toPostDTO)
 }

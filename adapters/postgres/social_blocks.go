@@ -7,32 +7,33 @@ import (
 	"github.com/google/uuid"
 
 	"agora/adapters/postgres/internal/db"
+	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/social"
 )
 
 // FindUser implements social.UserStore.
-func (s *SocialStore) FindUser(ctx context.Context, username string) (social.UserSummary, error) {
-	r, err := s.q.FindUserSummary(ctx, username)
+func (s *SocialStore) FindUser(ctx context.Context, username user.Username) (user.Summary, error) {
+	r, err := s.q.FindUserSummary(ctx, string(username))
 	if err != nil {
-		return social.UserSummary{}, socialErr(err)
+		return user.Summary{}, socialErr(err)
 	}
-	return social.UserSummary{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName}, nil
+	return toSummary(r.ID, r.Username, r.DisplayName), nil
 }
 
 // FindVisibleUser implements social.UserStore.
-func (s *SocialStore) FindVisibleUser(ctx context.Context, viewer uuid.UUID, username string) (social.UserSummary, error) {
-	r, err := s.q.FindVisibleUserSummary(ctx, db.FindVisibleUserSummaryParams{Viewer: viewer, Username: username})
+func (s *SocialStore) FindVisibleUser(ctx context.Context, viewer uuid.UUID, username user.Username) (user.Summary, error) {
+	r, err := s.q.FindVisibleUserSummary(ctx, db.FindVisibleUserSummaryParams{Viewer: viewer, Username: string(username)})
 	if err != nil {
-		return social.UserSummary{}, socialErr(err)
+		return user.Summary{}, socialErr(err)
 	}
-	return social.UserSummary{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName}, nil
+	return toSummary(r.ID, r.Username, r.DisplayName), nil
 }
 
 // Block implements social.BlockStore: under the pair lock, so that no
 // request or acceptance between the two can slip in beside it.
 func (s *SocialStore) Block(ctx context.Context, blocker, blocked uuid.UUID, at time.Time) error {
-	return socialErr(socialTx(ctx, s, func(q *db.Queries) error {
+	return socialErr(inTx(ctx, s.pool, s.q, func(q *db.Queries) error {
 		if err := lockPair(ctx, q, blocker, blocked); err != nil {
 			return err
 		}
@@ -53,23 +54,12 @@ func (s *SocialStore) Unblock(ctx context.Context, blocker, blocked uuid.UUID) e
 
 // Blocks implements social.BlockStore.
 func (s *SocialStore) Blocks(ctx context.Context, blocker uuid.UUID, page ports.PageRequest) (ports.Page[social.Blocked], error) {
-	t, id := socialPosition(page)
-	var rows []db.ListBlocksRow
-	err := s.reads.run(ctx, func(q *db.Queries) (err error) {
-		rows, err = q.ListBlocks(ctx, db.ListBlocksParams{Blocker: blocker, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page)})
-		return err
-	})
-	if err != nil {
-		return ports.Page[social.Blocked]{}, socialErr(err)
-	}
-	out := make([]social.Blocked, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, social.Blocked{
-			User:      social.UserSummary{ID: r.BlockedID, Username: r.Username, DisplayName: r.DisplayName},
+	return readPage(ctx, s.reads, page, func(q *db.Queries, after ports.Cursor, n int32) ([]db.ListBlocksRow, error) {
+		return q.ListBlocks(ctx, db.ListBlocksParams{Blocker: blocker, BeforeTime: after.Time, BeforeID: after.ID, MaxRows: n})
+	}, func(r db.ListBlocksRow) social.Blocked {
+		return social.Blocked{
+			User:      toSummary(r.BlockedID, r.Username, r.DisplayName),
 			BlockedAt: r.CreatedAt.UTC(),
-		})
-	}
-	return ports.PageOf(out, page.Limit, func(b social.Blocked) ports.Cursor {
-		return ports.Cursor{Time: b.BlockedAt, ID: b.User.ID}
-	}), nil
+		}
+	}, func(b social.Blocked) ports.Cursor { return ports.Cursor{Time: b.BlockedAt, ID: b.User.ID} })
 }

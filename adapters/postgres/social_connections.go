@@ -9,59 +9,57 @@ import (
 	"agora/adapters/postgres/internal/db"
 	"agora/domain/connection"
 	"agora/domain/errs"
+	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/social"
 )
 
-// socialRequestRow is the shape every request query returns.
-type socialRequestRow struct {
-	ID              uuid.UUID
-	FromID          uuid.UUID
-	ToID            uuid.UUID
-	Message         string
-	Status          string
-	CreatedAt       time.Time
-	RespondedAt     *time.Time
-	FromUsername    string
-	FromDisplayName string
-	ToUsername      string
-	ToDisplayName   string
+// requestRow is what every request view query returns: the request
+// (sqlc.embed) and both parties' names.
+type requestRow struct {
+	ConnectionRequest db.ConnectionRequest
+	FromUsername      string
+	FromDisplayName   string
+	ToUsername        string
+	ToDisplayName     string
 }
 
-func (r socialRequestRow) view() social.RequestView {
+func (r requestRow) view() social.RequestView {
+	q := toRequest(r.ConnectionRequest)
 	return social.RequestView{
-		Request: connection.Request{
-			ID: r.ID, FromID: r.FromID, ToID: r.ToID, Message: r.Message, Status: connection.Status(r.Status),
-			CreatedAt: r.CreatedAt.UTC(), RespondedAt: socialUTCPtr(r.RespondedAt),
-		},
-		From: social.UserSummary{ID: r.FromID, Username: r.FromUsername, DisplayName: r.FromDisplayName},
-		To:   social.UserSummary{ID: r.ToID, Username: r.ToUsername, DisplayName: r.ToDisplayName},
+		Request: q,
+		From:    toSummary(q.FromID, r.FromUsername, r.FromDisplayName),
+		To:      toSummary(q.ToID, r.ToUsername, r.ToDisplayName),
 	}
 }
 
-func socialRequest(r db.ConnectionRequest) connection.Request {
+func requestCursor(v social.RequestView) ports.Cursor {
+	return ports.Cursor{Time: v.CreatedAt, ID: v.ID}
+}
+
+func toRequest(r db.ConnectionRequest) connection.Request {
 	return connection.Request{
 		ID: r.ID, FromID: r.FromID, ToID: r.ToID, Message: r.Message, Status: connection.Status(r.Status),
-		CreatedAt: r.CreatedAt.UTC(), RespondedAt: socialUTCPtr(r.RespondedAt),
+		CreatedAt: r.CreatedAt.UTC(), RespondedAt: utcPtr(r.RespondedAt),
 	}
 }
 
-// socialConnRow is the shape of connection lists.
-type socialConnRow struct {
+// connRow is the shape of connection lists.
+type connRow struct {
 	OtherID     uuid.UUID
 	CreatedAt   time.Time
 	Username    string
 	DisplayName string
 }
 
-func (r socialConnRow) connection() social.Connection {
+func (r connRow) connection() social.Connection {
 	return social.Connection{
-		User:        social.UserSummary{ID: r.OtherID, Username: r.Username, DisplayName: r.DisplayName},
+		User:        toSummary(r.OtherID, r.Username, r.DisplayName),
 		ConnectedAt: r.CreatedAt.UTC(),
 	}
 }
 
-func socialConnCursor(c social.Connection) ports.Cursor {
+func connCursor(c social.Connection) ports.Cursor {
 	return ports.Cursor{Time: c.ConnectedAt, ID: c.User.ID}
 }
 
@@ -89,7 +87,7 @@ func requestView(ctx context.Context, q *db.Queries, id uuid.UUID) (social.Reque
 	if err != nil {
 		return social.RequestView{}, err
 	}
-	return socialRequestRow(r).view(), nil
+	return requestRow(r).view(), nil
 }
 
 // SendRequest implements social.ConnectionStore. The pair lock makes two
@@ -97,7 +95,7 @@ func requestView(ctx context.Context, q *db.Queries, id uuid.UUID) (social.Reque
 // second sees the first's pending request and accepts it.
 func (s *SocialStore) SendRequest(ctx context.Context, from, to uuid.UUID, decide func(connection.Pair) (connection.Outcome, error)) (social.RequestView, error) {
 	var v social.RequestView
-	err := socialTx(ctx, s, func(q *db.Queries) error {
+	err := inTx(ctx, s.pool, s.q, func(q *db.Queries) error {
 		if err := lockPair(ctx, q, from, to); err != nil {
 			return err
 		}
@@ -111,7 +109,7 @@ func (s *SocialStore) SendRequest(ctx context.Context, from, to uuid.UUID, decid
 			return err
 		}
 		if len(pending) > 0 {
-			r := socialRequest(pending[0])
+			r := toRequest(pending[0])
 			pair.Pending = &r
 		}
 		out, err := decide(pair)
@@ -139,7 +137,7 @@ func (s *SocialStore) SendRequest(ctx context.Context, from, to uuid.UUID, decid
 // UpdateRequest implements social.ConnectionStore.
 func (s *SocialStore) UpdateRequest(ctx context.Context, id uuid.UUID, change func(connection.Request) (connection.Request, error)) (social.RequestView, error) {
 	var v social.RequestView
-	err := socialTx(ctx, s, func(q *db.Queries) error {
+	err := inTx(ctx, s.pool, s.q, func(q *db.Queries) error {
 		first, err := q.GetRequest(ctx, id)
 		if err != nil {
 			return err
@@ -151,7 +149,7 @@ func (s *SocialStore) UpdateRequest(ctx context.Context, id uuid.UUID, change fu
 		if err != nil {
 			return err
 		}
-		moved, err := change(socialRequest(row))
+		moved, err := change(toRequest(row))
 		if err != nil {
 			return err
 		}
@@ -167,56 +165,41 @@ func (s *SocialStore) UpdateRequest(ctx context.Context, id uuid.UUID, change fu
 	return v, socialErr(err)
 }
 
-// PendingRequests implements social.ConnectionStore.
-func (s *SocialStore) PendingRequests(ctx context.Context, user uuid.UUID, dir social.Direction, page ports.PageRequest) (ports.Page[social.RequestView], error) {
-	t, id := socialPosition(page)
-	var rows []socialRequestRow
+// PendingRequests implements social.ConnectionStore. They are read on the
+// primary: this is the list a user acts on (accept, decline, withdraw), so
+// it must not lag behind what they just did.
+func (s *SocialStore) PendingRequests(ctx context.Context, userID uuid.UUID, dir social.Direction, page ports.PageRequest) (ports.Page[social.RequestView], error) {
+	primary := reads{primary: s.q}
 	switch dir {
 	case social.Incoming:
-		rs, err := s.q.ListIncomingRequests(ctx, db.ListIncomingRequestsParams{UserID: user, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page)})
-		if err != nil {
-			return ports.Page[social.RequestView]{}, socialErr(err)
-		}
-		for _, r := range rs {
-			rows = append(rows, socialRequestRow(r))
-		}
+		return readPage(ctx, primary, page, func(q *db.Queries, after ports.Cursor, n int32) ([]db.ListIncomingRequestsRow, error) {
+			return q.ListIncomingRequests(ctx, db.ListIncomingRequestsParams{UserID: userID, BeforeTime: after.Time, BeforeID: after.ID, MaxRows: n})
+		}, func(r db.ListIncomingRequestsRow) social.RequestView { return requestRow(r).view() }, requestCursor)
 	case social.Outgoing:
-		rs, err := s.q.ListOutgoingRequests(ctx, db.ListOutgoingRequestsParams{UserID: user, BeforeTime: t, BeforeID: id, MaxRows: socialMaxRows(page)})
-		if err != nil {
-			return ports.Page[social.RequestView]{}, socialErr(err)
-		}
-		for _, r := range rs {
-			rows = append(rows, socialRequestRow(r))
-		}
-	default:
-		return ports.Page[social.RequestView]{}, errs.New(errs.ErrBadRequest, "unknown direction")
+		return readPage(ctx, primary, page, func(q *db.Queries, after ports.Cursor, n int32) ([]db.ListOutgoingRequestsRow, error) {
+			return q.ListOutgoingRequests(ctx, db.ListOutgoingRequestsParams{UserID: userID, BeforeTime: after.Time, BeforeID: after.ID, MaxRows: n})
+		}, func(r db.ListOutgoingRequestsRow) social.RequestView { return requestRow(r).view() }, requestCursor)
 	}
-	views := make([]social.RequestView, 0, len(rows))
-	for _, r := range rows {
-		views = append(views, r.view())
-	}
-	return ports.PageOf(views, page.Limit, func(v social.RequestView) ports.Cursor {
-		return ports.Cursor{Time: v.CreatedAt, ID: v.ID}
-	}), nil
+	return ports.Page[social.RequestView]{}, errs.New(errs.ErrBadRequest, "unknown direction")
 }
 
 // Connections implements social.ConnectionStore.
-func (s *SocialStore) Connections(ctx context.Context, viewer, user uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
-	return readPage(ctx, s, page, func(q *db.Queries, t time.Time, id uuid.UUID, n int32) ([]db.ListConnectionsRow, error) {
-		return q.ListConnections(ctx, db.ListConnectionsParams{UserID: user, Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: n})
-	}, func(r db.ListConnectionsRow) social.Connection { return socialConnRow(r).connection() }, socialConnCursor)
+func (s *SocialStore) Connections(ctx context.Context, viewer, userID uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
+	return readPage(ctx, s.reads, page, func(q *db.Queries, after ports.Cursor, n int32) ([]db.ListConnectionsRow, error) {
+		return q.ListConnections(ctx, db.ListConnectionsParams{UserID: userID, Viewer: viewer, BeforeTime: after.Time, BeforeID: after.ID, MaxRows: n})
+	}, func(r db.ListConnectionsRow) social.Connection { return connRow(r).connection() }, connCursor)
 }
 
 // MutualConnections implements social.ConnectionStore.
-func (s *SocialStore) MutualConnections(ctx context.Context, viewer, user uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
-	return readPage(ctx, s, page, func(q *db.Queries, t time.Time, id uuid.UUID, n int32) ([]db.ListMutualConnectionsRow, error) {
-		return q.ListMutualConnections(ctx, db.ListMutualConnectionsParams{UserID: user, Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: n})
-	}, func(r db.ListMutualConnectionsRow) social.Connection { return socialConnRow(r).connection() }, socialConnCursor)
+func (s *SocialStore) MutualConnections(ctx context.Context, viewer, userID uuid.UUID, page ports.PageRequest) (ports.Page[social.Connection], error) {
+	return readPage(ctx, s.reads, page, func(q *db.Queries, after ports.Cursor, n int32) ([]db.ListMutualConnectionsRow, error) {
+		return q.ListMutualConnections(ctx, db.ListMutualConnectionsParams{UserID: userID, Viewer: viewer, BeforeTime: after.Time, BeforeID: after.ID, MaxRows: n})
+	}, func(r db.ListMutualConnectionsRow) social.Connection { return connRow(r).connection() }, connCursor)
 }
 
 // RemoveConnection implements social.ConnectionStore.
 func (s *SocialStore) RemoveConnection(ctx context.Context, a, b uuid.UUID) error {
-	return socialErr(socialTx(ctx, s, func(q *db.Queries) error {
+	return socialErr(inTx(ctx, s.pool, s.q, func(q *db.Queries) error {
 		if err := lockPair(ctx, q, a, b); err != nil {
 			return err
 		}
@@ -229,19 +212,21 @@ func (s *SocialStore) RemoveConnection(ctx context.Context, a, b uuid.UUID) erro
 }
 
 // Profile implements social.UserStore.
-func (s *SocialStore) Profile(ctx context.Context, viewer uuid.UUID, username string) (social.ProfileRecord, error) {
+func (s *SocialStore) Profile(ctx context.Context, viewer uuid.UUID, username user.Username) (social.ProfileRecord, error) {
 	var r db.GetProfileRow
 	err := s.reads.run(ctx, func(q *db.Queries) (err error) {
-		r, err = q.GetProfile(ctx, db.GetProfileParams{Viewer: viewer, Username: username})
+		r, err = q.GetProfile(ctx, db.GetProfileParams{Viewer: viewer, Username: string(username)})
 		return err
 	})
 	if err != nil {
 		return social.ProfileRecord{}, socialErr(err)
 	}
 	return social.ProfileRecord{
-		User:     social.UserSummary{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName},
-		Headline: r.Headline, Bio: r.Bio, CreatedAt: r.CreatedAt.UTC(),
-		ConnectionsCount: int(r.ConnectionsCount), MutualConnectionsCount: int(r.MutualCount),
+		PublicProfile: social.PublicProfile{
+			User:     toSummary(r.ID, r.Username, r.DisplayName),
+			Headline: r.Headline, Bio: r.Bio, CreatedAt: r.CreatedAt.UTC(),
+			ConnectionsCount: int(r.ConnectionsCount), MutualConnectionsCount: int(r.MutualCount),
+		},
 		Facts: connection.Facts{Connected: r.Connected, PendingOutgoing: r.PendingOutgoing, PendingIncoming: r.PendingIncoming},
 	}, nil
 }

@@ -6,67 +6,53 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"agora/adapters/postgres/internal/db"
+	"agora/domain/user"
 	"agora/ports/social"
 )
 
 // Export implements social.ExportStore: every query in one read-only,
 // repeatable-read transaction, so the parts agree with one another.
-func (s *SocialStore) Export(ctx context.Context, user uuid.UUID) (social.Export, error) {
+func (s *SocialStore) Export(ctx context.Context, userID uuid.UUID) (social.Export, error) {
 	var e social.Export
 	err := withinTx(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		q := s.q.WithTx(tx)
-		a, err := q.ExportAccount(ctx, user)
+		a, err := q.ExportAccount(ctx, userID)
 		if err != nil {
 			return err
 		}
-		e.Account = social.Account{
-			ID: a.ID, Username: a.Username, Email: a.Email, EmailVerified: a.EmailVerifiedAt != nil,
+		e.Account = user.User{
+			ID: a.ID, Username: user.Username(a.Username), Email: user.Email(a.Email), EmailVerifiedAt: utcPtr(a.EmailVerifiedAt),
 			DisplayName: a.DisplayName, Headline: a.Headline, Bio: a.Bio,
 			CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
 		}
-		posts, err := q.ExportPosts(ctx, user)
+		posts, err := q.ExportPosts(ctx, userID)
 		if err != nil {
 			return err
 		}
-		e.Posts = make([]social.PostView, 0, len(posts))
-		for _, p := range posts {
-			e.Posts = append(e.Posts, socialPostRow(p).view())
-		}
-		reqs, err := q.ExportRequests(ctx, user)
+		e.Posts = mapRows(posts, func(r db.ExportPostsRow) social.PostView { return postRow(r).view() })
+		reqs, err := q.ExportRequests(ctx, userID)
 		if err != nil {
 			return err
 		}
-		e.Requests = make([]social.RequestView, 0, len(reqs))
-		for _, r := range reqs {
-			e.Requests = append(e.Requests, socialRequestRow(r).view())
-		}
-		conns, err := q.ExportConnections(ctx, user)
+		e.Requests = mapRows(reqs, func(r db.ExportRequestsRow) social.RequestView { return requestRow(r).view() })
+		conns, err := q.ExportConnections(ctx, userID)
 		if err != nil {
 			return err
 		}
-		e.Connections = make([]social.Connection, 0, len(conns))
-		for _, c := range conns {
-			e.Connections = append(e.Connections, socialConnRow(c).connection())
-		}
-		blocks, err := q.ExportBlocks(ctx, user)
+		e.Connections = mapRows(conns, func(r db.ExportConnectionsRow) social.Connection { return connRow(r).connection() })
+		blocks, err := q.ExportBlocks(ctx, userID)
 		if err != nil {
 			return err
 		}
-		e.Blocks = make([]social.UserSummary, 0, len(blocks))
-		for _, b := range blocks {
-			e.Blocks = append(e.Blocks, social.UserSummary{ID: b.BlockedID, Username: b.Username, DisplayName: b.DisplayName})
-		}
-		sessions, err := q.ExportSessions(ctx, user)
+		e.Blocks = mapRows(blocks, func(r db.ExportBlocksRow) user.Summary {
+			return toSummary(r.BlockedID, r.Username, r.DisplayName)
+		})
+		sessions, err := q.ExportSessions(ctx, userID)
 		if err != nil {
 			return err
 		}
-		e.Sessions = make([]social.Session, 0, len(sessions))
-		for _, x := range sessions {
-			e.Sessions = append(e.Sessions, social.Session{
-				ID: x.ID, CreatedAt: x.CreatedAt.UTC(), LastUsedAt: x.LastUsedAt.UTC(),
-				ExpiresAt: x.ExpiresAt.UTC(), RevokedAt: socialUTCPtr(x.RevokedAt),
-			})
-		}
+		e.Sessions = mapRows(sessions, toSession)
 		return nil
 	})
 	return e, socialErr(err)

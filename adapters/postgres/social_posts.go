@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -12,30 +11,27 @@ import (
 	"agora/ports/social"
 )
 
-// socialPostRow is the shape every post query returns (sqlc makes one type
-// per query; they convert to this one).
-type socialPostRow struct {
-	ID                uuid.UUID
-	AuthorID          uuid.UUID
-	Body              string
-	Visibility        string
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+// postRow is what every post query returns: the post (sqlc.embed(posts))
+// and its author's names. sqlc makes one row type per query; those of the
+// same shape convert to this one.
+type postRow struct {
+	Post              db.Post
 	AuthorUsername    string
 	AuthorDisplayName string
 }
 
-func (r socialPostRow) view() social.PostView {
+func (r postRow) view() social.PostView {
+	p := r.Post
 	return social.PostView{
 		Post: post.Post{
-			ID: r.ID, AuthorID: r.AuthorID, Body: r.Body, Visibility: post.Visibility(r.Visibility),
-			CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+			ID: p.ID, AuthorID: p.AuthorID, Body: p.Body, Visibility: post.Visibility(p.Visibility),
+			CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),
 		},
-		Author: social.UserSummary{ID: r.AuthorID, Username: r.AuthorUsername, DisplayName: r.AuthorDisplayName},
+		Author: toSummary(p.AuthorID, r.AuthorUsername, r.AuthorDisplayName),
 	}
 }
 
-func socialPostCursor(v social.PostView) ports.Cursor {
+func postCursor(v social.PostView) ports.Cursor {
 	return ports.Cursor{Time: v.CreatedAt, ID: v.ID}
 }
 
@@ -48,26 +44,23 @@ func (s *SocialStore) CreatePost(ctx context.Context, p post.Post) (social.PostV
 	if err != nil {
 		return social.PostView{}, socialErr(err)
 	}
-	return socialPostRow{
-		ID: r.ID, AuthorID: r.AuthorID, Body: r.Body, Visibility: r.Visibility, CreatedAt: r.CreatedAt,
-		UpdatedAt: r.UpdatedAt, AuthorUsername: r.AuthorUsername, AuthorDisplayName: r.AuthorDisplayName,
-	}.view(), nil
+	return postRow(r).view(), nil
 }
 
-func socialPostOf(r db.GetPostForViewerRow) socialPostRow {
-	return socialPostRow{
-		ID: r.ID, AuthorID: r.AuthorID, Body: r.Body, Visibility: r.Visibility, CreatedAt: r.CreatedAt,
-		UpdatedAt: r.UpdatedAt, AuthorUsername: r.AuthorUsername, AuthorDisplayName: r.AuthorDisplayName,
+// postForViewer reads a post with the viewer's access to it.
+func postForViewer(ctx context.Context, q *db.Queries, viewer, id uuid.UUID) (social.PostView, post.Access, error) {
+	r, err := q.GetPostForViewer(ctx, db.GetPostForViewerParams{Viewer: viewer, ID: id})
+	if err != nil {
+		return social.PostView{}, post.Access{}, err
 	}
+	v := postRow{Post: r.Post, AuthorUsername: r.AuthorUsername, AuthorDisplayName: r.AuthorDisplayName}.view()
+	return v, post.Access{Viewer: viewer, Connected: r.Connected, Blocked: r.Blocked}, nil
 }
 
 // GetPost implements social.PostStore.
 func (s *SocialStore) GetPost(ctx context.Context, viewer, id uuid.UUID) (social.PostView, post.Access, error) {
-	r, err := s.q.GetPostForViewer(ctx, db.GetPostForViewerParams{Viewer: viewer, ID: id})
-	if err != nil {
-		return social.PostView{}, post.Access{}, socialErr(err)
-	}
-	return socialPostOf(r).view(), post.Access{Viewer: viewer, Connected: r.Connected, Blocked: r.Blocked}, nil
+	v, access, err := postForViewer(ctx, s.q, viewer, id)
+	return v, access, socialErr(err)
 }
 
 // lockedPost locks the post row for the rest of the transaction and reads it
@@ -76,17 +69,13 @@ func lockedPost(ctx context.Context, q *db.Queries, viewer, id uuid.UUID) (socia
 	if _, err := q.LockPost(ctx, id); err != nil {
 		return social.PostView{}, post.Access{}, err
 	}
-	r, err := q.GetPostForViewer(ctx, db.GetPostForViewerParams{Viewer: viewer, ID: id})
-	if err != nil {
-		return social.PostView{}, post.Access{}, err
-	}
-	return socialPostOf(r).view(), post.Access{Viewer: viewer, Connected: r.Connected, Blocked: r.Blocked}, nil
+	return postForViewer(ctx, q, viewer, id)
 }
 
 // UpdatePost implements social.PostStore.
 func (s *SocialStore) UpdatePost(ctx context.Context, viewer, id uuid.UUID, change func(post.Post, post.Access) (post.Post, error)) (social.PostView, error) {
 	var out social.PostView
-	err := socialTx(ctx, s, func(q *db.Queries) error {
+	err := inTx(ctx, s.pool, s.q, func(q *db.Queries) error {
 		v, access, err := lockedPost(ctx, q, viewer, id)
 		if err != nil {
 			return err
@@ -109,7 +98,7 @@ func (s *SocialStore) UpdatePost(ctx context.Context, viewer, id uuid.UUID, chan
 
 // DeletePost implements social.PostStore.
 func (s *SocialStore) DeletePost(ctx context.Context, viewer, id uuid.UUID, check func(post.Post, post.Access) error) error {
-	return socialErr(socialTx(ctx, s, func(q *db.Queries) error {
+	return socialErr(inTx(ctx, s.pool, s.q, func(q *db.Queries) error {
 		v, access, err := lockedPost(ctx, q, viewer, id)
 		if err != nil {
 			return err
@@ -124,14 +113,14 @@ func (s *SocialStore) DeletePost(ctx context.Context, viewer, id uuid.UUID, chec
 
 // UserPosts implements social.PostStore.
 func (s *SocialStore) UserPosts(ctx context.Context, viewer, author uuid.UUID, page ports.PageRequest) (ports.Page[social.PostView], error) {
-	return readPage(ctx, s, page, func(q *db.Queries, t time.Time, id uuid.UUID, n int32) ([]db.ListUserPostsRow, error) {
-		return q.ListUserPosts(ctx, db.ListUserPostsParams{Author: author, Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: n})
-	}, func(r db.ListUserPostsRow) social.PostView { return socialPostRow(r).view() }, socialPostCursor)
+	return readPage(ctx, s.reads, page, func(q *db.Queries, after ports.Cursor, n int32) ([]db.ListUserPostsRow, error) {
+		return q.ListUserPosts(ctx, db.ListUserPostsParams{Author: author, Viewer: viewer, BeforeTime: after.Time, BeforeID: after.ID, MaxRows: n})
+	}, func(r db.ListUserPostsRow) social.PostView { return postRow(r).view() }, postCursor)
 }
 
 // Feed implements social.PostStore.
 func (s *SocialStore) Feed(ctx context.Context, viewer uuid.UUID, page ports.PageRequest) (ports.Page[social.PostView], error) {
-	return readPage(ctx, s, page, func(q *db.Queries, t time.Time, id uuid.UUID, n int32) ([]db.FeedRow, error) {
-		return q.Feed(ctx, db.FeedParams{Viewer: viewer, BeforeTime: t, BeforeID: id, MaxRows: n})
-	}, func(r db.FeedRow) social.PostView { return socialPostRow(r).view() }, socialPostCursor)
+	return readPage(ctx, s.reads, page, func(q *db.Queries, after ports.Cursor, n int32) ([]db.FeedRow, error) {
+		return q.Feed(ctx, db.FeedParams{Viewer: viewer, BeforeTime: after.Time, BeforeID: after.ID, MaxRows: n})
+	}, func(r db.FeedRow) social.PostView { return postRow(r).view() }, postCursor)
 }

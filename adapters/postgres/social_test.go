@@ -10,7 +10,8 @@ import (
 
 	"agora/adapters/postgres"
 	"agora/domain/errs"
-	"agora/ports/social"
+	"agora/domain/session"
+	"agora/domain/user"
 	"agora/ports/social/socialtest"
 )
 
@@ -25,24 +26,24 @@ func socialHarness(t *testing.T, pool *pgxpool.Pool) socialtest.Harness {
 	}
 	return socialtest.Harness{
 		Store: postgres.NewSocialStore(pool),
-		AddUser: func(t *testing.T, a social.Account) social.Account {
+		AddUser: func(t *testing.T, a user.User) user.User {
 			exec(t, `INSERT INTO users (id, username, email, password_hash, display_name, headline, bio, created_at, updated_at)
 				VALUES ($1, $2, $3, 'x', $4, $5, $6, $7, $8)`,
-				a.ID, a.Username, a.Email, a.DisplayName, a.Headline, a.Bio, a.CreatedAt, a.UpdatedAt)
+				a.ID, string(a.Username), string(a.Email), a.DisplayName, a.Headline, a.Bio, a.CreatedAt, a.UpdatedAt)
 			return a
 		},
-		AddSession: func(t *testing.T, user uuid.UUID, s social.Session) {
+		AddSession: func(t *testing.T, s session.Session) {
 			exec(t, `INSERT INTO sessions (id, user_id, created_at, last_used_at, expires_at, revoked_at)
-				VALUES ($1, $2, $3, $4, $5, $6)`, s.ID, user, s.CreatedAt, s.LastUsedAt, s.ExpiresAt, s.RevokedAt)
+				VALUES ($1, $2, $3, $4, $5, $6)`, s.ID, s.UserID, s.CreatedAt, s.LastUsedAt, s.ExpiresAt, s.RevokedAt)
 		},
 		DeleteUser: func(t *testing.T, id uuid.UUID) { exec(t, `DELETE FROM users WHERE id = $1`, id) },
 	}
 }
 
-// The PostgreSQL store keeps the same contract as the in-memory fake.
+// The PostgreSQL store keeps the same contract as the in-memory fake (socialtest.MemStore).
 func TestSocialStoreKeepsTheContract(t *testing.T) {
 	t.Parallel()
-	socialtest.RunAll(t, func(t *testing.T) socialtest.Harness { return socialHarness(t, openPool(t)) })
+	socialtest.RunStoreContract(t, func(t *testing.T) socialtest.Harness { return socialHarness(t, openPool(t)) })
 }
 
 // The database enforces the rules on its own, whatever the code above it does.
@@ -108,8 +109,8 @@ func TestSocialStoreRollsBackOnAnError(t *testing.T) {
 	pool := openPool(t)
 	h := socialHarness(t, pool)
 	s := h.Store
-	a := h.AddUser(t, social.Account{ID: uuid.Must(uuid.NewV7()), Username: "roll_a", Email: "a@x.org", DisplayName: "A"})
-	b := h.AddUser(t, social.Account{ID: uuid.Must(uuid.NewV7()), Username: "roll_b", Email: "b@x.org", DisplayName: "B"})
+	a := h.AddUser(t, user.User{ID: uuid.Must(uuid.NewV7()), Username: "roll_a", Email: "a@x.org", DisplayName: "A"})
+	b := h.AddUser(t, user.User{ID: uuid.Must(uuid.NewV7()), Username: "roll_b", Email: "b@x.org", DisplayName: "B"})
 	ctx := context.Background()
 	if err := s.Block(ctx, a.ID, uuid.Must(uuid.NewV7()), a.CreatedAt); !errors.Is(err, errs.ErrNotFound) {
 		t.Fatalf("block of an unknown user: %v", err)

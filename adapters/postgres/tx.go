@@ -6,6 +6,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"agora/adapters/postgres/internal/db"
 )
 
 // withinTx runs fn in a transaction: committed when fn returns nil, rolled
@@ -28,4 +30,10 @@ func withinTx(ctx context.Context, pool *pgxpool.Pool, opts pgx.TxOptions, fn fu
 		return translate(fmt.Errorf("commit: %w", err))
 	}
 	return nil
+}
+
+// inTx runs fn with q bound to a transaction on pool (default options), as
+// withinTx does.
+func inTx(ctx context.Context, pool *pgxpool.Pool, q *db.Queries, fn func(q *db.Queries) error) error {
+	return withinTx(ctx, pool, pgx.TxOptions{}, func(tx pgx.Tx) error { return fn(q.WithTx(tx)) })
 }

@@ -108,7 +108,11 @@ func newApp(ctx context.Context, cfg config, log *zap.Logger, tracing *telemetry
 			log.Warn("background identity work unfinished at shutdown", zap.Error(err))
 		}
 	})
-	social := wireSocial(pools, metrics)
+	social, err := wireSocial(pools, metrics)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
 
 	limiter, err := a.rateLimiter(cfg)
 	if err != nil {

@@ -10,14 +10,18 @@ import (
 // wireSocial builds the social store and service: posts, the feed,
 // connections, blocks, profiles and the export. Domain events are counted by
 // the metrics (agora_posts_created_total, agora_connection_requests_total).
-func wireSocial(pools dbPools, metrics *telemetry.Metrics) httpapi.SocialDeps {
-	opts := social.Options{}
-	if metrics != nil {
-		opts.Events = metrics
-	}
+func wireSocial(pools dbPools, metrics *telemetry.Metrics) (httpapi.SocialDeps, error) {
 	store := postgres.NewSocialStore(pools.primary)
 	if pools.read != nil {
 		store.WithReadReplica(pools.read, pools.readUsable)
 	}
-	return httpapi.SocialDeps{Service: social.NewService(store, opts)}
+	d := social.Deps{Store: store}
+	if metrics != nil { // a nil *Metrics in the interface would not be nil
+		d.Metrics = metrics
+	}
+	svc, err := social.New(d)
+	if err != nil {
+		return httpapi.SocialDeps{}, err
+	}
+	return httpapi.SocialDeps{Service: svc}, nil
 }

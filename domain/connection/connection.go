@@ -11,6 +11,8 @@ import (
 
 	"agora/domain/errs"
 	"agora/domain/text"
+	"agora/domain/timestamp"
+	"agora/domain/user"
 )
 
 // MaxMessageChars is the longest note a request may carry.
@@ -93,7 +95,7 @@ func (r Request) move(to Status, now time.Time) (Request, error) {
 	if !CanMove(r.Status, to) {
 		return r, ErrNotPending
 	}
-	at := truncate(now)
+	at := timestamp.Of(now)
 	if at.Before(r.CreatedAt) {
 		at = r.CreatedAt
 	}
@@ -101,16 +103,22 @@ func (r Request) move(to Status, now time.Time) (Request, error) {
 	return r, nil
 }
 
+// Message is a request's note as parsed by ParseMessage ("" for none).
+type Message string
+
 // ParseMessage checks a request's note: optional, up to 300 characters on
 // one line with no control character, and when given it shows something.
-func ParseMessage(msg string) (string, error) {
+func ParseMessage(msg string) (Message, error) {
 	var fe errs.Fields
 	if p := text.Problem(msg, text.SingleLine); p != "" {
 		fe.Add("message", p)
 	} else if utf8.RuneCountInString(msg) > MaxMessageChars {
 		fe.Add("message", "must be at most 300 characters")
 	}
-	return msg, fe.Err()
+	if err := fe.Err(); err != nil {
+		return "", err
+	}
+	return Message(msg), nil
 }
 
 // ErrToSelf is the answer to a request (or block) aimed at oneself.
@@ -135,12 +143,12 @@ type Outcome struct {
 // Send decides what a request from one user to another does, given the
 // pair's state: a new pending request; or, when the recipient already asked
 // the sender, the acceptance of that request.
-func Send(id, from, to uuid.UUID, message string, pair Pair, now time.Time) (Outcome, error) {
+func Send(id, from, to uuid.UUID, message Message, pair Pair, now time.Time) (Outcome, error) {
 	if from == to {
 		return Outcome{}, ErrToSelf
 	}
 	if pair.Blocked {
-		return Outcome{}, errs.New(errs.ErrNotFound, "The user does not exist.")
+		return Outcome{}, user.ErrNotFound
 	}
 	if pair.Connected {
 		return Outcome{}, errs.New(errs.ErrConflict, "You are already connected.")
@@ -155,12 +163,8 @@ func Send(id, from, to uuid.UUID, message string, pair Pair, now time.Time) (Out
 		}
 		return Outcome{Request: accepted, AcceptedExisting: true}, nil
 	}
-	msg, err := ParseMessage(message)
-	if err != nil {
-		return Outcome{}, err
-	}
 	return Outcome{Request: Request{
-		ID: id, FromID: from, ToID: to, Message: msg, Status: Pending, CreatedAt: truncate(now),
+		ID: id, FromID: from, ToID: to, Message: string(message), Status: Pending, CreatedAt: timestamp.Of(now),
 	}}, nil
 }
 
@@ -197,5 +201,3 @@ func RelationOf(viewer, other uuid.UUID, f Facts) Relation {
 	}
 	return None
 }
-
-func truncate(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

@@ -27,7 +27,7 @@ func FuzzNewDraft(f *testing.F) {
 		if hasVisibility {
 			vis = &visibility
 		}
-		d, err := post.NewDraft(body, vis)
+		d, err := post.NewDraft(&body, vis)
 		if err != nil {
 			if !errors.Is(err, errs.ErrInvalid) || len(errs.FieldsOf(err)) == 0 {
 				t.Fatalf("error without field errors: %v", err)

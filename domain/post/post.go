@@ -10,6 +10,7 @@ import (
 
 	"agora/domain/errs"
 	"agora/domain/text"
+	"agora/domain/timestamp"
 )
 
 // MaxBodyChars is the longest body, in characters (not bytes).
@@ -51,11 +52,16 @@ type Draft struct {
 	Visibility Visibility
 }
 
-// NewDraft parses raw input; a nil visibility means public. Every field
-// problem is reported at once.
-func NewDraft(body string, visibility *string) (Draft, error) {
+// NewDraft parses raw input: a nil body was not given (it is required), a
+// nil visibility means public. Every field problem is reported at once,
+// except that a missing body is reported alone: the API has always answered
+// it before looking at anything else.
+func NewDraft(body, visibility *string) (Draft, error) {
+	if body == nil {
+		return Draft{}, errs.Invalid(errs.FieldError{Field: "body", Message: "is required"})
+	}
 	var fe errs.Fields
-	checkBody(&fe, body)
+	checkBody(&fe, *body)
 	vis := Public
 	if visibility != nil {
 		v, ok := ParseVisibility(*visibility)
@@ -67,14 +73,14 @@ func NewDraft(body string, visibility *string) (Draft, error) {
 	if err := fe.Err(); err != nil {
 		return Draft{}, err
 	}
-	return Draft{Body: body, Visibility: vis}, nil
+	return Draft{Body: *body, Visibility: vis}, nil
 }
 
 // New makes the stored form of a draft. Times are kept in UTC at the
 // database's precision (microseconds) so that what is returned equals what
 // is read back later.
 func New(id, author uuid.UUID, d Draft, now time.Time) Post {
-	now = Truncate(now)
+	now = timestamp.Of(now)
 	return Post{ID: id, AuthorID: author, Body: d.Body, Visibility: d.Visibility, CreatedAt: now, UpdatedAt: now}
 }
 
@@ -111,7 +117,7 @@ func (p Post) Apply(patch Patch, now time.Time) Post {
 	if patch.Visibility != nil {
 		p.Visibility = *patch.Visibility
 	}
-	now = Truncate(now)
+	now = timestamp.Of(now)
 	if !now.After(p.UpdatedAt) {
 		now = p.UpdatedAt.Add(time.Microsecond)
 	}
@@ -153,10 +159,7 @@ func (p Post) CheckModify(a Access) error {
 // ErrNotFound is the one answer for a post that is absent or invisible.
 var ErrNotFound = errs.New(errs.ErrNotFound, "The post does not exist.")
 
-// Truncate brings a time to UTC microseconds, the database's precision.
-func Truncate(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
-
-// checkBody: 1-5000 characters kept as written (line breaks and tabs
+// checkBody: a body, when given, is 1-5000 characters kept as written (line breaks and tabs
 // allowed, no other control character) that show something: a body of
 // white space or invisible characters only (a zero-width space) is empty.
 func checkBody(fe *errs.Fields, body string) {

@@ -17,28 +17,30 @@ func TestNewDraft(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name       string
-		body       string
+		body       *string
 		visibility *string
 		want       Visibility
 		fields     []string
 	}{
-		{"defaults to public", "hello", nil, Public, nil},
-		{"connections", "hello", ptr("connections"), Connections, nil},
-		{"explicit public", "hello", ptr("public"), Public, nil},
-		{"5000 characters", strings.Repeat("é", 5000), nil, Public, nil},
-		{"empty", "", nil, "", []string{"body"}},
-		{"white space only", " \t\n\u00a0", nil, "", []string{"body"}},
-		{"too long", strings.Repeat("a", 5001), nil, "", []string{"body"}},
-		{"NUL", "a\x00b", nil, "", []string{"body"}},
-		{"bad visibility", "hello", ptr("friends"), "", []string{"visibility"}},
-		{"both wrong at once", "", ptr("Public"), "", []string{"body", "visibility"}},
+		{"defaults to public", ptr("hello"), nil, Public, nil},
+		{"connections", ptr("hello"), ptr("connections"), Connections, nil},
+		{"explicit public", ptr("hello"), ptr("public"), Public, nil},
+		{"5000 characters", ptr(strings.Repeat("é", 5000)), nil, Public, nil},
+		{"empty", ptr(""), nil, "", []string{"body"}},
+		{"white space only", ptr(" \t\n\u00a0"), nil, "", []string{"body"}},
+		{"too long", ptr(strings.Repeat("a", 5001)), nil, "", []string{"body"}},
+		{"NUL", ptr("a\x00b"), nil, "", []string{"body"}},
+		{"bad visibility", ptr("hello"), ptr("friends"), "", []string{"visibility"}},
+		{"both wrong at once", ptr(""), ptr("Public"), "", []string{"body", "visibility"}},
+		{"missing", nil, nil, "", []string{"body"}},
+		{"missing is reported alone", nil, ptr("Public"), "", []string{"body"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			d, err := NewDraft(tc.body, tc.visibility)
 			if tc.fields == nil {
-				if err != nil || d.Visibility != tc.want || d.Body != tc.body {
+				if err != nil || d.Visibility != tc.want || d.Body != *tc.body {
 					t.Fatalf("NewDraft = %+v, %v", d, err)
 				}
 				return
@@ -52,6 +54,9 @@ func TestNewDraft(t *testing.T) {
 			}
 			if strings.Join(got, ",") != strings.Join(tc.fields, ",") {
 				t.Fatalf("fields = %v, want %v", got, tc.fields)
+			}
+			if tc.body == nil && errs.FieldsOf(err)[0].Message != "is required" {
+				t.Fatalf("missing body: %v", err)
 			}
 		})
 	}
@@ -145,7 +150,7 @@ func TestBodyTextRules(t *testing.T) {
 		{"C1 control", "a\u0085b", false},
 		{"invalid UTF-8", "a\xffb", false},
 	} {
-		_, err := NewDraft(tc.body, nil)
+		_, err := NewDraft(&tc.body, nil)
 		if tc.ok != (err == nil) {
 			t.Errorf("%s: %q: %v", tc.name, tc.body, err)
 		}

@@ -57,6 +57,10 @@ type Summary struct {
 	DisplayName string
 }
 
+// ErrNotFound is the one answer for a user who is absent, hidden by a block,
+// or named by something that cannot be a username.
+var ErrNotFound = errs.New(errs.ErrNotFound, "The user does not exist.")
+
 // Username is 3-30 characters of A-Z, a-z, 0-9 and _. The spelling given at
 // registration is kept; comparisons and lookups ignore case (Key).
 type Username string

@@ -38,7 +38,7 @@ SELECT * FROM connection_requests WHERE id = $1 FOR UPDATE;
 UPDATE connection_requests SET status = $2, responded_at = $3 WHERE id = $1;
 
 -- name: GetRequestView :one
-SELECT r.id, r.from_id, r.to_id, r.message, r.status, r.created_at, r.responded_at,
+SELECT sqlc.embed(r),
        f.username AS from_username, f.display_name AS from_display_name,
        t.username AS to_username, t.display_name AS to_display_name
 FROM connection_requests r
@@ -47,7 +47,7 @@ JOIN users t ON t.id = r.to_id
 WHERE r.id = $1;
 
 -- name: ListIncomingRequests :many
-SELECT r.id, r.from_id, r.to_id, r.message, r.status, r.created_at, r.responded_at,
+SELECT sqlc.embed(r),
        f.username AS from_username, f.display_name AS from_display_name,
        t.username AS to_username, t.display_name AS to_display_name
 FROM connection_requests r
@@ -59,7 +59,7 @@ ORDER BY r.created_at DESC, r.id DESC
 LIMIT sqlc.arg(max_rows);
 
 -- name: ListOutgoingRequests :many
-SELECT r.id, r.from_id, r.to_id, r.message, r.status, r.created_at, r.responded_at,
+SELECT sqlc.embed(r),
        f.username AS from_username, f.display_name AS from_display_name,
        t.username AS to_username, t.display_name AS to_display_name
 FROM connection_requests r

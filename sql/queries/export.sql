@@ -7,14 +7,13 @@ SELECT id, username, email, email_verified_at, display_name, headline, bio, crea
 FROM users WHERE id = $1;
 
 -- name: ExportPosts :many
-SELECT p.id, p.author_id, p.body, p.visibility, p.created_at, p.updated_at,
-       u.username AS author_username, u.display_name AS author_display_name
+SELECT sqlc.embed(p), u.username AS author_username, u.display_name AS author_display_name
 FROM posts p JOIN users u ON u.id = p.author_id
 WHERE p.author_id = $1
 ORDER BY p.created_at DESC, p.id DESC;
 
 -- name: ExportRequests :many
-SELECT r.id, r.from_id, r.to_id, r.message, r.status, r.created_at, r.responded_at,
+SELECT sqlc.embed(r),
        f.username AS from_username, f.display_name AS from_display_name,
        t.username AS to_username, t.display_name AS to_display_name
 FROM connection_requests r
@@ -36,6 +35,6 @@ WHERE b.blocker_id = $1
 ORDER BY b.created_at DESC, b.blocked_id DESC;
 
 -- name: ExportSessions :many
-SELECT id, created_at, last_used_at, expires_at, revoked_at
-FROM sessions WHERE user_id = $1
+-- The sessions table holds no secret (refresh-token hashes are in their own).
+SELECT * FROM sessions WHERE user_id = $1
 ORDER BY created_at DESC, id DESC;

@@ -6,20 +6,16 @@
 -- name: InsertPost :one
 -- One statement (atomic on its own): the new post with its author, so a
 -- create costs one round trip, not a transaction of three.
-WITH inserted AS (
-    INSERT INTO posts (id, author_id, body, visibility, created_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6)
-    RETURNING id, author_id, body, visibility, created_at, updated_at
-)
-SELECT i.id, i.author_id, i.body, i.visibility, i.created_at, i.updated_at,
-       u.username AS author_username, u.display_name AS author_display_name
-FROM inserted i
-JOIN users u ON u.id = i.author_id;
+INSERT INTO posts (id, author_id, body, visibility, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6)
+RETURNING sqlc.embed(posts),
+          (SELECT u.username FROM users u WHERE u.id = posts.author_id) AS author_username,
+          (SELECT u.display_name FROM users u WHERE u.id = posts.author_id) AS author_display_name;
 
 -- name: GetPostForViewer :one
 -- The post, its author, and what the rule of visibility needs to know about
 -- the viewer (connected to the author? a block either way?).
-SELECT p.id, p.author_id, p.body, p.visibility, p.created_at, p.updated_at,
+SELECT sqlc.embed(p),
        u.username AS author_username, u.display_name AS author_display_name,
        EXISTS (SELECT 1 FROM connections c
                WHERE c.user_id = sqlc.arg(viewer)::uuid AND c.other_id = p.author_id) AS connected,
@@ -42,7 +38,7 @@ DELETE FROM posts WHERE id = $1;
 -- name: ListUserPosts :many
 -- One author's posts that the viewer may see: public ones, and all of them
 -- for the author and the author's connections.
-SELECT p.id, p.author_id, p.body, p.visibility, p.created_at, p.updated_at,
+SELECT sqlc.embed(p),
        u.username AS author_username, u.display_name AS author_display_name
 FROM posts p
 JOIN users u ON u.id = p.author_id
@@ -66,7 +62,7 @@ LIMIT sqlc.arg(max_rows);
 -- rows, whatever the size of the posts table (issue 18: reading every
 -- candidate row, authors × max_rows of them, and joining each to users cost
 -- most of the statement).
-SELECT p.id, p.author_id, p.body, p.visibility, p.created_at, p.updated_at,
+SELECT sqlc.embed(p),
        u.username AS author_username, u.display_name AS author_display_name
 FROM (
     SELECT k.id, k.created_at

@@ -1,7 +1,8 @@
-// Package socialtest is the contract of the social stores: one suite per
-// store interface, run against the PostgreSQL adapter and against the
-// in-memory fake, so that the fake the service tests rely on behaves like
-// the real store.
+// Package socialtest holds the test doubles of the social ports: MemStore,
+// an in-memory social.Store that the service and HTTP tests use, and the
+// contract every store must keep (RunStoreContract, one suite per store
+// interface), run against MemStore and against the PostgreSQL adapter so
+// that the fake cannot drift from the real thing.
 package socialtest
 
 import (
@@ -17,6 +18,8 @@ import (
 	"agora/domain/connection"
 	"agora/domain/errs"
 	"agora/domain/post"
+	"agora/domain/session"
+	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/social"
 )
@@ -26,9 +29,9 @@ import (
 type Harness struct {
 	Store social.Store
 	// AddUser stores an account and returns it.
-	AddUser func(t *testing.T, a social.Account) social.Account
-	// AddSession stores a session of a user.
-	AddSession func(t *testing.T, user uuid.UUID, s social.Session)
+	AddUser func(t *testing.T, a user.User) user.User
+	// AddSession stores a session (of s.UserID).
+	AddSession func(t *testing.T, s session.Session)
 	// DeleteUser deletes an account (and, by cascade, everything of theirs).
 	DeleteUser func(t *testing.T, id uuid.UUID)
 }
@@ -36,13 +39,14 @@ type Harness struct {
 // Factory makes a fresh harness for one test.
 type Factory func(t *testing.T) Harness
 
-// RunAll runs every suite.
-func RunAll(t *testing.T, f Factory) {
-	t.Run("UserStore", func(t *testing.T) { t.Parallel(); RunUserStore(t, f) })
-	t.Run("PostStore", func(t *testing.T) { t.Parallel(); RunPostStore(t, f) })
-	t.Run("ConnectionStore", func(t *testing.T) { t.Parallel(); RunConnectionStore(t, f) })
-	t.Run("BlockStore", func(t *testing.T) { t.Parallel(); RunBlockStore(t, f) })
-	t.Run("ExportStore", func(t *testing.T) { t.Parallel(); RunExportStore(t, f) })
+// RunStoreContract runs the suite of every store interface; open makes a
+// fresh harness per suite.
+func RunStoreContract(t *testing.T, open Factory) {
+	t.Run("UserStore", func(t *testing.T) { t.Parallel(); RunUserStore(t, open) })
+	t.Run("PostStore", func(t *testing.T) { t.Parallel(); RunPostStore(t, open) })
+	t.Run("ConnectionStore", func(t *testing.T) { t.Parallel(); RunConnectionStore(t, open) })
+	t.Run("BlockStore", func(t *testing.T) { t.Parallel(); RunBlockStore(t, open) })
+	t.Run("ExportStore", func(t *testing.T) { t.Parallel(); RunExportStore(t, open) })
 }
 
 var (
@@ -57,12 +61,12 @@ func tick() time.Time { return t0.Add(time.Duration(clock.Add(1)) * time.Millise
 
 func newID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
 
-// user adds an account with a unique name built from prefix.
-func user(t *testing.T, h Harness, prefix string) social.Account {
+// account adds an account with a unique name built from prefix.
+func account(t *testing.T, h Harness, prefix string) user.User {
 	t.Helper()
 	name := fmt.Sprintf("%s_%d", prefix, seq.Add(1))
-	return h.AddUser(t, social.Account{
-		ID: newID(), Username: name, Email: name + "@example.com", DisplayName: "Display " + name,
+	return h.AddUser(t, user.User{
+		ID: newID(), Username: user.Username(name), Email: user.Email(name + "@example.com"), DisplayName: "Display " + name,
 		Headline: "head " + name, Bio: "bio", CreatedAt: tick(), UpdatedAt: tick(),
 	})
 }
@@ -150,7 +154,7 @@ func postID(v social.PostView) uuid.UUID       { return v.ID }
 func connUser(c social.Connection) uuid.UUID   { return c.User.ID }
 func requestID(r social.RequestView) uuid.UUID { return r.ID }
 func blockedUser(b social.Blocked) uuid.UUID   { return b.User.ID }
-func summaryID(u social.UserSummary) uuid.UUID { return u.ID }
+func summaryID(u user.Summary) uuid.UUID       { return u.ID }
 
 var _ = errs.ErrNotFound
 

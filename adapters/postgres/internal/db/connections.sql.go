@@ -126,30 +126,24 @@ WHERE r.id = $1
 `
 
 type GetRequestViewRow struct {
-	ID              uuid.UUID
-	FromID          uuid.UUID
-	ToID            uuid.UUID
-	Message         string
-	Status          string
-	CreatedAt       time.Time
-	RespondedAt     *time.Time
-	FromUsername    string
-	FromDisplayName string
-	ToUsername      string
-	ToDisplayName   string
+	ConnectionRequest ConnectionRequest
+	FromUsername      string
+	FromDisplayName   string
+	ToUsername        string
+	ToDisplayName     string
 }
 
 func (q *Queries) GetRequestView(ctx context.Context, id uuid.UUID) (GetRequestViewRow, error) {
 	row := q.db.QueryRow(ctx, getRequestView, id)
 	var i GetRequestViewRow
 	err := row.Scan(
-		&i.ID,
-		&i.FromID,
-		&i.ToID,
-		&i.Message,
-		&i.Status,
-		&i.CreatedAt,
-		&i.RespondedAt,
+		&i.ConnectionRequest.ID,
+		&i.ConnectionRequest.FromID,
+		&i.ConnectionRequest.ToID,
+		&i.ConnectionRequest.Message,
+		&i.ConnectionRequest.Status,
+		&i.ConnectionRequest.CreatedAt,
+		&i.ConnectionRequest.RespondedAt,
 		&i.FromUsername,
 		&i.FromDisplayName,
 		&i.ToUsername,
@@ -285,17 +279,11 @@ type ListIncomingRequestsParams struct {
 }
 
 type ListIncomingRequestsRow struct {
-	ID              uuid.UUID
-	FromID          uuid.UUID
-	ToID            uuid.UUID
-	Message         string
-	Status          string
-	CreatedAt       time.Time
-	RespondedAt     *time.Time
-	FromUsername    string
-	FromDisplayName string
-	ToUsername      string
-	ToDisplayName   string
+	ConnectionRequest ConnectionRequest
+	FromUsername      string
+	FromDisplayName   string
+	ToUsername        string
+	ToDisplayName     string
 }
 
 func (q *Queries) ListIncomingRequests(ctx context.Context, arg ListIncomingRequestsParams) ([]ListIncomingRequestsRow, error) {
@@ -313,13 +301,13 @@ func (q *Queries) ListIncomingRequests(ctx context.Context, arg ListIncomingRequ
 	for rows.Next() {
 		var i ListIncomingRequestsRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.FromID,
-			&i.ToID,
-			&i.Message,
-			&i.Status,
-			&i.CreatedAt,
-			&i.RespondedAt,
+			&i.ConnectionRequest.ID,
+			&i.ConnectionRequest.FromID,
+			&i.ConnectionRequest.ToID,
+			&i.ConnectionRequest.Message,
+			&i.ConnectionRequest.Status,
+			&i.ConnectionRequest.CreatedAt,
+			&i.ConnectionRequest.RespondedAt,
 			&i.FromUsername,
 			&i.FromDisplayName,
 			&i.ToUsername,
@@ -415,17 +403,11 @@ type ListOutgoingRequestsParams struct {
 }
 
 type ListOutgoingRequestsRow struct {
-	ID              uuid.UUID
-	FromID          uuid.UUID
-	ToID            uuid.UUID
-	Message         string
-	Status          string
-	CreatedAt       time.Time
-	RespondedAt     *time.Time
-	FromUsername    string
-	FromDisplayName string
-	ToUsername      string
-	ToDisplayName   string
+	ConnectionRequest ConnectionRequest
+	FromUsername      string
+	FromDisplayName   string
+	ToUsername        string
+	ToDisplayName     string
 }
 
 func (q *Queries) ListOutgoingRequests(ctx context.Context, arg ListOutgoingRequestsParams) ([]ListOutgoingRequestsRow, error) {
@@ -443,13 +425,13 @@ func (q *Queries) ListOutgoingRequests(ctx context.Context, arg ListOutgoingRequ
 	for rows.Next() {
 		var i ListOutgoingRequestsRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.FromID,
-			&i.ToID,
-			&i.Message,
-			&i.Status,
-			&i.CreatedAt,
-			&i.RespondedAt,
+			&i.ConnectionRequest.ID,
+			&i.ConnectionRequest.FromID,
+			&i.ConnectionRequest.ToID,
+			&i.ConnectionRequest.Message,
+			&i.ConnectionRequest.Status,
+			&i.ConnectionRequest.CreatedAt,
+			&i.ConnectionRequest.RespondedAt,
 			&i.FromUsername,
 			&i.FromDisplayName,
 			&i.ToUsername,

@@ -123,20 +123,14 @@ func (q *Queries) ExportConnections(ctx context.Context, userID uuid.UUID) ([]Ex
 }
 
 const exportPosts = `-- name: ExportPosts :many
-SELECT p.id, p.author_id, p.body, p.visibility, p.created_at, p.updated_at,
-       u.username AS author_username, u.display_name AS author_display_name
+SELECT p.id, p.author_id, p.body, p.visibility, p.created_at, p.updated_at, u.username AS author_username, u.display_name AS author_display_name
 FROM posts p JOIN users u ON u.id = p.author_id
 WHERE p.author_id = $1
 ORDER BY p.created_at DESC, p.id DESC
 `
 
 type ExportPostsRow struct {
-	ID                uuid.UUID
-	AuthorID          uuid.UUID
-	Body              string
-	Visibility        string
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	Post              Post
 	AuthorUsername    string
 	AuthorDisplayName string
 }
@@ -151,12 +145,12 @@ func (q *Queries) ExportPosts(ctx context.Context, authorID uuid.UUID) ([]Export
 	for rows.Next() {
 		var i ExportPostsRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.AuthorID,
-			&i.Body,
-			&i.Visibility,
-			&i.CreatedAt,
-			&i.UpdatedAt,
+			&i.Post.ID,
+			&i.Post.AuthorID,
+			&i.Post.Body,
+			&i.Post.Visibility,
+			&i.Post.CreatedAt,
+			&i.Post.UpdatedAt,
 			&i.AuthorUsername,
 			&i.AuthorDisplayName,
 		); err != nil {
@@ -182,17 +176,11 @@ ORDER BY r.created_at DESC, r.id DESC
 `
 
 type ExportRequestsRow struct {
-	ID              uuid.UUID
-	FromID          uuid.UUID
-	ToID            uuid.UUID
-	Message         string
-	Status          string
-	CreatedAt       time.Time
-	RespondedAt     *time.Time
-	FromUsername    string
-	FromDisplayName string
-	ToUsername      string
-	ToDisplayName   string
+	ConnectionRequest ConnectionRequest
+	FromUsername      string
+	FromDisplayName   string
+	ToUsername        string
+	ToDisplayName     string
 }
 
 func (q *Queries) ExportRequests(ctx context.Context, userID uuid.UUID) ([]ExportRequestsRow, error) {
@@ -205,13 +193,13 @@ func (q *Queries) ExportRequests(ctx context.Context, userID uuid.UUID) ([]Expor
 	for rows.Next() {
 		var i ExportRequestsRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.FromID,
-			&i.ToID,
-			&i.Message,
-			&i.Status,
-			&i.CreatedAt,
-			&i.RespondedAt,
+			&i.ConnectionRequest.ID,
+			&i.ConnectionRequest.FromID,
+			&i.ConnectionRequest.ToID,
+			&i.ConnectionRequest.Message,
+			&i.ConnectionRequest.Status,
+			&i.ConnectionRequest.CreatedAt,
+			&i.ConnectionRequest.RespondedAt,
 			&i.FromUsername,
 			&i.FromDisplayName,
 			&i.ToUsername,
@@ -228,30 +216,23 @@ func (q *Queries) ExportRequests(ctx context.Context, userID uuid.UUID) ([]Expor
 }
 
 const exportSessions = `-- name: ExportSessions :many
-SELECT id, created_at, last_used_at, expires_at, revoked_at
-FROM sessions WHERE user_id = $1
+SELECT id, user_id, created_at, last_used_at, expires_at, revoked_at FROM sessions WHERE user_id = $1
 ORDER BY created_at DESC, id DESC
 `
 
-type ExportSessionsRow struct {
-	ID         uuid.UUID
-	CreatedAt  time.Time
-	LastUsedAt time.Time
-	ExpiresAt  time.Time
-	RevokedAt  *time.Time
-}
-
-func (q *Queries) ExportSessions(ctx context.Context, userID uuid.UUID) ([]ExportSessionsRow, error) {
+// The sessions table holds no secret (refresh-token hashes are in their own).
+func (q *Queries) ExportSessions(ctx context.Context, userID uuid.UUID) ([]Session, error) {
 	rows, err := q.db.Query(ctx, exportSessions, userID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []ExportSessionsRow
+	var items []Session
 	for rows.Next() {
-		var i ExportSessionsRow
+		var i Session
 		if err := rows.Scan(
 			&i.ID,
+			&i.UserID,
 			&i.CreatedAt,
 			&i.LastUsedAt,
 			&i.ExpiresAt,

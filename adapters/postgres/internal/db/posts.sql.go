@@ -56,12 +56,7 @@ type FeedParams struct {
 }
 
 type FeedRow struct {
-	ID                uuid.UUID
-	AuthorID          uuid.UUID
-	Body              string
-	Visibility        string
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	Post              Post
 	AuthorUsername    string
 	AuthorDisplayName string
 }
@@ -91,12 +86,12 @@ func (q *Queries) Feed(ctx context.Context, arg FeedParams) ([]FeedRow, error) {
 	for rows.Next() {
 		var i FeedRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.AuthorID,
-			&i.Body,
-			&i.Visibility,
-			&i.CreatedAt,
-			&i.UpdatedAt,
+			&i.Post.ID,
+			&i.Post.AuthorID,
+			&i.Post.Body,
+			&i.Post.Visibility,
+			&i.Post.CreatedAt,
+			&i.Post.UpdatedAt,
 			&i.AuthorUsername,
 			&i.AuthorDisplayName,
 		); err != nil {
@@ -129,12 +124,7 @@ type GetPostForViewerParams struct {
 }
 
 type GetPostForViewerRow struct {
-	ID                uuid.UUID
-	AuthorID          uuid.UUID
-	Body              string
-	Visibility        string
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	Post              Post
 	AuthorUsername    string
 	AuthorDisplayName string
 	Connected         bool
@@ -147,12 +137,12 @@ func (q *Queries) GetPostForViewer(ctx context.Context, arg GetPostForViewerPara
 	row := q.db.QueryRow(ctx, getPostForViewer, arg.Viewer, arg.ID)
 	var i GetPostForViewerRow
 	err := row.Scan(
-		&i.ID,
-		&i.AuthorID,
-		&i.Body,
-		&i.Visibility,
-		&i.CreatedAt,
-		&i.UpdatedAt,
+		&i.Post.ID,
+		&i.Post.AuthorID,
+		&i.Post.Body,
+		&i.Post.Visibility,
+		&i.Post.CreatedAt,
+		&i.Post.UpdatedAt,
 		&i.AuthorUsername,
 		&i.AuthorDisplayName,
 		&i.Connected,
@@ -163,15 +153,11 @@ func (q *Queries) GetPostForViewer(ctx context.Context, arg GetPostForViewerPara
 
 const insertPost = `-- name: InsertPost :one
 
-WITH inserted AS (
-    INSERT INTO posts (id, author_id, body, visibility, created_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6)
-    RETURNING id, author_id, body, visibility, created_at, updated_at
-)
-SELECT i.id, i.author_id, i.body, i.visibility, i.created_at, i.updated_at,
-       u.username AS author_username, u.display_name AS author_display_name
-FROM inserted i
-JOIN users u ON u.id = i.author_id
+INSERT INTO posts (id, author_id, body, visibility, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6)
+RETURNING posts.id, posts.author_id, posts.body, posts.visibility, posts.created_at, posts.updated_at,
+          (SELECT u.username FROM users u WHERE u.id = posts.author_id) AS author_username,
+          (SELECT u.display_name FROM users u WHERE u.id = posts.author_id) AS author_display_name
 `
 
 type InsertPostParams struct {
@@ -184,12 +170,7 @@ type InsertPostParams struct {
 }
 
 type InsertPostRow struct {
-	ID                uuid.UUID
-	AuthorID          uuid.UUID
-	Body              string
-	Visibility        string
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	Post              Post
 	AuthorUsername    string
 	AuthorDisplayName string
 }
@@ -211,12 +192,12 @@ func (q *Queries) InsertPost(ctx context.Context, arg InsertPostParams) (InsertP
 	)
 	var i InsertPostRow
 	err := row.Scan(
-		&i.ID,
-		&i.AuthorID,
-		&i.Body,
-		&i.Visibility,
-		&i.CreatedAt,
-		&i.UpdatedAt,
+		&i.Post.ID,
+		&i.Post.AuthorID,
+		&i.Post.Body,
+		&i.Post.Visibility,
+		&i.Post.CreatedAt,
+		&i.Post.UpdatedAt,
 		&i.AuthorUsername,
 		&i.AuthorDisplayName,
 	)
@@ -247,12 +228,7 @@ type ListUserPostsParams struct {
 }
 
 type ListUserPostsRow struct {
-	ID                uuid.UUID
-	AuthorID          uuid.UUID
-	Body              string
-	Visibility        string
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	Post              Post
 	AuthorUsername    string
 	AuthorDisplayName string
 }
@@ -275,12 +251,12 @@ func (q *Queries) ListUserPosts(ctx context.Context, arg ListUserPostsParams) ([
 	for rows.Next() {
 		var i ListUserPostsRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.AuthorID,
-			&i.Body,
-			&i.Visibility,
-			&i.CreatedAt,
-			&i.UpdatedAt,
+			&i.Post.ID,
+			&i.Post.AuthorID,
+			&i.Post.Body,
+			&i.Post.Visibility,
+			&i.Post.CreatedAt,
+			&i.Post.UpdatedAt,
 			&i.AuthorUsername,
 			&i.AuthorDisplayName,
 		); err != nil {

@@ -10,6 +10,8 @@ import (
 
 	"agora/domain/errs"
 	"agora/domain/post"
+	"agora/domain/timestamp"
+	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/social"
 )
@@ -22,15 +24,15 @@ func RunPostStore(t *testing.T, f Factory) {
 
 	t.Run("create, get and access facts", func(t *testing.T) {
 		t.Parallel()
-		a, b, c := user(t, h, "pa"), user(t, h, "pb"), user(t, h, "pc")
+		a, b, c := account(t, h, "pa"), account(t, h, "pb"), account(t, h, "pc")
 		connect(t, s, a.ID, b.ID)
-		at := tick().Add(123456 * time.Nanosecond).Truncate(time.Microsecond)
+		at := timestamp.Of(tick().Add(123456 * time.Nanosecond))
 		v := writePost(t, s, a.ID, post.Connections, at)
 		if v.Author.ID != a.ID || v.Author.Username != a.Username || v.Author.DisplayName != a.DisplayName {
 			t.Fatalf("author: %+v", v.Author)
 		}
 		for _, tc := range []struct {
-			viewer             social.Account
+			viewer             user.User
 			connected, blocked bool
 		}{{a, false, false}, {b, true, false}, {c, false, false}} {
 			got, access, err := s.GetPost(ctx, tc.viewer.ID, v.ID)
@@ -55,7 +57,7 @@ func RunPostStore(t *testing.T, f Factory) {
 
 	t.Run("update and delete through the rule", func(t *testing.T) {
 		t.Parallel()
-		a, b := user(t, h, "ua"), user(t, h, "ub")
+		a, b := account(t, h, "ua"), account(t, h, "ub")
 		v := writePost(t, s, a.ID, post.Public, tick())
 		var seen post.Access
 		later := tick()
@@ -98,7 +100,7 @@ func RunPostStore(t *testing.T, f Factory) {
 
 	t.Run("user posts by visibility, newest first, paged", func(t *testing.T) {
 		t.Parallel()
-		author, friend, stranger := user(t, h, "au"), user(t, h, "fr"), user(t, h, "st")
+		author, friend, stranger := account(t, h, "au"), account(t, h, "fr"), account(t, h, "st")
 		connect(t, s, author.ID, friend.ID)
 		var all, public []uuid.UUID
 		var same time.Time // the last posts share one instant: ties broken by id
@@ -138,25 +140,25 @@ func RunPostStore(t *testing.T, f Factory) {
 			return out
 		}
 		for _, tc := range []struct {
-			viewer social.Account
+			viewer user.User
 			want   []uuid.UUID
 		}{{author, order(all)}, {friend, order(all)}, {stranger, order(public)}} {
 			for _, limit := range []int{1, 2, 3, 100} {
 				got := collect(t, limit, func(p ports.PageRequest) (ports.Page[social.PostView], error) {
 					return s.UserPosts(ctx, tc.viewer.ID, author.ID, p)
 				})
-				sameIDs(t, "user posts for "+tc.viewer.Username, ids(got, postID), tc.want)
+				sameIDs(t, "user posts for "+string(tc.viewer.Username), ids(got, postID), tc.want)
 			}
 		}
 	})
 
 	t.Run("feed: own and connections' posts, paging while posts arrive", func(t *testing.T) {
 		t.Parallel()
-		me, f1, f2, stranger := user(t, h, "fm"), user(t, h, "ff"), user(t, h, "ff"), user(t, h, "fs")
+		me, f1, f2, stranger := account(t, h, "fm"), account(t, h, "ff"), account(t, h, "ff"), account(t, h, "fs")
 		connect(t, s, me.ID, f1.ID)
 		connect(t, s, f2.ID, me.ID)
 		var want []uuid.UUID
-		authors := []social.Account{me, f1, f2, stranger}
+		authors := []user.User{me, f1, f2, stranger}
 		for i := 0; i < 20; i++ {
 			a := authors[i%4]
 			vis := post.Public

@@ -8,7 +8,7 @@ import (
 
 	"agora/domain/connection"
 	"agora/domain/post"
-	"agora/ports/social"
+	"agora/domain/session"
 )
 
 // RunExportStore checks that the export holds everything about the user and
@@ -18,7 +18,7 @@ func RunExportStore(t *testing.T, f Factory) {
 	s := h.Store
 	t.Run("everything about the user", func(t *testing.T) {
 		t.Parallel()
-		me, friend, asked, blocked, stranger := user(t, h, "em"), user(t, h, "ef"), user(t, h, "ea"), user(t, h, "eb"), user(t, h, "es")
+		me, friend, asked, blocked, stranger := account(t, h, "em"), account(t, h, "ef"), account(t, h, "ea"), account(t, h, "eb"), account(t, h, "es")
 		p1 := writePost(t, s, me.ID, post.Public, tick())
 		p2 := writePost(t, s, me.ID, post.Connections, tick())
 		writePost(t, s, friend.ID, post.Public, tick())
@@ -29,19 +29,19 @@ func RunExportStore(t *testing.T, f Factory) {
 		must(t, s.Block(ctx, stranger.ID, me.ID, tick()))
 		expires := tick().Add(720 * time.Hour)
 		revoked := tick()
-		ses := []social.Session{
-			{ID: newID(), CreatedAt: tick(), LastUsedAt: tick(), ExpiresAt: expires},
-			{ID: newID(), CreatedAt: tick(), LastUsedAt: tick(), ExpiresAt: expires, RevokedAt: &revoked},
+		ses := []session.Session{
+			{ID: newID(), UserID: me.ID, CreatedAt: tick(), LastUsedAt: tick(), ExpiresAt: expires},
+			{ID: newID(), UserID: me.ID, CreatedAt: tick(), LastUsedAt: tick(), ExpiresAt: expires, RevokedAt: &revoked},
 		}
 		for _, x := range ses {
-			h.AddSession(t, me.ID, x)
+			h.AddSession(t, x)
 		}
-		h.AddSession(t, friend.ID, social.Session{ID: newID(), CreatedAt: tick(), LastUsedAt: tick(), ExpiresAt: expires})
+		h.AddSession(t, session.Session{ID: newID(), UserID: friend.ID, CreatedAt: tick(), LastUsedAt: tick(), ExpiresAt: expires})
 
 		e, err := s.Export(ctx, me.ID)
 		must(t, err)
 		a := e.Account
-		if a.ID != me.ID || a.Username != me.Username || a.Email != me.Email || a.EmailVerified ||
+		if a.ID != me.ID || a.Username != me.Username || a.Email != me.Email || a.EmailVerified() ||
 			a.DisplayName != me.DisplayName || a.Headline != me.Headline || a.Bio != me.Bio ||
 			!a.CreatedAt.Equal(me.CreatedAt) || !a.UpdatedAt.Equal(me.UpdatedAt) {
 			t.Fatalf("account: %+v, want %+v", a, me)
@@ -52,8 +52,8 @@ func RunExportStore(t *testing.T, f Factory) {
 		}
 		sameIDs(t, "connections", ids(e.Connections, connUser), []uuid.UUID{friend.ID})
 		sameIDs(t, "blocks", ids(e.Blocks, summaryID), []uuid.UUID{blocked.ID})
-		sameIDs(t, "sessions", ids(e.Sessions, func(x social.Session) uuid.UUID { return x.ID }), []uuid.UUID{ses[1].ID, ses[0].ID})
-		if e.Sessions[1].RevokedAt != nil || e.Sessions[0].RevokedAt == nil || !e.Sessions[0].RevokedAt.Equal(revoked) ||
+		sameIDs(t, "sessions", ids(e.Sessions, func(x session.Session) uuid.UUID { return x.ID }), []uuid.UUID{ses[1].ID, ses[0].ID})
+		if e.Sessions[0].UserID != me.ID || e.Sessions[1].RevokedAt != nil || e.Sessions[0].RevokedAt == nil || !e.Sessions[0].RevokedAt.Equal(revoked) ||
 			!e.Sessions[1].ExpiresAt.Equal(expires) || !e.Sessions[1].LastUsedAt.Equal(ses[0].LastUsedAt) {
 			t.Fatalf("sessions: %+v", e.Sessions)
 		}

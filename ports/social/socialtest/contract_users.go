@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"agora/domain/errs"
+	"agora/domain/user"
 	"agora/ports/social"
 )
 
@@ -16,15 +17,15 @@ func RunUserStore(t *testing.T, f Factory) {
 
 	t.Run("find is case-insensitive and blocks hide", func(t *testing.T) {
 		t.Parallel()
-		a, b := user(t, h, "Find"), user(t, h, "find")
-		got, err := s.FindUser(ctx, strings.ToUpper(a.Username))
+		a, b := account(t, h, "Find"), account(t, h, "find")
+		got, err := s.FindUser(ctx, user.Username(strings.ToUpper(string(a.Username))))
 		must(t, err)
 		if got.ID != a.ID || got.Username != a.Username || got.DisplayName != a.DisplayName {
 			t.Fatalf("FindUser = %+v, want %+v", got, a)
 		}
 		_, err = s.FindUser(ctx, "nobody_here")
 		wantKind(t, err, errs.ErrNotFound)
-		_, err = s.FindVisibleUser(ctx, a.ID, strings.ToLower(b.Username))
+		_, err = s.FindVisibleUser(ctx, a.ID, user.Username(strings.ToLower(string(b.Username))))
 		must(t, err)
 		must(t, s.Block(ctx, b.ID, a.ID, tick()))
 		_, err = s.FindVisibleUser(ctx, a.ID, b.Username)
@@ -37,18 +38,18 @@ func RunUserStore(t *testing.T, f Factory) {
 
 	t.Run("profile in all five relation states", func(t *testing.T) {
 		t.Parallel()
-		me, other := user(t, h, "me"), user(t, h, "other")
+		me, other := account(t, h, "me"), account(t, h, "other")
 		// Shared friends make the mutual count 2; other has 3 connections.
-		f1, f2, lone := user(t, h, "f"), user(t, h, "f"), user(t, h, "lone")
+		f1, f2, lone := account(t, h, "f"), account(t, h, "f"), account(t, h, "lone")
 		connect(t, s, me.ID, f1.ID)
 		connect(t, s, f2.ID, me.ID)
 		connect(t, s, other.ID, f1.ID)
 		connect(t, s, f2.ID, other.ID)
 		connect(t, s, other.ID, lone.ID)
 
-		check := func(name string, viewer, target social.Account, conns, mutual int, facts string) {
+		check := func(name string, viewer, target user.User, conns, mutual int, facts string) {
 			t.Helper()
-			r, err := s.Profile(ctx, viewer.ID, strings.ToUpper(target.Username))
+			r, err := s.Profile(ctx, viewer.ID, user.Username(strings.ToUpper(string(target.Username))))
 			must(t, err)
 			gotFacts := ""
 			if r.Facts.Connected {
@@ -86,14 +87,14 @@ func RunUserStore(t *testing.T, f Factory) {
 
 	t.Run("connections_count is the length of the list the same viewer sees", func(t *testing.T) {
 		t.Parallel()
-		viewer, target := user(t, h, "cnt"), user(t, h, "cnt")
-		hidden1, hidden2, shown := user(t, h, "cnt"), user(t, h, "cnt"), user(t, h, "cnt")
+		viewer, target := account(t, h, "cnt"), account(t, h, "cnt")
+		hidden1, hidden2, shown := account(t, h, "cnt"), account(t, h, "cnt"), account(t, h, "cnt")
 		connect(t, s, target.ID, hidden1.ID)
 		connect(t, s, target.ID, hidden2.ID)
 		connect(t, s, target.ID, shown.ID)
 		must(t, s.Block(ctx, hidden1.ID, viewer.ID, tick())) // they blocked the viewer
 		must(t, s.Block(ctx, viewer.ID, hidden2.ID, tick())) // the viewer blocked them
-		for _, who := range []social.Account{viewer, shown} {
+		for _, who := range []user.User{viewer, shown} {
 			r, err := s.Profile(ctx, who.ID, target.Username)
 			must(t, err)
 			list, err := s.Connections(ctx, who.ID, target.ID, pageOf(100))
@@ -111,11 +112,11 @@ func RunUserStore(t *testing.T, f Factory) {
 
 	t.Run("deleting an account keeps the others' counts right", func(t *testing.T) {
 		t.Parallel()
-		a, b, c := user(t, h, "del"), user(t, h, "del"), user(t, h, "del")
+		a, b, c := account(t, h, "del"), account(t, h, "del"), account(t, h, "del")
 		connect(t, s, a.ID, b.ID)
 		connect(t, s, a.ID, c.ID)
 		connect(t, s, b.ID, c.ID)
-		gone := user(t, h, "gone")
+		gone := account(t, h, "gone")
 		connect(t, s, gone.ID, a.ID)
 		connect(t, s, gone.ID, b.ID)
 		send(t, s, gone.ID, c.ID)

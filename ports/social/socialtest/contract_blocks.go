@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	"agora/domain/connection"
+	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/social"
 )
@@ -18,7 +19,7 @@ func RunBlockStore(t *testing.T, f Factory) {
 
 	t.Run("a block removes the connection and pending requests", func(t *testing.T) {
 		t.Parallel()
-		a, b, c := user(t, h, "ba"), user(t, h, "bb"), user(t, h, "bc")
+		a, b, c := account(t, h, "ba"), account(t, h, "bb"), account(t, h, "bc")
 		connect(t, s, a.ID, b.ID)
 		r := send(t, s, c.ID, a.ID)
 		settled := send(t, s, a.ID, c.ID) // accepts c's request instead
@@ -31,7 +32,7 @@ func RunBlockStore(t *testing.T, f Factory) {
 
 		must(t, s.Block(ctx, a.ID, b.ID, tick()))
 		must(t, s.Block(ctx, a.ID, c.ID, tick()))
-		for _, u := range []social.Account{a, b, c} {
+		for _, u := range []user.User{a, b, c} {
 			p, err := s.Connections(ctx, u.ID, u.ID, pageOf(10))
 			must(t, err)
 			if len(p.Items) != 0 {
@@ -50,10 +51,10 @@ func RunBlockStore(t *testing.T, f Factory) {
 
 	t.Run("idempotent, listed newest first, unblock", func(t *testing.T) {
 		t.Parallel()
-		me := user(t, h, "bm")
+		me := account(t, h, "bm")
 		var want []uuid.UUID
 		for i := 0; i < 5; i++ {
-			u := user(t, h, "bx")
+			u := account(t, h, "bx")
 			must(t, s.Block(ctx, me.ID, u.ID, tick()))
 			want = append([]uuid.UUID{u.ID}, want...)
 		}

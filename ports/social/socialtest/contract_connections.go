@@ -9,6 +9,7 @@ import (
 
 	"agora/domain/connection"
 	"agora/domain/errs"
+	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/social"
 )
@@ -21,7 +22,7 @@ func RunConnectionStore(t *testing.T, f Factory) {
 
 	t.Run("send passes the pair's state and stores the outcome", func(t *testing.T) {
 		t.Parallel()
-		a, b := user(t, h, "sa"), user(t, h, "sb")
+		a, b := account(t, h, "sa"), account(t, h, "sb")
 		var seen connection.Pair
 		id := newID()
 		at := tick()
@@ -62,7 +63,7 @@ func RunConnectionStore(t *testing.T, f Factory) {
 		if !seen.Connected || seen.Pending != nil {
 			t.Fatalf("connected pair: %+v", seen)
 		}
-		for _, u := range []social.Account{a, b} {
+		for _, u := range []user.User{a, b} {
 			p, err := s.Connections(ctx, u.ID, u.ID, pageOf(10))
 			must(t, err)
 			if len(p.Items) != 1 || !p.Items[0].ConnectedAt.Equal(*v.RespondedAt) {
@@ -70,7 +71,7 @@ func RunConnectionStore(t *testing.T, f Factory) {
 			}
 		}
 		// A refusing decider stores nothing.
-		c := user(t, h, "sc")
+		c := account(t, h, "sc")
 		refuse := errors.New("refused")
 		_, err = s.SendRequest(ctx, a.ID, c.ID, func(connection.Pair) (connection.Outcome, error) { return connection.Outcome{}, refuse })
 		if !errors.Is(err, refuse) {
@@ -93,7 +94,7 @@ func RunConnectionStore(t *testing.T, f Factory) {
 
 	t.Run("the store refuses what the state machine forbids", func(t *testing.T) {
 		t.Parallel()
-		a, b, c := user(t, h, "ra"), user(t, h, "rb"), user(t, h, "rc")
+		a, b, c := account(t, h, "ra"), account(t, h, "rb"), account(t, h, "rc")
 		r := send(t, s, a.ID, b.ID)
 		// A second pending request for the pair, made without asking the
 		// domain (either direction), is refused by the store itself.
@@ -141,9 +142,9 @@ func RunConnectionStore(t *testing.T, f Factory) {
 	t.Run("crossing requests sent at the same instant connect once", func(t *testing.T) {
 		t.Parallel()
 		const pairs = 12
-		users := make([][2]social.Account, pairs)
+		users := make([][2]user.User, pairs)
 		for i := range users {
-			users[i] = [2]social.Account{user(t, h, "x"), user(t, h, "y")}
+			users[i] = [2]user.User{account(t, h, "x"), account(t, h, "y")}
 		}
 		var wg sync.WaitGroup
 		errc := make(chan error, 2*pairs)
@@ -192,13 +193,13 @@ func RunConnectionStore(t *testing.T, f Factory) {
 
 	t.Run("pending requests by direction, paged", func(t *testing.T) {
 		t.Parallel()
-		me := user(t, h, "pr")
+		me := account(t, h, "pr")
 		var in, out []uuid.UUID
 		for i := 0; i < 5; i++ {
-			in = append([]uuid.UUID{send(t, s, user(t, h, "in").ID, me.ID).ID}, in...)
-			out = append([]uuid.UUID{send(t, s, me.ID, user(t, h, "out").ID).ID}, out...)
+			in = append([]uuid.UUID{send(t, s, account(t, h, "in").ID, me.ID).ID}, in...)
+			out = append([]uuid.UUID{send(t, s, me.ID, account(t, h, "out").ID).ID}, out...)
 		}
-		settled := send(t, s, user(t, h, "in").ID, me.ID)
+		settled := send(t, s, account(t, h, "in").ID, me.ID)
 		_, err := s.UpdateRequest(ctx, settled.ID, func(r connection.Request) (connection.Request, error) { return r.Decline(me.ID, tick()) })
 		must(t, err)
 		for _, tc := range []struct {
@@ -214,10 +215,10 @@ func RunConnectionStore(t *testing.T, f Factory) {
 
 	t.Run("connections, mutual connections and removal", func(t *testing.T) {
 		t.Parallel()
-		me, other := user(t, h, "cm"), user(t, h, "co")
+		me, other := account(t, h, "cm"), account(t, h, "co")
 		var mine, mutual []uuid.UUID
 		for i := 0; i < 5; i++ {
-			f := user(t, h, "cf")
+			f := account(t, h, "cf")
 			connect(t, s, me.ID, f.ID)
 			mine = append([]uuid.UUID{f.ID}, mine...)
 			if i%2 == 0 {
@@ -235,7 +236,7 @@ func RunConnectionStore(t *testing.T, f Factory) {
 		sameIDs(t, "mutual", ids(gotMutual, connUser), mutual)
 
 		// Another user's list leaves out people with a block to or from the viewer.
-		viewer := user(t, h, "cv")
+		viewer := account(t, h, "cv")
 		must(t, s.Block(ctx, viewer.ID, mine[0], tick()))
 		must(t, s.Block(ctx, mine[1], viewer.ID, tick()))
 		got = collect(t, 10, func(p ports.PageRequest) (ports.Page[social.Connection], error) {

@@ -1,9 +1,9 @@
 // Package social is the boundary of the social core: posts and the feed,
 // connection requests and connections, blocks, profiles and the data export.
-// Service holds the use cases; Store (split into one small interface per
-// concern) is what they need from storage. Every store interface has a
-// contract test suite (socialtest) that both the PostgreSQL adapter and the
-// in-memory fake (socialfake) pass.
+// Service holds the use cases; this file declares what they need from the
+// outside world: Store (split into one small interface per concern) and
+// Metrics. Every store interface has a contract test suite (socialtest) that
+// both the PostgreSQL adapter and the in-memory fake (socialtest.MemStore) pass.
 package social
 
 import (
@@ -13,96 +13,72 @@ import (
 	"github.com/google/uuid"
 
 	"agora/domain/connection"
+	"agora/domain/errs"
 	"agora/domain/post"
+	"agora/domain/session"
+	"agora/domain/user"
 	"agora/ports"
 )
-
-// UserSummary is a user as others see them in lists.
-type UserSummary struct {
-	ID          uuid.UUID
-	Username    string
-	DisplayName string
-}
 
 // PostView is a post with its author.
 type PostView struct {
 	post.Post
-	Author UserSummary
+	Author user.Summary
 }
 
 // RequestView is a connection request with both parties.
 type RequestView struct {
 	connection.Request
-	From UserSummary
-	To   UserSummary
+	From user.Summary
+	To   user.Summary
 }
 
 // Connection is one of a user's connections. In a list of mutual
 // connections, ConnectedAt is when the viewer connected with User.
 type Connection struct {
-	User        UserSummary
+	User        user.Summary
 	ConnectedAt time.Time
 }
 
 // Blocked is a user the viewer blocks, and since when.
 type Blocked struct {
-	User      UserSummary
+	User      user.Summary
 	BlockedAt time.Time
 }
 
-// ProfileRecord is what the store knows about a user as a viewer sees them.
-type ProfileRecord struct {
-	User                   UserSummary
+// PublicProfile is what a viewer may see of another user. The counts leave
+// out anyone with a block to or from the viewer.
+type PublicProfile struct {
+	User                   user.Summary
 	Headline               string
 	Bio                    string
 	CreatedAt              time.Time
 	ConnectionsCount       int
 	MutualConnectionsCount int
-	Facts                  connection.Facts
+}
+
+// ProfileRecord is what the store knows about a user as a viewer sees them:
+// the profile and the facts between the two.
+type ProfileRecord struct {
+	PublicProfile
+	Facts connection.Facts
 }
 
 // Profile is a user's public profile with the viewer's relation to them.
 type Profile struct {
-	User                   UserSummary
-	Headline               string
-	Bio                    string
-	CreatedAt              time.Time
-	ConnectionsCount       int
-	MutualConnectionsCount int
-	Relation               connection.Relation
-}
-
-// Account is the caller's own account, private fields included.
-type Account struct {
-	ID            uuid.UUID
-	Username      string
-	Email         string
-	EmailVerified bool
-	DisplayName   string
-	Headline      string
-	Bio           string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-}
-
-// Session is a login session without any secret.
-type Session struct {
-	ID         uuid.UUID
-	CreatedAt  time.Time
-	LastUsedAt time.Time
-	ExpiresAt  time.Time
-	RevokedAt  *time.Time
+	PublicProfile
+	Relation connection.Relation
 }
 
 // Export is everything stored about one user.
 type Export struct {
 	ExportedAt  time.Time
-	Account     Account
+	Account     user.User // without the password hash
 	Posts       []PostView
 	Requests    []RequestView // every state, both directions
 	Connections []Connection
-	Blocks      []UserSummary
-	Sessions    []Session
+	Blocks      []user.Summary
+	Sessions    []session.Session
 }
 
 // Direction picks incoming or outgoing requests.
@@ -114,18 +90,30 @@ const (
 	Outgoing Direction = "outgoing"
 )
 
+// ParseDirection accepts exactly "incoming" or "outgoing". It is a query
+// parameter, so anything else is a bad request.
+func ParseDirection(s string) (Direction, error) {
+	if d := Direction(s); d == Incoming || d == Outgoing {
+		return d, nil
+	}
+	return "", &errs.Error{
+		Kind: errs.ErrBadRequest, Message: `direction must be "incoming" or "outgoing".`,
+		Fields: []errs.FieldError{{Field: "direction", Message: `must be "incoming" or "outgoing"`}},
+	}
+}
+
 // UserStore finds people. Usernames are matched case-insensitively.
 type UserStore interface {
 	// FindUser returns the user named username, blocks notwithstanding;
 	// not found when there is none.
-	FindUser(ctx context.Context, username string) (UserSummary, error)
+	FindUser(ctx context.Context, username user.Username) (user.Summary, error)
 	// FindVisibleUser is FindUser, also not found when either of viewer and
 	// that user has blocked the other.
-	FindVisibleUser(ctx context.Context, viewer uuid.UUID, username string) (UserSummary, error)
+	FindVisibleUser(ctx context.Context, viewer uuid.UUID, username user.Username) (user.Summary, error)
 	// Profile returns the user's profile record as viewer sees it, not found
 	// like FindVisibleUser. The mutual count on one's own profile is what
 	// the store counts; the service decides what to show.
-	Profile(ctx context.Context, viewer uuid.UUID, username string) (ProfileRecord, error)
+	Profile(ctx context.Context, viewer uuid.UUID, username user.Username) (ProfileRecord, error)
 }
 
 // PostStore keeps posts. Lists are newest first (created_at, then id, descending).
@@ -158,13 +146,13 @@ type ConnectionStore interface {
 	// Not found when absent.
 	UpdateRequest(ctx context.Context, id uuid.UUID, change func(connection.Request) (connection.Request, error)) (RequestView, error)
 	// PendingRequests lists the user's pending requests in one direction.
-	PendingRequests(ctx context.Context, user uuid.UUID, dir Direction, page ports.PageRequest) (ports.Page[RequestView], error)
+	PendingRequests(ctx context.Context, userID uuid.UUID, dir Direction, page ports.PageRequest) (ports.Page[RequestView], error)
 	// Connections lists the user's connections, newest first (connected_at,
 	// then user id), leaving out anyone with a block to or from the viewer.
-	Connections(ctx context.Context, viewer, user uuid.UUID, page ports.PageRequest) (ports.Page[Connection], error)
+	Connections(ctx context.Context, viewer, userID uuid.UUID, page ports.PageRequest) (ports.Page[Connection], error)
 	// MutualConnections lists the users connected to both viewer and user,
 	// ordered by when the viewer connected with them, newest first.
-	MutualConnections(ctx context.Context, viewer, user uuid.UUID, page ports.PageRequest) (ports.Page[Connection], error)
+	MutualConnections(ctx context.Context, viewer, userID uuid.UUID, page ports.PageRequest) (ports.Page[Connection], error)
 	// RemoveConnection disconnects the two; not found when not connected.
 	RemoveConnection(ctx context.Context, a, b uuid.UUID) error
 }
@@ -182,7 +170,7 @@ type BlockStore interface {
 
 // ExportStore reads everything stored about a user, in one snapshot.
 type ExportStore interface {
-	Export(ctx context.Context, user uuid.UUID) (Export, error)
+	Export(ctx context.Context, userID uuid.UUID) (Export, error)
 }
 
 // Store is all the storage the social service needs.
@@ -194,8 +182,18 @@ type Store interface {
 	ExportStore
 }
 
-// Events receives the domain events that are counted (metrics).
-type Events interface {
+// Metrics records the domain counters of this area (the telemetry adapter
+// implements it: agora_posts_created_total, agora_connection_requests_total).
+type Metrics interface {
 	PostCreated()
 	ConnectionRequest(outcome string)
 }
+
+// The outcomes counted by Metrics.ConnectionRequest, as
+// agora_connection_requests_total{outcome} labels them.
+const (
+	OutcomeSent      = "sent"
+	OutcomeAccepted  = "accepted"
+	OutcomeDeclined  = "declined"
+	OutcomeWithdrawn = "withdrawn"
+)

@@ -1,0 +1,17 @@
+package social
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+)
+
+// Export returns everything stored about the viewer.
+func (s *Service) Export(ctx context.Context, viewer uuid.UUID) (Export, error) {
+	e, err := s.d.Store.Export(ctx, viewer)
+	if err != nil {
+		return Export{}, err
+	}
+	e.ExportedAt = s.now()
+	return e, nil
+}
