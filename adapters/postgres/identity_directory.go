@@ -18,40 +18,20 @@ func likePrefix(prefix string) string {
 	return r.Replace(prefix) + "%"
 }
 
-// SearchUsers implements identity.DirectoryStore.
+// SearchUsers implements identity.DirectoryStore. It reads from the replica
+// when there is a usable one; the cursor's Key is lower(username).
 func (s *IdentityStore) SearchUsers(ctx context.Context, caller uuid.UUID, prefix string, page ports.PageRequest) (ports.Page[user.Summary], error) {
-	after := ""
-	if page.After != nil {
-		after = page.After.Key
-	}
-	lim := int32(min(max(page.Limit, 1), 1000) + 1) //nolint:gosec // clamped above
-	var out []user.Summary
+	cursor := func(u user.Summary) ports.Cursor { return ports.Cursor{Key: u.Username.Key(), ID: u.ID} }
 	if prefix == "" {
-		var rows []db.ListUsersRow
-		err := s.reads.run(ctx, func(q *db.Queries) (err error) {
-			rows, err = q.ListUsers(ctx, db.ListUsersParams{After: after, Caller: caller, Lim: lim})
-			return err
-		})
-		if err != nil {
-			return ports.Page[user.Summary]{}, translate(err)
-		}
-		for _, r := range rows {
-			out = append(out, user.Summary{ID: r.ID, Username: user.Username(r.Username), DisplayName: r.DisplayName})
-		}
-	} else {
-		var rows []db.SearchUsersRow
-		err := s.reads.run(ctx, func(q *db.Queries) (err error) {
-			rows, err = q.SearchUsers(ctx, db.SearchUsersParams{Pattern: likePrefix(prefix), After: after, Caller: caller, Lim: lim})
-			return err
-		})
-		if err != nil {
-			return ports.Page[user.Summary]{}, translate(err)
-		}
-		for _, r := range rows {
-			out = append(out, user.Summary{ID: r.ID, Username: user.Username(r.Username), DisplayName: r.DisplayName})
-		}
+		return readPage(ctx, s.reads, page,
+			func(q *db.Queries, after ports.Cursor, maxRows int32) ([]db.ListUsersRow, error) {
+				return q.ListUsers(ctx, db.ListUsersParams{After: after.Key, Caller: caller, Lim: maxRows})
+			},
+			func(r db.ListUsersRow) user.Summary { return toSummary(r.ID, r.Username, r.DisplayName) }, cursor)
 	}
-	return ports.PageOf(out, page.Limit, func(u user.Summary) ports.Cursor {
-		return ports.Cursor{Key: u.Username.Key(), ID: u.ID}
-	}), nil
+	return readPage(ctx, s.reads, page,
+		func(q *db.Queries, after ports.Cursor, maxRows int32) ([]db.SearchUsersRow, error) {
+			return q.SearchUsers(ctx, db.SearchUsersParams{Pattern: likePrefix(prefix), After: after.Key, Caller: caller, Lim: maxRows})
+		},
+		func(r db.SearchUsersRow) user.Summary { return toSummary(r.ID, r.Username, r.DisplayName) }, cursor)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"agora/domain/errs"
+	"agora/domain/timestamp"
 	"agora/domain/user"
 )
 
@@ -120,7 +121,7 @@ func (s *Service) Close(ctx context.Context) error { return s.bg.wait(ctx) }
 
 // now is the clock at the database's precision (microseconds, UTC), so that
 // what a write answers equals what a later read returns.
-func (s *Service) now() time.Time { return s.d.Clock().UTC().Truncate(time.Microsecond) }
+func (s *Service) now() time.Time { return timestamp.Of(s.d.Clock()) }
 
 // errNotSignedIn answers a missing, invalid or revoked access token.
 var errNotSignedIn = errs.New(errs.ErrUnauthenticated, "The access token is missing, invalid, expired or revoked.")
