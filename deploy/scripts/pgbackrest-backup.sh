@@ -25,15 +25,10 @@
 # the tests run it on the host).
 set -euo pipefail
 
-script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-deploy_dir="$(dirname "$script_dir")"
-export COMPOSE_FILE="${COMPOSE_FILE:-$deploy_dir/compose.yaml}"
-ENV_FILE="${ENV_FILE:-$deploy_dir/.env}"
-if [[ -r $ENV_FILE && -z ${COMPOSE_ENV_FILES:-} ]]; then
-    export COMPOSE_ENV_FILES="$ENV_FILE"
-fi
-# shellcheck source=read-env.sh
-source "$script_dir/read-env.sh"
+me=pgbackrest-backup
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+compose_env
 read_env_file "$ENV_FILE" 'TEXTFILE_DIR|AGORA_NO_OFFSITE'
 TEXTFILE_DIR="${TEXTFILE_DIR:-/var/lib/node_exporter/textfile_collector}"
 offsite_disabled=0
@@ -52,7 +47,6 @@ for arg in "$@"; do
 done
 [[ -n $type ]] || { echo "usage: pgbackrest-backup.sh [--dry-run] full|diff" >&2; exit 2; }
 
-log() { printf '%s pgbackrest-backup: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
 pgbr() {
     printf '+ %s --stanza=agora %s\n' "${exec_cmd[*]}" "$*" >&2
     [[ $dry_run -eq 1 ]] || "${exec_cmd[@]}" --stanza=agora "$@"
