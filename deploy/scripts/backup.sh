@@ -44,14 +44,13 @@ compose_env
 
 # Only the backup's own settings, read as the other backup scripts read
 # them (the file is not run as shell code).
-read_env_file "$ENV_FILE" 'BACKUP_[A-Z0-9_]+|RCLONE_[A-Z0-9_]+|TEXTFILE_DIR'
+read_settings 'BACKUP_[A-Z0-9_]+|RCLONE_[A-Z0-9_]+'
 
 BACKUP_DIR="${BACKUP_DIR:-/home/deploy/backups}"
 BACKUP_RETENTION_DAYS="${BACKUP_RETENTION_DAYS:-7}"
 BACKUP_KEEP_MIN="${BACKUP_KEEP_MIN:-3}"
 BACKUP_DATABASE_URL="${BACKUP_DATABASE_URL:-}"
 BACKUP_RCLONE_REMOTE="${BACKUP_RCLONE_REMOTE:-}"
-TEXTFILE_DIR="${TEXTFILE_DIR:-/var/lib/node_exporter/textfile_collector}"
 
 dry_run=0
 prune_only=0

@@ -38,6 +38,14 @@ compose_env() {
     fi
 }
 
+# read_settings [PATTERN] reads ENV_FILE's TEXTFILE_DIR and the names
+# PATTERN matches (read_env_file); TEXTFILE_DIR then defaults to
+# node_exporter's textfile collector folder.
+read_settings() {
+    read_env_file "$ENV_FILE" "TEXTFILE_DIR${1:+|$1}"
+    TEXTFILE_DIR="${TEXTFILE_DIR:-/var/lib/node_exporter/textfile_collector}"
+}
+
 # read_env_file FILE PATTERN exports the lines of FILE (deploy/.env) whose
 # names match the extended regular expression PATTERN, unless already set in
 # the environment (cron passes nothing else). The file is not run as shell

@@ -29,8 +29,7 @@ me=pgbackrest-backup
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 compose_env
-read_env_file "$ENV_FILE" 'TEXTFILE_DIR|AGORA_NO_OFFSITE'
-TEXTFILE_DIR="${TEXTFILE_DIR:-/var/lib/node_exporter/textfile_collector}"
+read_settings 'AGORA_NO_OFFSITE'
 offsite_disabled=0
 [[ ${AGORA_NO_OFFSITE:-} != 1 ]] || offsite_disabled=1
 read -r -a exec_cmd <<<"${PGBACKREST_EXEC:-docker compose exec -T -u postgres postgres agora-pgbackrest}"

@@ -22,8 +22,7 @@ me=restore-drill
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 compose_env
-read_env_file "$ENV_FILE" 'TEXTFILE_DIR'
-TEXTFILE_DIR="${TEXTFILE_DIR:-/var/lib/node_exporter/textfile_collector}"
+read_settings ""
 
 dry_run=0
 repo=""

@@ -43,9 +43,8 @@ for arg in "$@"; do
     esac
 done
 
-read_env_file "$ENV_FILE" 'SECRETS_AGE_RECIPIENT|PGBACKREST_REPO2_[A-Z0-9_]+|BACKUP_DIR|TEXTFILE_DIR|AGORA_NO_OFFSITE'
+read_settings 'SECRETS_AGE_RECIPIENT|PGBACKREST_REPO2_[A-Z0-9_]+|BACKUP_DIR|AGORA_NO_OFFSITE'
 BACKUP_DIR="${BACKUP_DIR:-/home/deploy/backups}"
-TEXTFILE_DIR="${TEXTFILE_DIR:-/var/lib/node_exporter/textfile_collector}"
 recipient="${SECRETS_AGE_RECIPIENT:-}"
 
 metric_file="$TEXTFILE_DIR/agora_secrets_archive.prom"
