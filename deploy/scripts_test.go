@@ -373,7 +373,8 @@ func TestCertbotHook(t *testing.T) {
 }
 
 // The container-side helpers (deploy/nginx/*.sh, POSIX sh) and the CI image
-// builder pass shellcheck too.
+// builder pass shellcheck too, and so does every script of the repository's
+// scripts/ (make deps, run, bench, drill..., with the lib.sh they source).
 func TestOtherScriptsShellcheck(t *testing.T) {
 	t.Parallel()
 	systest.Shellcheck(t,
@@ -381,9 +382,12 @@ func TestOtherScriptsShellcheck(t *testing.T) {
 		filepath.Join(deployDir(t), "nginx", "set-upstream.sh"),
 		filepath.Join(deployDir(t), "ci", "build-images.sh"),
 		filepath.Join(deployDir(t), "ci", "images", "postgres-entrypoint.sh"),
-		filepath.Join(repoRoot(t), "scripts", "ensure-docker.sh"),
-		filepath.Join(repoRoot(t), "scripts", "install-compose.sh"),
 	)
+	repoScripts, err := filepath.Glob(filepath.Join(repoRoot(t), "scripts", "*.sh"))
+	if err != nil || len(repoScripts) < 10 {
+		t.Fatalf("scripts/*.sh: %d files, %v", len(repoScripts), err)
+	}
+	systest.Shellcheck(t, repoScripts...)
 }
 
 // set-upstream.sh (run in the Nginx container by deploy.sh) refuses what is
