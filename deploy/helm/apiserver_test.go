@@ -97,7 +97,7 @@ func kubeAPI(t testing.TB) *controlPlane {
 	t.Helper()
 	cp.once.Do(cp.start)
 	if cp.skip != nil {
-		systest.Missing(t, "the API-server test cannot run: ", cp.skip)
+		systest.Missing(t, "the API-server test cannot run:", cp.skip)
 	}
 	if cp.err != nil {
 		t.Fatal(cp.err)
