@@ -7,13 +7,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"agora/adapters/postgres/pgtest"
 	"agora/cmd/agora/agoratest"
+	"agora/internal/systest"
 )
 
 var backupName = regexp.MustCompile(`^backup_(\d{8})_\d{6}\.sql\.gz$`)
@@ -32,28 +32,6 @@ func backupFiles(t testing.TB, dir string) []string {
 		}
 	}
 	sort.Strings(out)
-	return out
-}
-
-// readMetrics parses a node_exporter textfile into name -> value.
-func readMetrics(t testing.TB, path string) map[string]float64 {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("metric file: %v", err)
-	}
-	out := map[string]float64{}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) != 2 || strings.HasPrefix(line, "#") {
-			continue
-		}
-		v, err := strconv.ParseFloat(f[1], 64)
-		if err != nil {
-			t.Errorf("bad metric line %q", line)
-		}
-		out[f[0]] = v
-	}
 	return out
 }
 
@@ -120,7 +98,7 @@ func TestBackupPruneKeepsSevenDays(t *testing.T) {
 // without a good dump never prune the last ones away. Older ones go.
 func TestBackupPruneKeepsNewestGood(t *testing.T) {
 	t.Parallel()
-	requireTool(t, "rclone")
+	systest.Tool(t, "rclone")
 	tmp := t.TempDir()
 	backups, remote := filepath.Join(tmp, "backups"), filepath.Join(tmp, "remote")
 	// The newest dump is 20 days old; the folder also holds a fresh partial.
@@ -200,8 +178,8 @@ func TestBackupFailureLeavesNothing(t *testing.T) {
 		},
 		// The real pg_dump against a server that is not there.
 		"unreachable database": func(t *testing.T, tmp string) []string {
-			requireTool(t, "pg_dump")
-			return []string{"BACKUP_DATABASE_URL=postgres://agora@127.0.0.1:" + itoa(freePort(t)) + "/agora?connect_timeout=2"}
+			systest.Tool(t, "pg_dump")
+			return []string{"BACKUP_DATABASE_URL=postgres://agora@" + systest.FreeAddr(t) + "/agora?connect_timeout=2"}
 		},
 	}
 	for name, setup := range cases {
@@ -237,7 +215,7 @@ func TestBackupFailureLeavesNothing(t *testing.T) {
 			if len(names) != 1 || names[0] != old {
 				t.Errorf("backup folder = %v, want only the older %s (no partial file)", names, old)
 			}
-			m := readMetrics(t, filepath.Join(textfile, "agora_backup.prom"))
+			m := systest.ReadTextfile(t, filepath.Join(textfile, "agora_backup.prom"))
 			if m["agora_backup_last_status"] != 0 {
 				t.Errorf("last_status = %v, want 0", m["agora_backup_last_status"])
 			}
@@ -314,8 +292,8 @@ func seedDatabase(t testing.TB, url string) {
 // table's row count and checksum match.
 func TestBackupRestoreRoundTrip(t *testing.T) {
 	t.Parallel()
-	requireTool(t, "pg_dump")
-	requireTool(t, "psql")
+	systest.Tool(t, "pg_dump")
+	systest.Tool(t, "psql")
 	src := pgtest.NewDatabase(t)
 	seedDatabase(t, src)
 
@@ -349,7 +327,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	if fi.Mode().Perm()&0o077 != 0 {
 		t.Errorf("backup file mode %v is readable by others", fi.Mode().Perm())
 	}
-	m := readMetrics(t, filepath.Join(textfile, "agora_backup.prom"))
+	m := systest.ReadTextfile(t, filepath.Join(textfile, "agora_backup.prom"))
 	if m["agora_backup_last_status"] != 1 || m["agora_backup_last_size_bytes"] != float64(fi.Size()) ||
 		m["agora_backup_last_success_timestamp_seconds"] < float64(before) {
 		t.Errorf("metrics after success = %v (file size %d)", m, fi.Size())

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"agora/internal/systest"
 )
 
 // No Docker engine here: the Dockerfile's properties are checked as text,
@@ -87,7 +89,7 @@ func TestHealthcheckProbeIsStatic(t *testing.T) {
 		}
 	}
 	// Against nothing listening, the probe fails with exit status 1.
-	err = exec.Command(out, "http://127.0.0.1:"+itoa(freePort(t))+"/healthz").Run()
+	err = exec.Command(out, "http://"+systest.FreeAddr(t)+"/healthz").Run()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
 		t.Errorf("probe against a closed port: %v, want exit status 1", err)

@@ -10,12 +10,12 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"agora/adapters/http/apidoc"
 	"agora/adapters/postgres/pgtest"
+	"agora/internal/systest"
 )
 
 // agoraServer is a real `agora serve` on a loopback port, its stdout (the
@@ -31,7 +31,7 @@ func startAgora(t *testing.T, trustedProxies string) *agoraServer {
 	t.Helper()
 	bin := buildAgora(t)
 	dbURL := pgtest.NewDatabase(t)
-	s := &agoraServer{addr: "127.0.0.1:" + itoa(freePort(t))}
+	s := &agoraServer{addr: systest.FreeAddr(t)}
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(),
 		"DATABASE_URL="+dbURL,
@@ -71,15 +71,11 @@ func startAgora(t *testing.T, trustedProxies string) *agoraServer {
 			s.mu.Unlock()
 		}
 	}()
+	// Wait after the output is read: it closes the pipe.
+	done := make(chan struct{})
+	go func() { <-copied; _ = cmd.Wait(); close(done) }()
 	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { <-copied; _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-		}
+		systest.Stop(cmd.Process, done, 15*time.Second)
 		if t.Failed() {
 			s.mu.Lock()
 			t.Logf("agora stdout:\n%s\nstderr:\n%s", s.raw.String(), stderr.String())

@@ -17,9 +17,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"agora/internal/systest"
 )
 
 // The tests run Debian's nginx on the production files in deploy/nginx,
@@ -51,7 +52,7 @@ func nginxBinary(t testing.TB) string {
 	if _, err := os.Stat("/usr/sbin/nginx"); err == nil {
 		return "/usr/sbin/nginx"
 	}
-	return requireTool(t, "nginx")
+	return systest.Tool(t, "nginx")
 }
 
 // renderNginx copies deploy/nginx into dir with the test substitutions and
@@ -59,7 +60,7 @@ func nginxBinary(t testing.TB) string {
 func renderNginx(t testing.TB, bin, dir string, httpPort, httpsPort int, o nginxOpts) string {
 	t.Helper()
 	src := filepath.Join(deployDir(t), "nginx")
-	statusPort := freePort(t) // stub_status, for the nginx exporter
+	statusPort := systest.FreePort(t) // stub_status, for the nginx exporter
 	type sub struct{ old, new string }
 	subs := []sub{
 		{"/etc/nginx/", dir + "/etc/nginx/"},
@@ -134,7 +135,7 @@ func renderNginx(t testing.TB, bin, dir string, httpPort, httpsPort int, o nginx
 // operator would for a trial run) and returns a pool that trusts it.
 func makeCert(t testing.TB, certDir string) *x509.CertPool {
 	t.Helper()
-	openssl := requireTool(t, "openssl")
+	openssl := systest.Tool(t, "openssl")
 	cmd := exec.Command(openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
 		"-nodes", "-days", "2", "-subj", "/CN="+testHost, "-addext", "subjectAltName=DNS:"+testHost,
 		"-keyout", filepath.Join(certDir, "privkey.pem"), "-out", filepath.Join(certDir, "fullchain.pem"))
@@ -177,7 +178,7 @@ func startNginx(t testing.TB, o nginxOpts) *nginxServer {
 		t.Skip("the nginx tests run nginx as root (as CI does)")
 	}
 	dir := nginxTempDir(t)
-	s := &nginxServer{dir: dir, httpPort: freePort(t), httpsPort: freePort(t)}
+	s := &nginxServer{dir: dir, httpPort: systest.FreePort(t), httpsPort: systest.FreePort(t)}
 	conf := renderNginx(t, bin, dir, s.httpPort, s.httpsPort, o)
 	s.rootCAs = makeCert(t, filepath.Join(dir, "certs"))
 	s.accessLog = filepath.Join(dir, "log", "access.log")
@@ -203,13 +204,7 @@ func startNginx(t testing.TB, o nginxOpts) *nginxServer {
 	var waitErr error
 	go func() { waitErr = cmd.Wait(); close(done) }()
 	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
+		systest.Stop(cmd.Process, done, 10*time.Second)
 		if t.Failed() {
 			b, _ := os.ReadFile(filepath.Join(dir, "log", "error.log"))
 			t.Logf("nginx error.log:\n%s\nstderr:\n%s", b, stderr.String())
@@ -405,7 +400,7 @@ func TestNginxConfigTest(t *testing.T) {
 		t.Run(fmt.Sprintf("ocsp=%v", ocsp), func(t *testing.T) {
 			t.Parallel()
 			dir := nginxTempDir(t)
-			conf := renderNginx(t, bin, dir, freePort(t), freePort(t), nginxOpts{backend: "127.0.0.1:9", ocsp: ocsp})
+			conf := renderNginx(t, bin, dir, systest.FreePort(t), systest.FreePort(t), nginxOpts{backend: "127.0.0.1:9", ocsp: ocsp})
 			makeCert(t, filepath.Join(dir, "certs"))
 			args := append([]string{"-t"}, nginxArgs(dir, conf)...)
 			out, err := exec.Command(bin, args...).CombinedOutput()
@@ -579,7 +574,7 @@ func TestNginxProxyWithStubBackend(t *testing.T) {
 
 	t.Run("backend down gives 502 problem", func(t *testing.T) {
 		// A second nginx whose backend port has nothing listening.
-		dead := startNginx(t, nginxOpts{backend: "127.0.0.1:" + itoa(freePort(t))})
+		dead := startNginx(t, nginxOpts{backend: systest.FreeAddr(t)})
 		r := do(t, dead.client("127.0.0.6"), "GET", dead.httpsURL("/api/v1/feed"), nil, nil)
 		wantProblem(t, "backend down", r, 502)
 	})

@@ -15,13 +15,13 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"agora/adapters/postgres/pgtest"
+	"agora/internal/systest"
 )
 
 // Scaling out, proven with real processes: PostgreSQL, Redis, two `agora
@@ -315,11 +315,7 @@ func requireRedis(t *testing.T) string {
 	hostPort, _, _ = strings.Cut(hostPort, "/")
 	c, err := net.DialTimeout("tcp", hostPort, time.Second)
 	if err != nil {
-		msg := fmt.Sprintf("Redis is not reachable at %s (start redis-server or set TEST_REDIS_URL): %v", hostPort, err)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		systest.Missing(t, fmt.Sprintf("Redis is not reachable at %s (start redis-server or set TEST_REDIS_URL): %v", hostPort, err))
 	}
 	_ = c.Close()
 	return u
@@ -392,7 +388,7 @@ type replica struct {
 
 func startReplica(t *testing.T, bin string, env []string) *replica {
 	t.Helper()
-	r := &replica{addr: "127.0.0.1:" + itoa(freePort(t)), internal: "127.0.0.1:" + itoa(freePort(t)), done: make(chan struct{})}
+	r := &replica{addr: systest.FreeAddr(t), internal: systest.FreeAddr(t), done: make(chan struct{})}
 	r.cmd = exec.Command(bin, "serve")
 	r.cmd.Env = append(append(os.Environ(), env...), "HTTP_ADDR="+r.addr, "METRICS_ADDR="+r.internal, "MAIL_DIR="+t.TempDir())
 	pr, pw, err := os.Pipe()
@@ -418,13 +414,7 @@ func startReplica(t *testing.T, bin string, env []string) *replica {
 		close(r.done)
 	}()
 	t.Cleanup(func() {
-		_ = r.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-r.done:
-		case <-time.After(15 * time.Second):
-			_ = r.cmd.Process.Kill()
-			<-r.done
-		}
+		systest.Stop(r.cmd.Process, r.done, 15*time.Second)
 		if t.Failed() {
 			r.mu.Lock()
 			t.Logf("replica %s output (last 4 KiB):\n%s", r.addr, tail(r.out.String(), 4096))

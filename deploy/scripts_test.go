@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"agora/internal/systest"
 )
 
 var deployScripts = []string{"bootstrap.sh", "deploy.sh", "backup.sh", "restore.sh", "certbot-deploy-hook.sh",
@@ -59,7 +61,6 @@ func stubDir(t testing.TB, log string, stubs map[string]string) string {
 
 func TestScriptsShellcheck(t *testing.T) {
 	t.Parallel()
-	sc := requireTool(t, "shellcheck")
 	var paths []string
 	for _, s := range deployScripts {
 		p := scriptPath(t, s)
@@ -78,11 +79,7 @@ func TestScriptsShellcheck(t *testing.T) {
 			t.Errorf("%s has no --dry-run", s)
 		}
 	}
-	cmd := exec.Command(sc, append([]string{"--severity=style", "--external-sources"}, paths...)...)
-	cmd.Dir = filepath.Join(deployDir(t), "scripts")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("shellcheck: %v\n%s", err, out)
-	}
+	systest.Shellcheck(t, paths...)
 }
 
 // The bootstrap dry run prints the whole host set-up and touches nothing:
@@ -329,7 +326,7 @@ func TestBackupAndRestoreDryRun(t *testing.T) {
 // on the certificate.
 func TestCertbotHook(t *testing.T) {
 	t.Parallel()
-	openssl := requireTool(t, "openssl")
+	openssl := systest.Tool(t, "openssl")
 	tmp := t.TempDir()
 	lineage := filepath.Join(tmp, "live", "agora")
 	if err := os.MkdirAll(lineage, 0o755); err != nil {
@@ -376,22 +373,21 @@ func TestCertbotHook(t *testing.T) {
 }
 
 // The container-side helpers (deploy/nginx/*.sh, POSIX sh) and the CI image
-// builder pass shellcheck too.
+// builder pass shellcheck too, and so does every script of the repository's
+// scripts/ (make deps, run, bench, drill..., with the lib.sh they source).
 func TestOtherScriptsShellcheck(t *testing.T) {
 	t.Parallel()
-	sc := requireTool(t, "shellcheck")
-	paths := []string{
+	systest.Shellcheck(t,
 		filepath.Join(deployDir(t), "nginx", "start.sh"),
 		filepath.Join(deployDir(t), "nginx", "set-upstream.sh"),
 		filepath.Join(deployDir(t), "ci", "build-images.sh"),
 		filepath.Join(deployDir(t), "ci", "images", "postgres-entrypoint.sh"),
-		filepath.Join(repoRoot(t), "scripts", "ensure-docker.sh"),
-		filepath.Join(repoRoot(t), "scripts", "install-compose.sh"),
+	)
+	repoScripts, err := filepath.Glob(filepath.Join(repoRoot(t), "scripts", "*.sh"))
+	if err != nil || len(repoScripts) < 10 {
+		t.Fatalf("scripts/*.sh: %d files, %v", len(repoScripts), err)
 	}
-	cmd := exec.Command(sc, append([]string{"--severity=style"}, paths...)...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("shellcheck: %v\n%s", err, out)
-	}
+	systest.Shellcheck(t, repoScripts...)
 }
 
 // set-upstream.sh (run in the Nginx container by deploy.sh) refuses what is

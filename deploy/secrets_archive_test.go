@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"agora/internal/systest"
 )
 
 // secrets-archive.sh records each run for Prometheus (TEXTFILE_DIR from
@@ -18,8 +20,8 @@ import (
 // of the last success.
 func TestSecretsArchiveMetricsAndMissingOffsite(t *testing.T) {
 	t.Parallel()
-	requireTool(t, "age")
-	keygen := requireTool(t, "age-keygen")
+	systest.Tool(t, "age")
+	keygen := systest.Tool(t, "age-keygen")
 	tmp := t.TempDir()
 	out, err := exec.Command(keygen, "-o", filepath.Join(tmp, "key.txt")).CombinedOutput()
 	if err != nil {

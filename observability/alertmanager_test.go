@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"agora/internal/systest"
 )
 
 // renderAlertmanager runs alertmanager/render.sh with env and returns the
@@ -163,20 +164,29 @@ func TestAlertmanagerNoInlineSecrets(t *testing.T) {
 	}
 }
 
+// inhibitRule is one of alertmanager.yml's inhibit_rules.
+type inhibitRule struct {
+	SourceMatchers []string `yaml:"source_matchers"`
+	TargetMatchers []string `yaml:"target_matchers"`
+	Equal          []string `yaml:"equal"`
+}
+
+func inhibitRules(t *testing.T) []inhibitRule {
+	t.Helper()
+	var cfg struct {
+		InhibitRules []inhibitRule `yaml:"inhibit_rules"`
+	}
+	readYAML(t, filepath.Join(obsDir(t), "alertmanager", "alertmanager.yml"), &cfg)
+	return cfg.InhibitRules
+}
+
 // Inhibitions: backend down silences its error-rate and latency alerts;
 // node down silences everything on that host.
 func TestAlertmanagerInhibitions(t *testing.T) {
 	t.Parallel()
-	var cfg struct {
-		InhibitRules []struct {
-			SourceMatchers []string `yaml:"source_matchers"`
-			TargetMatchers []string `yaml:"target_matchers"`
-			Equal          []string `yaml:"equal"`
-		} `yaml:"inhibit_rules"`
-	}
-	readYAML(t, filepath.Join(obsDir(t), "alertmanager", "alertmanager.yml"), &cfg)
+	rules := inhibitRules(t)
 	find := func(source string) (targets []string, equal []string) {
-		for _, r := range cfg.InhibitRules {
+		for _, r := range rules {
 			if slices.Contains(r.SourceMatchers, source) {
 				return r.TargetMatchers, r.Equal
 			}
@@ -204,16 +214,8 @@ func TestAlertmanagerInhibitions(t *testing.T) {
 // checked against what each rule reads.
 func TestAlertmanagerNodeDownTargets(t *testing.T) {
 	t.Parallel()
-	var cfg struct {
-		InhibitRules []struct {
-			SourceMatchers []string `yaml:"source_matchers"`
-			TargetMatchers []string `yaml:"target_matchers"`
-			Equal          []string `yaml:"equal"`
-		} `yaml:"inhibit_rules"`
-	}
-	readYAML(t, filepath.Join(obsDir(t), "alertmanager", "alertmanager.yml"), &cfg)
 	var target *regexp.Regexp
-	for _, r := range cfg.InhibitRules {
+	for _, r := range inhibitRules(t) {
 		if !slices.Equal(r.SourceMatchers, []string{`alertname="NodeDown"`}) {
 			continue
 		}
@@ -299,11 +301,7 @@ func TestAlertmanagerRenderScript(t *testing.T) {
 	if b, _ := os.ReadFile(out); !strings.Contains(string(b), `to: "a&b|c@ops.test"`) {
 		t.Errorf("special characters mangled:\n%s", b)
 	}
-	if sc, err := exec.LookPath("shellcheck"); err == nil {
-		if res, err := runTool(t, time.Minute, obsDir(t), sc, script); err != nil {
-			t.Errorf("shellcheck render.sh: %v\n%s", err, res)
-		}
-	}
+	systest.Shellcheck(t, script)
 }
 
 // render.sh refuses to start Alertmanager with e-mail as the only receiver
@@ -544,18 +542,7 @@ func TestAlertmanagerInhibitionsLive(t *testing.T) {
 	tmp := t.TempDir()
 	logs := &procLogs{dir: tmp}
 	t.Cleanup(func() { logs.dumpIfFailed(t) })
-	hooks := &webhookSink{}
-	hookSrv := httptest.NewServer(hooks)
-	t.Cleanup(hookSrv.Close)
-	amAddr := freeAddr(t)
-	amCfg := filepath.Join(tmp, "alertmanager.yml")
-	writeFile(t, amCfg, testAlertmanagerConfig(t, hookSrv.URL))
-	startProc(t, logs, "alertmanager", amBin, []string{
-		"--config.file=" + amCfg,
-		"--storage.path=" + filepath.Join(tmp, "am-data"),
-		"--web.listen-address=" + amAddr,
-		"--cluster.listen-address=",
-	}, nil)
+	amAddr, _ := startAlertmanager(t, logs, amBin)
 	waitHTTP(t, "alertmanager", "http://"+amAddr+"/-/ready", 30*time.Second)
 
 	host := map[string]string{"host": "agora-vps"}

@@ -416,14 +416,7 @@ func runStages(t stageT, stages []*alloyBlock, e *logEntry) {
 				e.extracted[src] = buf.String()
 			}
 		case "stage.labels":
-			for name, src := range alloyObject(t, st.attrs["values"]) {
-				if src == "" {
-					src = name
-				}
-				if s, ok := extractedString(e.extracted[src]); ok {
-					e.labels[name] = s
-				}
-			}
+			setFromExtracted(t, st, e, e.labels)
 		case "stage.static_labels":
 			maps.Copy(e.labels, alloyObject(t, st.attrs["values"]))
 		case "stage.label_drop":
@@ -431,14 +424,7 @@ func runStages(t stageT, stages []*alloyBlock, e *logEntry) {
 				delete(e.labels, name)
 			}
 		case "stage.structured_metadata":
-			for name, src := range alloyObject(t, st.attrs["values"]) {
-				if src == "" {
-					src = name
-				}
-				if s, ok := extractedString(e.extracted[src]); ok {
-					e.metadata[name] = s
-				}
-			}
+			setFromExtracted(t, st, e, e.metadata)
 		case "stage.metrics":
 			// Alloy's counter: with match_all it counts every entry; otherwise
 			// only entries whose extracted source exists, and with value set
@@ -504,6 +490,21 @@ func runStages(t stageT, stages []*alloyBlock, e *logEntry) {
 	}
 }
 
+// setFromExtracted is stage.labels and stage.structured_metadata: dst gets
+// each name of the stage's values map, with the extracted value of its
+// source (the name itself when the source is empty) when that is a string.
+func setFromExtracted(t stageT, st *alloyBlock, e *logEntry, dst map[string]string) {
+	for name, src := range alloyObject(t, st.attrs["values"]) {
+		if src == "" {
+			src = name
+		}
+		if s, ok := extractedString(e.extracted[src]); ok {
+			dst[name] = s
+		}
+	}
+}
+
+// loadAlloyRoot lexes and parses alloy/config.alloy into its top-level block.
 func loadAlloyRoot(t *testing.T) *alloyBlock {
 	t.Helper()
 	src, err := os.ReadFile(filepath.Join(obsDir(t), "alloy", "config.alloy"))
@@ -512,12 +513,12 @@ func loadAlloyRoot(t *testing.T) *alloyBlock {
 	}
 	toks, err := lexAlloy(string(src))
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("lex config.alloy: %v", err)
 	}
 	p := &alloyParser{toks: toks}
 	root, err := p.body(true)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("parse config.alloy: %v", err)
 	}
 	return root
 }

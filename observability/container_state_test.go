@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"agora/internal/systest"
 )
 
 // deploy/scripts/container-state.sh, run with a stubbed docker command.
@@ -210,7 +212,6 @@ func TestContainerStateScriptFailures(t *testing.T) {
 
 func TestContainerStateShellcheck(t *testing.T) {
 	t.Parallel()
-	sc := needTool(t, "shellcheck", "shellcheck")
 	p := containerStateScript(t)
 	b, err := os.ReadFile(p)
 	if err != nil {
@@ -222,9 +223,7 @@ func TestContainerStateShellcheck(t *testing.T) {
 	if fi, _ := os.Stat(p); fi.Mode()&0o111 == 0 {
 		t.Error("container-state.sh is not executable")
 	}
-	if out, err := runTool(t, time.Minute, obsDir(t), sc, "--severity=style", p); err != nil {
-		t.Errorf("shellcheck: %v\n%s", err, out)
-	}
+	systest.Shellcheck(t, p)
 }
 
 // The systemd unit and timer pass systemd-analyze verify (with ExecStart

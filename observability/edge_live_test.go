@@ -2,17 +2,9 @@ package observability_test
 
 import (
 	"bufio"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"math/big"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -24,6 +16,8 @@ import (
 	"time"
 
 	yaml "go.yaml.in/yaml/v4"
+
+	"agora/internal/systest"
 )
 
 // The edge of the live stack: Debian's nginx on loopback with TLS in front
@@ -43,42 +37,6 @@ type edgeStack struct {
 	probeURL     string
 	client       *http.Client // trusts the test certificate
 	stand        *alloyStandIn
-}
-
-// writeTestCert writes a self-signed certificate for 127.0.0.1, valid 60
-// days (ServedCertExpiring stays silent), and returns its pool.
-func writeTestCert(t *testing.T, dir string) (certPath, keyPath string, pool *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(time.Now().UnixNano()),
-		Subject:               pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(60 * 24 * time.Hour),
-		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certPath, keyPath = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	writeFile(t, certPath, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
-	writeFile(t, keyPath, string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})))
-	pool = x509.NewCertPool()
-	c, _ := x509.ParseCertificate(der)
-	pool.AddCert(c)
-	return certPath, keyPath, pool
 }
 
 var (
@@ -160,9 +118,12 @@ func startEdge(t *testing.T, logs *procLogs, tmp, agoraHTTP string) *edgeStack {
 			_ = os.Chmod(d, fi.Mode().Perm()|0o755)
 		}
 	}
-	e := &edgeStack{httpsAddr: freeAddr(t), stubAddr: freeAddr(t), nginxExpAddr: freeAddr(t), bbAddr: freeAddr(t)}
-	cert, key, pool := writeTestCert(t, dir)
-	e.client = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	e := &edgeStack{httpsAddr: systest.FreeAddr(t), stubAddr: systest.FreeAddr(t), nginxExpAddr: systest.FreeAddr(t), bbAddr: systest.FreeAddr(t)}
+	// Valid 60 days: ServedCertExpiring stays silent.
+	tc := systest.SelfSigned(t, 60*24*time.Hour, "127.0.0.1")
+	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	tc.WriteFiles(t, cert, key)
+	e.client = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: tc.Pool()}}}
 	e.probeURL = "https://" + e.httpsAddr + "/healthz"
 
 	conf := filepath.Join(dir, "nginx.conf")

@@ -13,10 +13,12 @@ import (
 	"time"
 
 	yaml "go.yaml.in/yaml/v4"
+
+	"agora/internal/systest"
 )
 
 // needTool returns the path of the first of names found on PATH. A missing
-// tool fails the test under CI=true and skips it elsewhere, naming the
+// tool is reported by systest.Missing (fails under CI=true), naming the
 // Debian package (all are listed in scripts/apt-packages.txt).
 func needTool(t testing.TB, pkg string, names ...string) string {
 	t.Helper()
@@ -25,11 +27,7 @@ func needTool(t testing.TB, pkg string, names ...string) string {
 			return p
 		}
 	}
-	msg := strings.Join(names, " or ") + " not found: apt-get install " + pkg + " (listed in scripts/apt-packages.txt; `make deps` installs it)"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	systest.Missing(t, strings.Join(names, " or ")+" not found: apt-get install "+pkg+" (listed in scripts/apt-packages.txt; `make deps` installs it)")
 	return ""
 }
 

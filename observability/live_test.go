@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -26,6 +25,7 @@ import (
 
 	"agora/adapters/postgres/pgtest"
 	"agora/cmd/agora/agoratest"
+	"agora/internal/systest"
 )
 
 // TestLiveStack proves the monitoring set-up against a live stack on loopback:
@@ -53,7 +53,7 @@ func TestLiveStack(t *testing.T) {
 	cluster := pgtest.StartCluster(t)
 	dbURL := cluster.NewDatabase(t)
 
-	agoraHTTP, agoraMetrics := freeAddr(t), freeAddr(t)
+	agoraHTTP, agoraMetrics := systest.FreeAddr(t), systest.FreeAddr(t)
 	startProc(t, logs, "agora", agoraBin, []string{"serve"}, []string{
 		"DATABASE_URL=" + dbURL,
 		"HTTP_ADDR=" + agoraHTTP,
@@ -94,13 +94,13 @@ func TestLiveStack(t *testing.T) {
 	if out, errOut, code := runContainerState(t, dockerDir, textfile); code != 0 {
 		t.Fatalf("container-state.sh: exit %d: %s%s", code, out, errOut)
 	}
-	nodeAddr := freeAddr(t)
+	nodeAddr := systest.FreeAddr(t)
 	startProc(t, logs, "node_exporter", nodeBin, []string{
 		"--web.listen-address=" + nodeAddr,
 		"--collector.textfile.directory=" + textfile,
 		"--no-collector.systemd", // Debian enables it; no systemd here
 	}, nil)
-	pgExpAddr := freeAddr(t)
+	pgExpAddr := systest.FreeAddr(t)
 	startProc(t, logs, "postgres_exporter", pgExpBin, []string{"--web.listen-address=" + pgExpAddr},
 		[]string{"DATA_SOURCE_NAME=" + cluster.AdminURL()})
 
@@ -108,24 +108,12 @@ func TestLiveStack(t *testing.T) {
 	// exporter and the Alloy stand-in (edge_live_test.go).
 	edge := startEdge(t, logs, tmp, agoraHTTP)
 
-	// Webhook receiver standing in for e-mail, Slack, PagerDuty and the heartbeat.
-	hooks := &webhookSink{}
-	hookSrv := httptest.NewServer(hooks)
-	t.Cleanup(hookSrv.Close)
-
-	// Alertmanager.
-	amAddr := freeAddr(t)
-	amCfg := filepath.Join(tmp, "alertmanager.yml")
-	writeFile(t, amCfg, testAlertmanagerConfig(t, hookSrv.URL))
-	startProc(t, logs, "alertmanager", amBin, []string{
-		"--config.file=" + amCfg,
-		"--storage.path=" + filepath.Join(tmp, "am-data"),
-		"--web.listen-address=" + amAddr,
-		"--cluster.listen-address=",
-	}, nil)
+	// Alertmanager, a webhook receiver standing in for e-mail, Slack,
+	// PagerDuty and the heartbeat.
+	amAddr, hooks := startAlertmanager(t, logs, amBin)
 
 	// Prometheus.
-	promAddr := freeAddr(t)
+	promAddr := systest.FreeAddr(t)
 	promDir := filepath.Join(tmp, "prometheus")
 	targets := map[string]string{
 		"agora": agoraMetrics, "node": nodeAddr, "postgres": pgExpAddr,
@@ -483,6 +471,26 @@ func writeTestPrometheus(t *testing.T, dir string, targets map[string]string, am
 	writeFile(t, filepath.Join(dir, "prometheus.yml"), string(b))
 }
 
+// startAlertmanager runs Alertmanager with the test configuration, every
+// receiver pointed at a webhook sink in the test; it returns Alertmanager's
+// address and the sink.
+func startAlertmanager(t *testing.T, logs *procLogs, bin string) (addr string, hooks *webhookSink) {
+	t.Helper()
+	hooks = &webhookSink{}
+	hookSrv := httptest.NewServer(hooks)
+	t.Cleanup(hookSrv.Close)
+	addr = systest.FreeAddr(t)
+	cfg := filepath.Join(logs.dir, "alertmanager.yml")
+	writeFile(t, cfg, testAlertmanagerConfig(t, hookSrv.URL))
+	startProc(t, logs, "alertmanager", bin, []string{
+		"--config.file=" + cfg,
+		"--storage.path=" + filepath.Join(logs.dir, "am-data"),
+		"--web.listen-address=" + addr,
+		"--cluster.listen-address=",
+	}, nil)
+	return addr, hooks
+}
+
 // testAlertmanagerConfig renders alertmanager.yml with Slack and PagerDuty on,
 // keeps its route tree and inhibitions, points every receiver at a webhook
 // path named after it, and shortens the timings.
@@ -573,25 +581,9 @@ func startProc(t *testing.T, logs *procLogs, name, bin string, args, env []strin
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
 	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
+		systest.Stop(cmd.Process, done, 10*time.Second)
 		_ = logf.Close()
 	})
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 func writeFile(t *testing.T, path, content string) {
@@ -708,29 +700,11 @@ func (p *promClient) allTargetsUp(t *testing.T, want int) (bool, string) {
 }
 
 func (p *promClient) rulesHealthy(t *testing.T) (bool, string) {
-	var data struct {
-		Groups []struct {
-			Name  string `json:"name"`
-			Rules []struct {
-				Name      string `json:"name"`
-				Health    string `json:"health"`
-				LastError string `json:"lastError"`
-			} `json:"rules"`
-		} `json:"groups"`
-	}
+	var data systest.RuleGroups
 	if err := p.get("/api/v1/rules", url.Values{}, &data); err != nil {
 		return false, err.Error()
 	}
-	var bad []string
-	n := 0
-	for _, g := range data.Groups {
-		for _, r := range g.Rules {
-			n++
-			if r.Health != "ok" {
-				bad = append(bad, g.Name+"/"+r.Name+": "+r.Health+" "+r.LastError)
-			}
-		}
-	}
+	n, bad := data.Unhealthy()
 	return n > 0 && len(bad) == 0, fmt.Sprintf("%d rules, unhealthy: %v", n, bad)
 }
 

@@ -2,7 +2,6 @@ package observability_test
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -105,19 +104,7 @@ func parseLokiDuration(s string) (time.Duration, error) {
 // is high-cardinality.
 func TestAlloyConfig(t *testing.T) {
 	t.Parallel()
-	src, err := os.ReadFile(filepath.Join(obsDir(t), "alloy", "config.alloy"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	toks, err := lexAlloy(string(src))
-	if err != nil {
-		t.Fatalf("lex: %v", err)
-	}
-	p := &alloyParser{toks: toks}
-	root, err := p.body(true)
-	if err != nil {
-		t.Fatalf("parse: %v", err)
-	}
+	root := loadAlloyRoot(t)
 
 	components := map[string]*alloyBlock{}
 	for _, b := range root.blocks {

@@ -27,23 +27,15 @@ else
 fi
 login_users=64 # users with tokens: user1..user64
 
-say() { printf '\033[1mbench:\033[0m %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
+me=bench
+# shellcheck source=lib.sh
+source "$root/scripts/lib.sh"
 
 for tool in wrk go; do command -v "$tool" >/dev/null || die "$tool not found: run 'make deps' (apt: $(grep -x wrk scripts/apt-packages.txt || true))"; done
-bin=""
-for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && bin=$d; done
-[ -n "$bin" ] || die "PostgreSQL server binaries not found: apt-get install -y postgresql"
-
-work=$(mktemp -d /tmp/agora-bench.XXXXXX)
-chmod 711 "$work"
-agora_pid=""
-cleanup() {
-  [ -n "$agora_pid" ] && kill "$agora_pid" 2>/dev/null && wait "$agora_pid" 2>/dev/null
-  if [ -f "$work/pg/PG_VERSION" ]; then as_pg "$bin/pg_ctl" -D "$work/pg" -m immediate -w stop >/dev/null 2>&1 || true; fi
-  if [ "${BENCH_KEEP:-0}" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
+find_pg_bin
+keep_work=${BENCH_KEEP:-0}
+make_work
+pgdata="$work/pg"
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 # --- build -------------------------------------------------------------------
@@ -55,13 +47,13 @@ lg="$work/loadgen"
 
 # --- PostgreSQL: the production settings of deploy/compose.yaml, fsync on ----
 pgport=$("$lg" port)
-mkdir "$work/pg"
-[ "$(id -u)" = 0 ] && chown postgres: "$work/pg"
-as_pg "$bin/initdb" -D "$work/pg" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+mkdir "$pgdata"
+[ "$(id -u)" = 0 ] && chown postgres: "$pgdata"
+as_pg "$bin/initdb" -D "$pgdata" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 pg_settings="shared_buffers=128MB effective_cache_size=384MB work_mem=4MB maintenance_work_mem=64MB max_connections=150 fsync=on shared_preload_libraries=pg_stat_statements"
-pgopts="-p $pgport -c listen_addresses=127.0.0.1 -k $work/pg"
+pgopts="-p $pgport -c listen_addresses=127.0.0.1 -k $pgdata"
 for s in $pg_settings; do pgopts+=" -c $s"; done
-as_pg "$bin/pg_ctl" -D "$work/pg" -w -l "$work/pg/server.log" -o "$pgopts" start >/dev/null
+as_pg "$bin/pg_ctl" -D "$pgdata" -w -l "$pgdata/server.log" -o "$pgopts" start >/dev/null
 export PGHOST=127.0.0.1 PGPORT=$pgport PGUSER=postgres PGDATABASE=agora
 psql -qAt -d postgres -c "CREATE DATABASE agora" >/dev/null
 dburl="postgres://postgres@127.0.0.1:$pgport/agora?sslmode=disable"
@@ -77,16 +69,15 @@ pgss_save() {
       shared_blks_hit / calls AS hits, left(regexp_replace(query, '\s+', ' ', 'g'), 160) AS query
     FROM pg_stat_statements WHERE calls > 100 ORDER BY total_exec_time DESC LIMIT 8" >"$root/tmp/bench/pgss-$1.txt"
 }
-since() { awk -v a="$1" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}'; }
 
 # --- data set ----------------------------------------------------------------
 DATABASE_URL=$dburl "$work/agora" migrate up >/dev/null
 say "seeding $users users x $posts posts x $connections connections"
-s0=$(date +%s%N)
+s0=$(now)
 DATABASE_URL=$dburl "$work/agora" seed --users "$users" --posts-per-user "$posts" \
   --connections-per-user "$connections" --password "$password" --seed 1 >&2
 seed_s=$(since "$s0")
-s0=$(date +%s%N)
+s0=$(now)
 q "VACUUM ANALYZE"
 vacuum_s=$(since "$s0")
 say "seed ${seed_s}s, VACUUM ANALYZE ${vacuum_s}s"
@@ -122,10 +113,10 @@ capture() { # capture NAME loadgen-once-args...: the statements logged while it 
   shift
   "$lg" once "$@" # once first, so that caches are warm as in a run
   sleep 0.2
-  from=$(wc -l <"$work/pg/server.log")
+  from=$(wc -l <"$pgdata/server.log")
   "$lg" once "$@"
   sleep 0.2
-  printf -- '- %s: %s\n' "$name" "$(tail -n +"$((from + 1))" "$work/pg/server.log" |
+  printf -- '- %s: %s\n' "$name" "$(tail -n +"$((from + 1))" "$pgdata/server.log" |
     sed -nE 's/.*LOG:  (execute [^:]*: -- name: ([A-Za-z]+).*|statement: (begin|commit))$/\2\3/p' |
     paste -sd, - | sed 's/,/, /g')" >>"$statements"
 }
@@ -143,7 +134,7 @@ q "SELECT pg_reload_conf()" >/dev/null
 
 # CPU seconds used so far by Agora and by PostgreSQL (postmaster and every
 # backend and worker): "AGORA DB". A phase's share is the difference.
-pm=$(head -1 "$work/pg/postmaster.pid")
+pm=$(head -1 "$pgdata/postmaster.pid")
 cpu_now() { "$lg" cpu -agora "${agora_pid:-0}" -postmaster "$pm"; }
 cpu0=""
 cpu_start() { cpu0=$(cpu_now); }

@@ -13,26 +13,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 if [ "${DRILL_SMALL:-0}" = 1 ]; then users=500 posts=20 connections=10; else users=10000 posts=100 connections=20; fi
 
-say() { printf '\033[1mdrill:\033[0m %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
+me=drill
+# shellcheck source=lib.sh
+source "$root/scripts/lib.sh"
 [ "$(id -u)" = 0 ] || die "run as root (the server runs as the postgres user)"
 for tool in pgbackrest psql curl go; do command -v "$tool" >/dev/null || die "$tool not found: run 'make deps'"; done
-bin=""
-for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && bin=$d; done
-[ -n "$bin" ] || die "PostgreSQL server binaries not found: apt-get install -y postgresql"
-
-work=$(mktemp -d /tmp/agora-drill.XXXXXX)
-chmod 711 "$work"
-agora_pid=""
-cleanup() {
-  [ -n "$agora_pid" ] && kill "$agora_pid" 2>/dev/null && wait "$agora_pid" 2>/dev/null
-  [ -f "$work/data/postmaster.pid" ] && as_pg "$bin/pg_ctl" -D "$work/data" -m immediate -w stop >/dev/null 2>&1
-  rm -rf "$work"
-}
-trap cleanup EXIT
+find_pg_bin
+make_work
+pgdata="$work/data"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-now() { date +%s%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.1f", (b - a) / 1e9}'; }
 
 go build -trimpath -ldflags '-s -w' -o "$work/agora" ./cmd/agora
 mkdir -p "$work/bin" "$work/repo" "$work/lock" "$work/log"
@@ -42,20 +31,20 @@ chown postgres: "$work"
 port=$(free_port)
 pgbr_env=(PATH="$work/bin:$bin:/usr/bin:/bin" PGBACKREST_CONFIG="$work/bin/pgbackrest.conf"
   PGBACKREST_CMD="$work/bin/agora-pgbackrest" PGBACKREST_REPO1_PATH="$work/repo" PGBACKREST_LOCK_PATH="$work/lock"
-  PGBACKREST_LOG_PATH="$work/log" PGBACKREST_PG1_PATH="$work/data" PGBACKREST_PG1_PORT="$port"
+  PGBACKREST_LOG_PATH="$work/log" PGBACKREST_PG1_PATH="$pgdata" PGBACKREST_PG1_PORT="$port"
   PGBACKREST_PG1_SOCKET_PATH="$work" PGBACKREST_PG1_USER=postgres)
 as_pg() { runuser -u postgres -- env -i HOME="$work" "${pgbr_env[@]}" "$@"; }
 pgbr() { as_pg agora-pgbackrest --stanza=agora "$@"; }
 
 # compose.yaml's settings (memory and archiving), durable as in production.
-as_pg "$bin/initdb" -D "$work/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --data-checksums >/dev/null
+as_pg "$bin/initdb" -D "$pgdata" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --data-checksums >/dev/null
 settings=$(sed -n '/^  postgres:/,/^  [a-z-]*:$/p' deploy/compose.yaml | awk '/^      - -c$/ {getline; sub(/^      - /, ""); print}')
 {
   printf "port = %s\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\n" "$port" "$work"
   while IFS='=' read -r k v; do printf "%s = '%s'\n" "$k" "${v//\'/\'\'}"; done <<<"$settings"
-} >>"$work/data/postgresql.conf"
-sed -i "s|^archive_command = 'agora-pgbackrest|archive_command = '$work/bin/agora-pgbackrest|" "$work/data/postgresql.conf"
-start_pg() { as_pg "$bin/pg_ctl" -D "$work/data" -w -t 3600 -l "$work/server.log" start >/dev/null; }
+} >>"$pgdata/postgresql.conf"
+sed -i "s|^archive_command = 'agora-pgbackrest|archive_command = '$work/bin/agora-pgbackrest|" "$pgdata/postgresql.conf"
+start_pg() { as_pg "$bin/pg_ctl" -D "$pgdata" -w -t 3600 -l "$work/server.log" start >/dev/null; }
 start_pg
 pgbr stanza-create >/dev/null
 dburl="postgres://postgres@127.0.0.1:$port/agora?sslmode=disable"
@@ -74,9 +63,9 @@ pgbr check >/dev/null
 repo_size=$(du -sh "$work/repo" | cut -f1)
 
 # The disaster: SIGKILL, data folder gone.
-kill -9 "$(head -n 1 "$work/data/postmaster.pid")"
+kill -9 "$(head -n 1 "$pgdata/postmaster.pid")"
 sleep 1
-rm -rf "$work/data"
+rm -rf "$pgdata"
 
 say "restoring"
 t0=$(now)

@@ -32,6 +32,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v4"
+
+	"agora/internal/systest"
 )
 
 // The chart's objects go to a real control plane: Debian's etcd and the
@@ -95,10 +97,7 @@ func kubeAPI(t testing.TB) *controlPlane {
 	t.Helper()
 	cp.once.Do(cp.start)
 	if cp.skip != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true and the API-server test cannot run: %v", cp.skip)
-		}
-		t.Skip(cp.skip)
+		systest.Missing(t, "the API-server test cannot run:", cp.skip)
 	}
 	if cp.err != nil {
 		t.Fatal(cp.err)
@@ -189,13 +188,7 @@ func (c *controlPlane) stop() {
 				fmt.Printf("%s: peak RSS %s\n", filepath.Base(p.cmd.Path), m[1])
 			}
 		}
-		_ = p.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(10 * time.Second):
-			_ = p.cmd.Process.Kill()
-			<-p.done
-		}
+		systest.Stop(p.cmd.Process, p.done, 10*time.Second)
 	}
 	if c.dir != "" {
 		_ = os.RemoveAll(c.dir)
@@ -238,15 +231,6 @@ func moduleDir(mod string) (string, error) {
 		return "", fmt.Errorf("go mod download %s (needs the Go module proxy or a warm module cache): %w %s", mod, err, m.Error)
 	}
 	return m.Dir, nil
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // spawn starts a server process, its output in <dir>/<name>.log; the
@@ -299,11 +283,11 @@ func waitFor(name string, p *proc, timeout time.Duration, check func() error) er
 }
 
 func (c *controlPlane) startEtcd(bin string, attempt int) error {
-	client, err := freePort()
+	client, err := systest.PickPort()
 	if err != nil {
 		return err
 	}
-	peer, err := freePort()
+	peer, err := systest.PickPort()
 	if err != nil {
 		return err
 	}
@@ -337,7 +321,7 @@ func (c *controlPlane) startEtcd(bin string, attempt int) error {
 }
 
 func (c *controlPlane) startAPIServer(bin string) error {
-	port, err := freePort()
+	port, err := systest.PickPort()
 	if err != nil {
 		return err
 	}
@@ -855,7 +839,7 @@ func TestKubeToolsScript(t *testing.T) {
 			t.Errorf("install-kube-tools.sh %q: err %v, output %q; want exit 2 and %q", tc.args, err, out, tc.want)
 		}
 	}
-	shellcheck(t, script)
+	systest.Shellcheck(t, script)
 	b, err := os.ReadFile(script)
 	if err != nil {
 		t.Fatal(err)

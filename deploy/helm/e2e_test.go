@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"agora/internal/systest"
 )
 
 // `make e2e-k8s` (deploy/helm/e2e/e2e.sh) needs root and changes the host,
@@ -16,24 +18,6 @@ import (
 // real API server's strict validation.
 
 func e2eDir(t testing.TB) string { return filepath.Join(helmDir(t), "e2e") }
-
-// shellcheck lints scripts (following what they source); a missing
-// shellcheck fails under CI=true and is reported otherwise.
-func shellcheck(t testing.TB, scripts ...string) {
-	t.Helper()
-	if _, err := exec.LookPath("shellcheck"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("shellcheck is not installed (Debian package shellcheck, in scripts/apt-packages.txt)")
-		}
-		t.Log("shellcheck is not installed: the scripts are not linted")
-		return
-	}
-	cmd := exec.Command("shellcheck", append([]string{"--severity=style", "--external-sources"}, scripts...)...)
-	cmd.Dir = filepath.Dir(scripts[0])
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("shellcheck %v: %v\n%s", scripts, err, out)
-	}
-}
 
 // Bad arguments are refused before the script touches anything (no root
 // check, lock or teardown runs first).
@@ -67,7 +51,7 @@ func TestE2EScriptArguments(t *testing.T) {
 			t.Errorf("e2e.sh %q started a run: %q", tc.args, out)
 		}
 	}
-	shellcheck(t, script)
+	systest.Shellcheck(t, script)
 }
 
 // The e2e's values and its PostgreSQL are accepted by the real API server

@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v4"
+
+	"agora/internal/systest"
 )
 
 // The chart is checked offline: `helm lint --strict`, `helm template` for
@@ -62,10 +64,7 @@ func tool(t testing.TB, name string) string {
 		}
 	})
 	if toolsErr != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(toolsErr)
-		}
-		t.Skip(toolsErr)
+		systest.Missing(t, toolsErr)
 	}
 	return filepath.Join(toolsDir, name)
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v4"
+
+	"agora/internal/systest"
 )
 
 // archiverSample is what postgres_exporter's stat_archiver collector reads
@@ -20,6 +22,35 @@ func (r *rig) archiver() archiverSample {
 	r.t.Helper()
 	archived, failed, _ := strings.Cut(r.query("postgres", `SELECT archived_count || ' ' || failed_count FROM pg_stat_archiver`), " ")
 	return archiverSample{archived, failed}
+}
+
+// brokenArchive starts a cluster whose archiving works (stanza made, a
+// probe table, pgbackrest check), then moves the repository away as a lost
+// disk would. It returns the repository's path; moving repo+".away" back
+// mends it.
+func (r *rig) brokenArchive() (repo string) {
+	r.t.Helper()
+	r.initdb("")
+	r.start()
+	r.pgbackrest("stanza-create")
+	r.query("postgres", `CREATE TABLE probe (id serial PRIMARY KEY, at timestamptz DEFAULT clock_timestamp())`)
+	r.pgbackrest("check")
+	repo = filepath.Join(r.dir, "repo")
+	if err := os.Rename(repo, repo+".away"); err != nil {
+		r.t.Fatal(err)
+	}
+	return repo
+}
+
+// archiveStep is one sample of the archiving tests: a commit, a finished
+// segment, a moment for the archiver (which tries three times a second
+// apart, then again at the next segment), and its counters then.
+func (r *rig) archiveStep() archiverSample {
+	r.t.Helper()
+	r.query("postgres", `INSERT INTO probe DEFAULT VALUES`)
+	r.query("postgres", `SELECT pg_switch_wal()`)
+	time.Sleep(1500 * time.Millisecond)
+	return r.archiver()
 }
 
 // alertRule returns an alert of observability/prometheus/rules/recovery.yml.
@@ -59,30 +90,12 @@ func alertRule(t *testing.T, name string) (path string, annotations map[string]s
 // resumes by itself and the alert clears.
 func TestFailingArchiveCommandAlerts(t *testing.T) {
 	t.Parallel()
-	promtool := requireTool(t, "promtool")
+	promtool := systest.Tool(t, "promtool")
 	r := newRig(t)
-	r.initdb("")
-	r.start()
-	r.pgbackrest("stanza-create")
-	r.query("postgres", `CREATE TABLE probe (id serial PRIMARY KEY, at timestamptz DEFAULT clock_timestamp())`)
-	r.pgbackrest("check")
-
-	repo := filepath.Join(r.dir, "repo")
-	if err := os.Rename(repo, repo+".away"); err != nil {
-		t.Fatal(err)
-	}
-	// One sample per step: a commit, a finished segment, a moment for the
-	// archiver (which tries three times a second apart, then again at the
-	// next segment).
-	step := func() archiverSample {
-		r.query("postgres", `INSERT INTO probe DEFAULT VALUES`)
-		r.query("postgres", `SELECT pg_switch_wal()`)
-		time.Sleep(1500 * time.Millisecond)
-		return r.archiver()
-	}
+	repo := r.brokenArchive()
 	var samples []archiverSample
 	for range 12 {
-		samples = append(samples, step())
+		samples = append(samples, r.archiveStep())
 	}
 	first, last := samples[0], samples[len(samples)-1]
 	if last.failed == first.failed || last.archived != first.archived {
@@ -101,7 +114,7 @@ func TestFailingArchiveCommandAlerts(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 12 {
-		samples = append(samples, step())
+		samples = append(samples, r.archiveStep())
 	}
 	if s := samples[len(samples)-1]; s.archived == last.archived {
 		t.Errorf("archiving did not resume once the repository was back: %+v", s)

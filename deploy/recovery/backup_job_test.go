@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"agora/internal/systest"
 )
 
 // deploy/scripts/pgbackrest-backup.sh as cron runs it, with pgBackRest run
@@ -16,7 +18,7 @@ import (
 // ages of the backups that exist; a bad argument changes nothing.
 func TestBackupJobMetrics(t *testing.T) {
 	t.Parallel()
-	requireTool(t, "jq")
+	systest.Tool(t, "jq")
 	r := newRig(t)
 	r.initdb("")
 	r.start()
@@ -33,7 +35,9 @@ func TestBackupJobMetrics(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
-	metrics := func() map[string]float64 { return readMetrics(t, filepath.Join(textfile, "agora_pgbackrest.prom")) }
+	metrics := func() map[string]float64 {
+		return systest.ReadTextfile(t, filepath.Join(textfile, "agora_pgbackrest.prom"))
+	}
 	const full, diff = `agora_pgbackrest_backup_timestamp_seconds{repo="1",type="full"}`, `agora_pgbackrest_backup_timestamp_seconds{repo="1",type="diff"}`
 
 	start := float64(time.Now().Unix())

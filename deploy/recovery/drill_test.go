@@ -10,29 +10,8 @@ import (
 	"time"
 
 	"agora/cmd/agora/agoratest"
+	"agora/internal/systest"
 )
-
-// readMetrics parses a node_exporter textfile into name -> value.
-func readMetrics(t *testing.T, path string) map[string]float64 {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("metric file: %v", err)
-	}
-	out := map[string]float64{}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) != 2 || strings.HasPrefix(line, "#") {
-			continue
-		}
-		v, err := strconv.ParseFloat(f[1], 64)
-		if err != nil {
-			t.Errorf("bad metric line %q", line)
-		}
-		out[f[0]] = v
-	}
-	return out
-}
 
 // The weekly drill end to end: a migrated and seeded database is backed up
 // and written to after; the drill restores the latest point into a scratch
@@ -82,7 +61,7 @@ func TestRestoreDrill(t *testing.T) {
 	drill := func(extra ...string) (string, error) {
 		env := append([]string{
 			"DRILL_DIR=" + filepath.Join(r.dir, "drill"),
-			"DRILL_PORT=" + strconv.Itoa(freePort(t)),
+			"DRILL_PORT=" + strconv.Itoa(systest.FreePort(t)),
 			"DRILL_USER=postgres",
 			"DRILL_DATABASE=agora",
 			"DRILL_MIGRATE_CMD=" + bin + " migrate status",
@@ -108,7 +87,7 @@ func TestRestoreDrill(t *testing.T) {
 	if g, w := strings.TrimSpace(string(got)), strings.Join(want, "\n"); g != w {
 		t.Errorf("drill probes:\n%s\nwant (the live database):\n%s", g, w)
 	}
-	m := readMetrics(t, filepath.Join(textfile, "agora_restore.prom"))
+	m := systest.ReadTextfile(t, filepath.Join(textfile, "agora_restore.prom"))
 	if m["agora_restore_last_status"] != 1 || m["agora_restore_verified_timestamp_seconds"] < float64(start) ||
 		m["agora_restore_duration_seconds"] > float64(time.Now().Unix()-start) {
 		t.Errorf("metrics after a good drill: %v", m)
@@ -123,7 +102,7 @@ func TestRestoreDrill(t *testing.T) {
 	if err == nil {
 		t.Fatalf("a drill whose migrate status fails passed:\n%s", out)
 	}
-	after := readMetrics(t, filepath.Join(textfile, "agora_restore.prom"))
+	after := systest.ReadTextfile(t, filepath.Join(textfile, "agora_restore.prom"))
 	if after["agora_restore_last_status"] != 0 || after["agora_restore_verified_timestamp_seconds"] != m["agora_restore_verified_timestamp_seconds"] ||
 		after["agora_restore_duration_seconds"] != m["agora_restore_duration_seconds"] {
 		t.Errorf("metrics after a failed drill: %v (before: %v)", after, m)

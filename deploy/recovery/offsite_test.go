@@ -2,16 +2,8 @@ package recovery_test
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"io"
-	"math/big"
-	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -22,6 +14,8 @@ import (
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"agora/internal/systest"
 )
 
 const (
@@ -39,13 +33,13 @@ func s3Server(t *testing.T, dir string) (*s3mem.Backend, []string) {
 	if err := backend.CreateBucket(s3Bucket); err != nil {
 		t.Fatal(err)
 	}
-	cert, certPEM := selfSignedCert(t, "localhost")
+	cert := systest.SelfSigned(t, 24*time.Hour, "localhost", "127.0.0.1")
 	srv := httptest.NewUnstartedServer(gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert.TLS()}, MinVersion: tls.VersionTLS12}
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	ca := filepath.Join(dir, "s3-ca.pem")
-	if err := os.WriteFile(ca, certPEM, 0o644); err != nil {
+	if err := os.WriteFile(ca, cert.PEM(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	port := srv.Listener.Addr().(interface{ String() string }).String()
@@ -67,33 +61,6 @@ func s3Server(t *testing.T, dir string) (*s3mem.Backend, []string) {
 		"PGBACKREST_REPO2_RETENTION_FULL_TYPE=time",
 		"PGBACKREST_REPO2_RETENTION_FULL=15",
 	}
-}
-
-// selfSignedCert makes a certificate for name (and 127.0.0.1) that is its
-// own CA, and returns it with its PEM.
-func selfSignedCert(t *testing.T, name string) (tls.Certificate, []byte) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(time.Now().UnixNano()),
-		Subject:               pkix.Name{CommonName: name},
-		DNSNames:              []string{name},
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
 
 // The off-site repository alone brings the database back, following

@@ -5,7 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"agora/internal/systest"
 )
 
 // archive-push-queue-max (deploy/postgres/pgbackrest.conf): with every
@@ -16,7 +17,7 @@ import (
 // production's, through the same option as an environment variable.
 func TestArchivePushQueueMaxBoundsPgWal(t *testing.T) {
 	t.Parallel()
-	promtool := requireTool(t, "promtool")
+	promtool := systest.Tool(t, "promtool")
 	conf, err := os.ReadFile(filepath.Join(deployDir(t), "postgres", "pgbackrest.conf"))
 	if err != nil {
 		t.Fatal(err)
@@ -25,21 +26,10 @@ func TestArchivePushQueueMaxBoundsPgWal(t *testing.T) {
 		t.Fatalf("pgbackrest.conf sets no archive-push-queue-max")
 	}
 	r := newRig(t, "PGBACKREST_ARCHIVE_PUSH_QUEUE_MAX=64MiB")
-	r.initdb("")
-	r.start()
-	r.pgbackrest("stanza-create")
-	r.query("postgres", `CREATE TABLE probe (id serial PRIMARY KEY, at timestamptz DEFAULT clock_timestamp())`)
-	r.pgbackrest("check")
-	repo := filepath.Join(r.dir, "repo")
-	if err := os.Rename(repo, repo+".away"); err != nil {
-		t.Fatal(err)
-	}
+	r.brokenArchive()
 	var samples []archiverSample
 	for range 14 {
-		r.query("postgres", `INSERT INTO probe DEFAULT VALUES`)
-		r.query("postgres", `SELECT pg_switch_wal()`)
-		time.Sleep(1500 * time.Millisecond)
-		samples = append(samples, r.archiver())
+		samples = append(samples, r.archiveStep())
 	}
 	first, last := samples[0], samples[len(samples)-1]
 	if last.failed == first.failed || last.archived == first.archived {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v4"
+
+	"agora/internal/systest"
 )
 
 // rig is one PostgreSQL cluster with pgBackRest set up as in production:
@@ -41,23 +42,10 @@ func pgBin(t testing.TB) string {
 	return filepath.Dir(matches[len(matches)-1])
 }
 
-// need fails under CI=true and skips elsewhere, naming what is missing.
+// need reports what is missing (systest.Missing: fails under CI=true).
 func need(t testing.TB, what string) {
 	t.Helper()
-	msg := what + " is missing (scripts/apt-packages.txt lists it; run make deps)"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
-
-func requireTool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		need(t, name)
-	}
-	return p
+	systest.Missing(t, what+" is missing (scripts/apt-packages.txt lists it; run make deps)")
 }
 
 func deployDir(t testing.TB) string {
@@ -96,22 +84,12 @@ func postgresCommand(t testing.TB) map[string]string {
 	return out
 }
 
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // newRig makes the folder and copies the production files into it. The
 // cluster itself comes from initdb (or a restore).
 func newRig(t testing.TB, extraEnv ...string) *rig {
 	t.Helper()
-	requireTool(t, "pgbackrest")
-	requireTool(t, "psql")
+	systest.Tool(t, "pgbackrest")
+	systest.Tool(t, "psql")
 	bin := pgBin(t)
 	if os.Geteuid() != 0 {
 		need(t, "root (the clusters run as the postgres user through runuser)")
@@ -123,7 +101,7 @@ func newRig(t testing.TB, extraEnv ...string) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{t: t, dir: dir, bin: bin, port: freePort(t)}
+	r := &rig{t: t, dir: dir, bin: bin, port: systest.FreePort(t)}
 	for _, sub := range []string{"bin", "repo", "lock", "log", "sock", "textfile"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
 			t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 
 	"agora/adapters/postgres/pgtest"
 	"agora/cmd/agora/agoratest"
+	"agora/internal/systest"
 )
 
 // deploy/postgres/roles.sql on a migrated database of a cluster made for
@@ -143,7 +144,7 @@ func TestLeastPrivilegeRoles(t *testing.T) {
 // Without a password it stops before psql runs.
 func TestAgoraRolesKeepsPasswordsOffTheCommandLine(t *testing.T) {
 	t.Parallel()
-	realPsql := requireTool(t, "psql")
+	realPsql := systest.Tool(t, "psql")
 	owner := pgtest.NewDatabase(t)
 	u, err := url.Parse(owner)
 	if err != nil {

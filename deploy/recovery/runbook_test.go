@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"agora/internal/systest"
 )
 
 // oldHostSecrets plays the lost server: a deploy folder with .env (the
@@ -15,9 +17,9 @@ import (
 // comparison.
 func oldHostSecrets(t *testing.T, dir string, s3env []string) map[string]string {
 	t.Helper()
-	requireTool(t, "age")
-	requireTool(t, "rclone")
-	keygen := requireTool(t, "age-keygen")
+	systest.Tool(t, "age")
+	systest.Tool(t, "rclone")
+	keygen := systest.Tool(t, "age-keygen")
 	identity := filepath.Join(dir, "operator-age-key.txt")
 	out, err := exec.Command(keygen, "-o", identity).CombinedOutput()
 	if err != nil {
@@ -45,7 +47,7 @@ func oldHostSecrets(t *testing.T, dir string, s3env []string) map[string]string 
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("secrets-archive.sh: %v\n%s", err, out)
 	}
-	if m := readMetrics(t, filepath.Join(dir, "textfile", "agora_secrets_archive.prom")); m["agora_secrets_archive_last_status"] != 1 {
+	if m := systest.ReadTextfile(t, filepath.Join(dir, "textfile", "agora_secrets_archive.prom")); m["agora_secrets_archive_last_status"] != 1 {
 		t.Errorf("secrets-archive.sh copied off-site but reports: %v", m)
 	}
 	if err := os.RemoveAll(filepath.Join(dir, "old-host")); err != nil {

@@ -36,27 +36,21 @@
 #                           the environment (cron passes nothing else)
 set -euo pipefail
 
-script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-deploy_dir="$(dirname "$script_dir")"
-ENV_FILE="${ENV_FILE:-$deploy_dir/.env}"
+me=backup
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# Compose reads the same env file for the stack's variables.
+compose_env
 
 # Only the backup's own settings, read as the other backup scripts read
 # them (the file is not run as shell code).
-# shellcheck source=read-env.sh
-source "$script_dir/read-env.sh"
-read_env_file "$ENV_FILE" 'BACKUP_[A-Z0-9_]+|RCLONE_[A-Z0-9_]+|TEXTFILE_DIR'
+read_settings 'BACKUP_[A-Z0-9_]+|RCLONE_[A-Z0-9_]+'
 
 BACKUP_DIR="${BACKUP_DIR:-/home/deploy/backups}"
 BACKUP_RETENTION_DAYS="${BACKUP_RETENTION_DAYS:-7}"
 BACKUP_KEEP_MIN="${BACKUP_KEEP_MIN:-3}"
 BACKUP_DATABASE_URL="${BACKUP_DATABASE_URL:-}"
 BACKUP_RCLONE_REMOTE="${BACKUP_RCLONE_REMOTE:-}"
-TEXTFILE_DIR="${TEXTFILE_DIR:-/var/lib/node_exporter/textfile_collector}"
-export COMPOSE_FILE="${COMPOSE_FILE:-$deploy_dir/compose.yaml}"
-# Compose reads the same env file for the stack's variables.
-if [[ -r $ENV_FILE && -z ${COMPOSE_ENV_FILES:-} ]]; then
-    export COMPOSE_ENV_FILES="$ENV_FILE"
-fi
 
 dry_run=0
 prune_only=0
@@ -76,16 +70,6 @@ for arg in "$@"; do
             ;;
     esac
 done
-
-log() { printf '%s backup: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
-
-# run prints the command; it executes it unless --dry-run.
-run() {
-    printf '+ %s\n' "$*"
-    if [[ $dry_run -eq 0 ]]; then
-        "$@"
-    fi
-}
 
 if [[ $prune_only -eq 1 && $no_prune -eq 1 ]]; then
     echo "backup: --prune-only and --no-prune exclude each other" >&2

@@ -14,8 +14,10 @@
 # TEXTFILE_DIR (/var/lib/node_exporter/textfile_collector), COMPOSE_FILE.
 set -euo pipefail
 
-script_dir="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
-deploy_dir="$(dirname "$script_dir")"
+me=certbot-deploy-hook
+# Through the renewal-hooks link: the folder of the file it points at.
+# shellcheck source=lib.sh
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 # Colon-separated, read by docker compose itself (as in deploy.sh).
 export COMPOSE_FILE="${COMPOSE_FILE:-$deploy_dir/compose.yaml}"
 TEXTFILE_DIR="${TEXTFILE_DIR:-/var/lib/node_exporter/textfile_collector}"
@@ -33,13 +35,6 @@ for arg in "$@"; do
             ;;
     esac
 done
-
-run() {
-    printf '+ %s\n' "$*"
-    if [[ $dry_run -eq 0 ]]; then
-        "$@"
-    fi
-}
 
 cert="$lineage/fullchain.pem"
 

@@ -38,8 +38,9 @@
 #                         release is stopped (5)
 set -euo pipefail
 
-script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-deploy_dir="$(dirname "$script_dir")"
+me=deploy
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 repo_dir="$(dirname "$deploy_dir")"
 export COMPOSE_FILE="${COMPOSE_FILE:-$deploy_dir/compose.yaml}"
 ENV_FILE="${ENV_FILE:-$deploy_dir/.env}"
@@ -85,20 +86,6 @@ done
 [[ $DRAIN_SECONDS =~ ^(0|[1-9][0-9]{0,3})$ ]] || { echo "deploy: DRAIN_SECONDS must be a whole number of seconds from 0 to 9999, not '$DRAIN_SECONDS'" >&2; exit 2; }
 command -v jq >/dev/null || { echo "deploy: jq is not installed (apt-get install -y jq; bootstrap.sh installs it)" >&2; exit 1; }
 
-log() { printf '%s deploy: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
-die() {
-    log "$*"
-    exit 1
-}
-
-# run prints the command; it executes it unless --dry-run.
-run() {
-    printf '+ %s\n' "$*"
-    if [[ $dry_run -eq 0 ]]; then
-        "$@"
-    fi
-}
-
 if [[ -f $ENV_FILE ]]; then
     export COMPOSE_ENV_FILES="$ENV_FILE"
 elif [[ $dry_run -eq 1 ]]; then
@@ -107,7 +94,6 @@ else
     die "$ENV_FILE does not exist: copy deploy/.env.example and fill it in"
 fi
 
-compose() { run docker compose "$@"; }
 # query runs a read-only compose command even in a dry run.
 query() { docker compose "$@"; }
 

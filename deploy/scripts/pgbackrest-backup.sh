@@ -25,17 +25,11 @@
 # the tests run it on the host).
 set -euo pipefail
 
-script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-deploy_dir="$(dirname "$script_dir")"
-export COMPOSE_FILE="${COMPOSE_FILE:-$deploy_dir/compose.yaml}"
-ENV_FILE="${ENV_FILE:-$deploy_dir/.env}"
-if [[ -r $ENV_FILE && -z ${COMPOSE_ENV_FILES:-} ]]; then
-    export COMPOSE_ENV_FILES="$ENV_FILE"
-fi
-# shellcheck source=read-env.sh
-source "$script_dir/read-env.sh"
-read_env_file "$ENV_FILE" 'TEXTFILE_DIR|AGORA_NO_OFFSITE'
-TEXTFILE_DIR="${TEXTFILE_DIR:-/var/lib/node_exporter/textfile_collector}"
+me=pgbackrest-backup
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+compose_env
+read_settings 'AGORA_NO_OFFSITE'
 offsite_disabled=0
 [[ ${AGORA_NO_OFFSITE:-} != 1 ]] || offsite_disabled=1
 read -r -a exec_cmd <<<"${PGBACKREST_EXEC:-docker compose exec -T -u postgres postgres agora-pgbackrest}"
@@ -52,7 +46,6 @@ for arg in "$@"; do
 done
 [[ -n $type ]] || { echo "usage: pgbackrest-backup.sh [--dry-run] full|diff" >&2; exit 2; }
 
-log() { printf '%s pgbackrest-backup: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
 pgbr() {
     printf '+ %s --stanza=agora %s\n' "${exec_cmd[*]}" "$*" >&2
     [[ $dry_run -eq 1 ]] || "${exec_cmd[@]}" --stanza=agora "$@"

@@ -18,17 +18,11 @@
 # COMPOSE_FILE / COMPOSE_PROJECT_NAME / ENV_FILE as for deploy.sh.
 set -euo pipefail
 
-script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-deploy_dir="$(dirname "$script_dir")"
-export COMPOSE_FILE="${COMPOSE_FILE:-$deploy_dir/compose.yaml}"
-ENV_FILE="${ENV_FILE:-$deploy_dir/.env}"
-if [[ -r $ENV_FILE && -z ${COMPOSE_ENV_FILES:-} ]]; then
-    export COMPOSE_ENV_FILES="$ENV_FILE"
-fi
-# shellcheck source=read-env.sh
-source "$script_dir/read-env.sh"
-read_env_file "$ENV_FILE" 'TEXTFILE_DIR'
-TEXTFILE_DIR="${TEXTFILE_DIR:-/var/lib/node_exporter/textfile_collector}"
+me=restore-drill
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+compose_env
+read_settings ""
 
 dry_run=0
 repo=""
@@ -45,12 +39,6 @@ while [[ $# -gt 0 ]]; do
     esac
     shift
 done
-
-log() { printf '%s restore-drill: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
-run() {
-    printf '+ %s\n' "$*" >&2
-    [[ $dry_run -eq 1 ]] || "$@"
-}
 
 work="$(mktemp -d)"
 cid=""

@@ -17,15 +17,12 @@
 # touched. Any SQL error stops the restore and rolls the load back.
 set -euo pipefail
 
-script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-deploy_dir="$(dirname "$script_dir")"
+me=restore
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # COMPOSE_FILE (colon-separated), COMPOSE_PROJECT_NAME and ENV_FILE as for
 # deploy.sh.
-export COMPOSE_FILE="${COMPOSE_FILE:-$deploy_dir/compose.yaml}"
-ENV_FILE="${ENV_FILE:-$deploy_dir/.env}"
-if [[ -r $ENV_FILE && -z ${COMPOSE_ENV_FILES:-} ]]; then
-    export COMPOSE_ENV_FILES="$ENV_FILE"
-fi
+compose_env
 
 dry_run=0
 yes=0
@@ -59,17 +56,6 @@ while [[ $# -gt 0 ]]; do
 done
 
 [[ -n $file ]] || { echo "usage: restore.sh [--dry-run] [--yes] [--no-safety-backup] [--target-url URL] FILE" >&2; exit 2; }
-
-log() { printf '%s restore: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
-
-run() {
-    printf '+ %s\n' "$*"
-    if [[ $dry_run -eq 0 ]]; then
-        "$@"
-    fi
-}
-
-compose() { run docker compose "$@"; }
 
 # 1. Check the file before touching anything.
 printf '+ gzip -t %s\n' "$file"

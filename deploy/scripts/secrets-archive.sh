@@ -28,8 +28,10 @@
 # bundle for the store's certificate (tests).
 set -euo pipefail
 
-script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-SECRETS_SOURCE_DIR="${SECRETS_SOURCE_DIR:-$(dirname "$script_dir")}"
+me=secrets-archive
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+SECRETS_SOURCE_DIR="${SECRETS_SOURCE_DIR:-$deploy_dir}"
 ENV_FILE="${ENV_FILE:-$SECRETS_SOURCE_DIR/.env}"
 
 dry_run=0
@@ -41,15 +43,9 @@ for arg in "$@"; do
     esac
 done
 
-# shellcheck source=read-env.sh
-source "$script_dir/read-env.sh"
-read_env_file "$ENV_FILE" 'SECRETS_AGE_RECIPIENT|PGBACKREST_REPO2_[A-Z0-9_]+|BACKUP_DIR|TEXTFILE_DIR|AGORA_NO_OFFSITE'
+read_settings 'SECRETS_AGE_RECIPIENT|PGBACKREST_REPO2_[A-Z0-9_]+|BACKUP_DIR|AGORA_NO_OFFSITE'
 BACKUP_DIR="${BACKUP_DIR:-/home/deploy/backups}"
-TEXTFILE_DIR="${TEXTFILE_DIR:-/var/lib/node_exporter/textfile_collector}"
 recipient="${SECRETS_AGE_RECIPIENT:-}"
-
-log() { printf '%s secrets-archive: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
-die() { log "$*"; exit 1; }
 
 metric_file="$TEXTFILE_DIR/agora_secrets_archive.prom"
 # write_metrics runs at exit: status 1 only when the script got to its end.

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"agora/internal/systest"
 )
 
 type psLine struct {
@@ -286,27 +288,14 @@ func checkPrometheus(t *testing.T, s *stack) {
 	}
 	eventually(t, 90*time.Second, 5*time.Second, func() string {
 		var rules struct {
-			Data struct {
-				Groups []struct {
-					Name  string `json:"name"`
-					Rules []struct {
-						Name      string `json:"name"`
-						Health    string `json:"health"`
-						LastError string `json:"lastError"`
-					} `json:"rules"`
-				} `json:"groups"`
-			} `json:"data"`
+			Data systest.RuleGroups `json:"data"`
 		}
 		s.prom(t, "/api/v1/rules", &rules)
 		if len(rules.Data.Groups) != want {
 			return fmt.Sprintf("%d rule groups loaded, the files have %d", len(rules.Data.Groups), want)
 		}
-		for _, g := range rules.Data.Groups {
-			for _, r := range g.Rules {
-				if r.Health != "ok" {
-					return fmt.Sprintf("rule %s/%s: health %q %s", g.Name, r.Name, r.Health, r.LastError)
-				}
-			}
+		if _, bad := rules.Data.Unhealthy(); len(bad) > 0 {
+			return fmt.Sprintf("unhealthy rules: %v", bad)
 		}
 		return ""
 	})

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"agora/deploy/stack/loadgen/result"
 )
 
 // Load: loadClients containers on the stack's network, each its own client
@@ -23,14 +25,8 @@ const (
 	loadRate    = loadClients * loadPerSec
 )
 
-type loadResult struct {
-	Name      string   `json:"name"`
-	Sent      int      `json:"sent"`
-	Succeeded int      `json:"succeeded"`
-	Failed    int      `json:"failed"`
-	Failures  []string `json:"failures"`
-	Created   []string `json:"created"`
-}
+// loadResult is what each loadgen writes when it stops.
+type loadResult = result.Result
 
 type load struct {
 	control string

@@ -25,17 +25,9 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
-)
 
-// Result is what one loadgen reports.
-type Result struct {
-	Name      string   `json:"name"`
-	Sent      int      `json:"sent"`
-	Succeeded int      `json:"succeeded"`
-	Failed    int      `json:"failed"`
-	Failures  []string `json:"failures"`
-	Created   []string `json:"created"`
-}
+	"agora/deploy/stack/loadgen/result"
+)
 
 func main() {
 	base := flag.String("base", "https://nginx", "Nginx's address on the stack network")
@@ -87,7 +79,7 @@ func run(base, host string, rate int, name, control, caFile string, maxDur time.
 	}
 	c.token = reg.AccessToken
 
-	res := Result{Name: name, Failures: []string{}, Created: []string{}}
+	res := result.Result{Name: name, Failures: []string{}, Created: []string{}}
 	var mu sync.Mutex
 	record := func(ok bool, what string) {
 		mu.Lock()
