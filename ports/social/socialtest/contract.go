@@ -36,12 +36,12 @@ type Harness struct {
 	DeleteUser func(t *testing.T, id uuid.UUID)
 }
 
-// Factory makes a fresh harness for one test.
-type Factory func(t *testing.T) Harness
+// Open makes a fresh harness (one store interface's suite shares it).
+type Open func(t *testing.T) Harness
 
 // RunStoreContract runs the suite of every store interface; open makes a
 // fresh harness per suite.
-func RunStoreContract(t *testing.T, open Factory) {
+func RunStoreContract(t *testing.T, open Open) {
 	t.Run("UserStore", func(t *testing.T) { t.Parallel(); RunUserStore(t, open) })
 	t.Run("PostStore", func(t *testing.T) { t.Parallel(); RunPostStore(t, open) })
 	t.Run("ConnectionStore", func(t *testing.T) { t.Parallel(); RunConnectionStore(t, open) })

@@ -13,8 +13,8 @@ import (
 
 // RunBlockStore checks that a block removes what is between the two, is
 // idempotent, and is listed.
-func RunBlockStore(t *testing.T, f Factory) {
-	h := f(t)
+func RunBlockStore(t *testing.T, open Open) {
+	h := open(t)
 	s := h.Store
 
 	t.Run("a block removes the connection and pending requests", func(t *testing.T) {

@@ -16,8 +16,8 @@ import (
 
 // RunConnectionStore checks requests through their state machine, the
 // one-transaction acceptance, concurrent crossing requests, and the lists.
-func RunConnectionStore(t *testing.T, f Factory) {
-	h := f(t)
+func RunConnectionStore(t *testing.T, open Open) {
+	h := open(t)
 	s := h.Store
 
 	t.Run("send passes the pair's state and stores the outcome", func(t *testing.T) {

@@ -13,8 +13,8 @@ import (
 
 // RunExportStore checks that the export holds everything about the user and
 // nothing about anyone else.
-func RunExportStore(t *testing.T, f Factory) {
-	h := f(t)
+func RunExportStore(t *testing.T, open Open) {
+	h := open(t)
 	s := h.Store
 	t.Run("everything about the user", func(t *testing.T) {
 		t.Parallel()

@@ -18,8 +18,8 @@ import (
 
 // RunPostStore checks posts, their access facts, edits in a transaction,
 // visibility in lists, the feed and keyset paging.
-func RunPostStore(t *testing.T, f Factory) {
-	h := f(t)
+func RunPostStore(t *testing.T, open Open) {
+	h := open(t)
 	s := h.Store
 
 	t.Run("create, get and access facts", func(t *testing.T) {

@@ -11,8 +11,8 @@ import (
 
 // RunUserStore checks lookups, profiles in every relation state, and that
 // deleting an account keeps everyone else's counts right.
-func RunUserStore(t *testing.T, f Factory) {
-	h := f(t)
+func RunUserStore(t *testing.T, open Open) {
+	h := open(t)
 	s := h.Store
 
 	t.Run("find is case-insensitive and blocks hide", func(t *testing.T) {
