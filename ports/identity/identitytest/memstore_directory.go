@@ -30,10 +30,10 @@ func (m *MemStore) SearchUsers(_ context.Context, caller uuid.UUID, prefix strin
 		rows = append(rows, u.Summary())
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].Username.Key() < rows[j].Username.Key() })
-	if len(rows) > page.Limit+1 {
-		rows = rows[:page.Limit+1]
+	if len(rows) > page.Size()+1 {
+		rows = rows[:page.Size()+1]
 	}
-	return ports.PageOf(rows, page.Limit, func(s user.Summary) ports.Cursor {
+	return ports.PageOf(rows, page.Size(), func(s user.Summary) ports.Cursor {
 		return ports.Cursor{Key: s.Username.Key(), ID: s.ID}
 	}), nil
 }
