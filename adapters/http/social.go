@@ -51,7 +51,7 @@ func (s *Server) registerSocialRoutes(api *echo.Group) {
 func (s *Server) socialCaller(c echo.Context) (*social.Service, uuid.UUID, error) {
 	p, ok := principalOf(c)
 	if !ok {
-		return nil, uuid.Nil, errs.New(errs.ErrUnauthenticated, "A valid access token is required.")
+		return nil, uuid.Nil, errNoToken
 	}
 	if s.opts.Social.Service == nil {
 		return nil, uuid.Nil, errs.New(errs.ErrUnavailable, "The social service is not configured.")
