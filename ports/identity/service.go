@@ -87,7 +87,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 		cfg.MaxPendingMail = 64
 	}
 	if d.Clock == nil {
-		d.Clock = func() time.Time { return time.Now().UTC() }
+		d.Clock = time.Now // s.now() brings it to UTC microseconds
 	}
 	if d.Rand == nil {
 		d.Rand = rand.Reader
