@@ -5,18 +5,18 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// Principal is who an authenticated request acts for.
-type Principal struct {
+// principal is who an authenticated request acts for.
+type principal struct {
 	UserID    uuid.UUID
 	SessionID uuid.UUID
 }
 
 const principalKey = "agora.principal"
 
-func setPrincipal(c echo.Context, p Principal) { c.Set(principalKey, p) }
+func setPrincipal(c echo.Context, p principal) { c.Set(principalKey, p) }
 
 // principalOf returns the caller of an authenticated request.
-func principalOf(c echo.Context) (Principal, bool) {
-	p, ok := c.Get(principalKey).(Principal)
+func principalOf(c echo.Context) (principal, bool) {
+	p, ok := c.Get(principalKey).(principal)
 	return p, ok
 }
