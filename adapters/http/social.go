@@ -112,6 +112,50 @@ func (s *Server) actOnUser(c echo.Context, act func(svc *social.Service, ctx con
 	return c.NoContent(http.StatusNoContent)
 }
 
+// idFetch runs a use case for the caller on the resource whose id is in the path.
+type idFetch[V any] func(svc *social.Service, ctx context.Context, me, id uuid.UUID) (V, error)
+
+// socialCallerOn is socialCaller plus the id in the path, checked in that
+// order: an unauthenticated call answers 401 before a bad id answers 404.
+func (s *Server) socialCallerOn(c echo.Context, notFound error) (*social.Service, uuid.UUID, uuid.UUID, error) {
+	svc, me, err := s.socialCaller(c)
+	if err != nil {
+		return nil, uuid.Nil, uuid.Nil, err
+	}
+	id, err := pathID(c, notFound)
+	if err != nil {
+		return nil, uuid.Nil, uuid.Nil, err
+	}
+	return svc, me, id, nil
+}
+
+// respondOnID answers 200 with the one value a use case returns for the
+// resource whose id is in the path.
+func respondOnID[V, T any](s *Server, c echo.Context, notFound error, fetch idFetch[V], toDTO func(V) T) error {
+	svc, me, id, err := s.socialCallerOn(c, notFound)
+	if err != nil {
+		return err
+	}
+	v, err := fetch(svc, c.Request().Context(), me, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toDTO(v))
+}
+
+// actOnID runs a use case on the resource whose id is in the path and
+// answers 204.
+func (s *Server) actOnID(c echo.Context, notFound error, act func(svc *social.Service, ctx context.Context, me, id uuid.UUID) error) error {
+	svc, me, id, err := s.socialCallerOn(c, notFound)
+	if err != nil {
+		return err
+	}
+	if err := act(svc, c.Request().Context(), me, id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
 // pathUsername parses the username in the path. A name that breaks the
 // username rule names nobody, so it is not found, like an unknown one (and
 // costs no query).

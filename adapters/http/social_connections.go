@@ -104,46 +104,16 @@ func (s *Server) listConnectionRequests(c echo.Context) error {
 	}, toConnectionRequestDTO)
 }
 
-// respondToRequest runs accept or decline for the caller on the request in the path.
-func (s *Server) respondToRequest(c echo.Context,
-	act func(svc *social.Service, ctx context.Context, me, id uuid.UUID) (social.RequestView, error),
-) error {
-	svc, me, err := s.socialCaller(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, connection.ErrNotFound)
-	if err != nil {
-		return err
-	}
-	v, err := act(svc, c.Request().Context(), me, id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toConnectionRequestDTO(v))
-}
-
 func (s *Server) acceptConnectionRequest(c echo.Context) error {
-	return s.respondToRequest(c, (*social.Service).AcceptRequest)
+	return respondOnID(s, c, connection.ErrNotFound, (*social.Service).AcceptRequest, toConnectionRequestDTO)
 }
 
 func (s *Server) declineConnectionRequest(c echo.Context) error {
-	return s.respondToRequest(c, (*social.Service).DeclineRequest)
+	return respondOnID(s, c, connection.ErrNotFound, (*social.Service).DeclineRequest, toConnectionRequestDTO)
 }
 
 func (s *Server) withdrawConnectionRequest(c echo.Context) error {
-	svc, me, err := s.socialCaller(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, connection.ErrNotFound)
-	if err != nil {
-		return err
-	}
-	if err := svc.WithdrawRequest(c.Request().Context(), me, id); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return s.actOnID(c, connection.ErrNotFound, (*social.Service).WithdrawRequest)
 }
 
 func (s *Server) listConnections(c echo.Context) error {

@@ -16,9 +16,13 @@ type postRequestDTO struct {
 	Visibility nullableString `json:"visibility"`
 }
 
-// fields reads the two fields; a null is a field error of its own, reported
-// before any rule of the domain is looked at.
-func (r postRequestDTO) fields() (body, visibility *string, err error) {
+// decodePostRequest reads the body's two fields; a null is a field error of
+// its own, reported before any rule of the domain is looked at.
+func decodePostRequest(c echo.Context) (body, visibility *string, err error) {
+	var r postRequestDTO
+	if err := decodeJSON(c, &r); err != nil {
+		return nil, nil, err
+	}
 	var fe errs.Fields
 	body = r.Body.ptr(&fe, "body")
 	visibility = r.Visibility.ptr(&fe, "visibility")
@@ -30,11 +34,7 @@ func (s *Server) createPost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req postRequestDTO
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	body, vis, err := req.fields()
+	body, vis, err := decodePostRequest(c)
 	if err != nil {
 		return err
 	}
@@ -51,35 +51,15 @@ func (s *Server) createPost(c echo.Context) error {
 }
 
 func (s *Server) getPost(c echo.Context) error {
-	svc, me, err := s.socialCaller(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, post.ErrNotFound)
-	if err != nil {
-		return err
-	}
-	v, err := svc.GetPost(c.Request().Context(), me, id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toPostDTO(v))
+	return respondOnID(s, c, post.ErrNotFound, (*social.Service).GetPost, toPostDTO)
 }
 
 func (s *Server) updatePost(c echo.Context) error {
-	svc, me, err := s.socialCaller(c)
+	svc, me, id, err := s.socialCallerOn(c, post.ErrNotFound)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, post.ErrNotFound)
-	if err != nil {
-		return err
-	}
-	var req postRequestDTO
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	body, vis, err := req.fields()
+	body, vis, err := decodePostRequest(c)
 	if err != nil {
 		return err
 	}
@@ -95,18 +75,7 @@ func (s *Server) updatePost(c echo.Context) error {
 }
 
 func (s *Server) deletePost(c echo.Context) error {
-	svc, me, err := s.socialCaller(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, post.ErrNotFound)
-	if err != nil {
-		return err
-	}
-	if err := svc.DeletePost(c.Request().Context(), me, id); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return s.actOnID(c, post.ErrNotFound, (*social.Service).DeletePost)
 }
 
 func (s *Server) getFeed(c echo.Context) error {

@@ -2,8 +2,6 @@ package jwt_test
 
 import (
 	"crypto/ed25519"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"agora/adapters/jwt"
+	"agora/adapters/jwt/jwttest"
 	"agora/ports/identity"
 )
 
@@ -44,34 +43,6 @@ func claims() identity.AccessClaims {
 	return identity.AccessClaims{UserID: uuid.Must(uuid.NewV7()), SessionID: uuid.Must(uuid.NewV7())}
 }
 
-func b64(v any) string {
-	var raw []byte
-	switch x := v.(type) {
-	case []byte:
-		raw = x
-	case string:
-		raw = []byte(x)
-	default:
-		raw, _ = json.Marshal(x)
-	}
-	return base64.RawURLEncoding.EncodeToString(raw)
-}
-
-func parts(t *testing.T, tok string) (hdr, payload map[string]any) {
-	t.Helper()
-	p := strings.Split(tok, ".")
-	for i, dst := range []*map[string]any{&hdr, &payload} {
-		raw, err := base64.RawURLEncoding.DecodeString(p[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(raw, dst); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return hdr, payload
-}
-
 func TestIssueCarriesEveryClaimAndVerifies(t *testing.T) {
 	t.Parallel()
 	ks, _ := keySet(t)
@@ -81,7 +52,7 @@ func TestIssueCarriesEveryClaimAndVerifies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hdr, payload := parts(t, tok)
+	hdr, payload := jwttest.Parts(t, tok)
 	if hdr["alg"] != "EdDSA" || hdr["kid"] != ks.SigningKeyID() || hdr["typ"] != "JWT" {
 		t.Fatalf("header: %v", hdr)
 	}
@@ -99,7 +70,7 @@ func TestIssueCarriesEveryClaimAndVerifies(t *testing.T) {
 		t.Fatalf("verify: %+v %v", got, err)
 	}
 	other, _ := iss.Issue(c, now, 15*time.Minute)
-	_, p2 := parts(t, other)
+	_, p2 := jwttest.Parts(t, other)
 	if p2["jti"] == payload["jti"] {
 		t.Fatal("jti repeats")
 	}
@@ -116,32 +87,12 @@ func TestVerifierRefusesAttacks(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := strings.Split(good, ".")
-	hdr, payload := parts(t, good)
+	hdr, payload := jwttest.Parts(t, good)
 	pub := priv.Public().(ed25519.PublicKey)
 
-	sign := func(h, pl any) string {
-		in := b64(h) + "." + b64(pl)
-		return in + "." + b64(ed25519.Sign(priv, []byte(in)))
-	}
-	with := func(m map[string]any, k string, v any) map[string]any {
-		out := map[string]any{}
-		for kk, vv := range m {
-			out[kk] = vv
-		}
-		if v == nil {
-			delete(out, k)
-		} else {
-			out[k] = v
-		}
-		return out
-	}
-	hmacToken := func(secret []byte) string {
-		h := map[string]any{"alg": "HS256", "typ": "JWT", "kid": ks.SigningKeyID()}
-		in := b64(h) + "." + p[1]
-		m := hmac.New(sha256.New, secret)
-		m.Write([]byte(in))
-		return in + "." + b64(m.Sum(nil))
-	}
+	sign := func(h, pl any) string { return jwttest.SignEd25519(priv, h, pl) }
+	with := jwttest.With
+	hmacToken := func(secret []byte) string { return jwttest.SignHS256(secret, ks.SigningKeyID(), p[1]) }
 	flipped := []byte(p[1])
 	flipped[10] ^= 0x01
 	otherKS, _ := keySet(t)
@@ -152,8 +103,8 @@ func TestVerifierRefusesAttacks(t *testing.T) {
 		"empty":                             "",
 		"garbage":                           "not.a.jwt",
 		"two parts":                         p[0] + "." + p[1],
-		"alg none, no signature":            b64(map[string]any{"alg": "none", "typ": "JWT"}) + "." + p[1] + ".",
-		"alg none with kid":                 b64(with(hdr, "alg", "none")) + "." + p[1] + ".",
+		"alg none, no signature":            jwttest.Segment(map[string]any{"alg": "none", "typ": "JWT"}) + "." + p[1] + ".",
+		"alg none with kid":                 jwttest.Segment(with(hdr, "alg", "none")) + "." + p[1] + ".",
 		"HS256 keyed by the raw public key": hmacToken(pub),
 		"HS256 keyed by the public PEM":     hmacToken(pubPEM),
 		"flipped payload byte":              p[0] + "." + string(flipped) + "." + p[2],
@@ -217,7 +168,7 @@ func TestRotation(t *testing.T) {
 		t.Fatalf("old token during rollover: %v", err)
 	}
 	newTok, _ := iss.Issue(claims(), now, time.Hour)
-	hdr, _ := parts(t, newTok)
+	hdr, _ := jwttest.Parts(t, newTok)
 	if hdr["kid"] == oldKS.SigningKeyID() || hdr["kid"] != rolled.SigningKeyID() {
 		t.Fatalf("new token signed by %v", hdr["kid"])
 	}

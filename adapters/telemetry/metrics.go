@@ -55,16 +55,24 @@ type Metrics struct {
 	connectionRequests *prometheus.CounterVec
 }
 
+// counter and counterVec build the counters NewMetrics declares, one line
+// each, so the list reads as names and help texts.
+func counter(name, help string) prometheus.Counter {
+	return prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
+}
+
+func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+}
+
 // NewMetrics creates the registry with the Go and process collectors, the
 // build info and the HTTP and domain instruments.
 func NewMetrics(build BuildInfo) *Metrics {
 	reg := prometheus.NewRegistry()
 	m := &Metrics{
 		Registry: reg,
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "http_requests_total",
-			Help: "HTTP requests answered, by method, route template and status code.",
-		}, []string{"method", "route", "status"}),
+		requests: counterVec("http_requests_total",
+			"HTTP requests answered, by method, route template and status code.", "method", "route", "status"),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "http_request_duration_seconds",
 			Help:    "Time from the first middleware to the response, by method and route template.",
@@ -74,22 +82,13 @@ func NewMetrics(build BuildInfo) *Metrics {
 			Name: "http_requests_in_flight",
 			Help: "HTTP requests being served right now.",
 		}),
-		loginAttempts: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "auth_login_attempts_total",
-			Help: "Password guesses (logins and the current_password of password changes) by result: success, invalid_credentials, rate_limited, error.",
-		}, []string{"result"}),
-		registrations: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "agora_registrations_total",
-			Help: "Accounts registered.",
-		}),
-		postsCreated: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "agora_posts_created_total",
-			Help: "Posts created.",
-		}),
-		connectionRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "agora_connection_requests_total",
-			Help: "Connection request events by outcome: sent, accepted, declined, withdrawn.",
-		}, []string{"outcome"}),
+		loginAttempts: counterVec("auth_login_attempts_total",
+			"Password guesses (logins and the current_password of password changes) by result: success, invalid_credentials, rate_limited, error.",
+			"result"),
+		registrations: counter("agora_registrations_total", "Accounts registered."),
+		postsCreated:  counter("agora_posts_created_total", "Posts created."),
+		connectionRequests: counterVec("agora_connection_requests_total",
+			"Connection request events by outcome: sent, accepted, declined, withdrawn.", "outcome"),
 	}
 	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "agora_build_info",

@@ -50,7 +50,7 @@ func TestHostileEmailedTokensAreSpentTogether(t *testing.T) {
 	}
 
 	// A password change spends an outstanding reset and verification token.
-	b := idLoggedIn2(t, env, "mallory_victim", "first new passphrase")
+	b := idLoggedInWith(t, env, "mallory_victim", "first new passphrase").AccessToken
 	t3, v1 := reset(), verify(b)
 	res := env.API.Do(apitest.Request{Method: "PUT", Path: "/api/v1/users/me/password", Token: b,
 		Body: map[string]string{"current_password": "first new passphrase", "new_password": "changed passphrase"}})
@@ -75,16 +75,4 @@ func TestHostileEmailedTokensAreSpentTogether(t *testing.T) {
 	if st := confirmEmail(v2); st != http.StatusBadRequest {
 		t.Fatalf("a verification token after deletion: %d, want 400", st)
 	}
-}
-
-// idLoggedIn2 logs in with a given password and returns the access token.
-func idLoggedIn2(t *testing.T, env *testEnv, login, pw string) string {
-	t.Helper()
-	res := idLogin(t, env, login, pw)
-	if res.Status != http.StatusOK {
-		t.Fatalf("login %s: %d %s", login, res.Status, res.Body)
-	}
-	var tb idTokens
-	res.JSON(t, &tb)
-	return tb.AccessToken
 }

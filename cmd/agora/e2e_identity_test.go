@@ -40,7 +40,13 @@ func idLogin(t *testing.T, env *testEnv, loginName, pw string) *apitest.Response
 
 func idLoggedIn(t *testing.T, env *testEnv, loginName string) idTokens {
 	t.Helper()
-	res := idLogin(t, env, loginName, idPassword)
+	return idLoggedInWith(t, env, loginName, idPassword)
+}
+
+// idLoggedInWith logs in with a given password; the login must succeed.
+func idLoggedInWith(t *testing.T, env *testEnv, loginName, pw string) idTokens {
+	t.Helper()
+	res := idLogin(t, env, loginName, pw)
 	if res.Status != http.StatusOK {
 		t.Fatalf("login %s: %d %s", loginName, res.Status, res.Body)
 	}

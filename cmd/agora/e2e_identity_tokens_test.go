@@ -3,10 +3,7 @@ package main
 import (
 	"bytes"
 	"crypto/ed25519"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"os"
@@ -19,6 +16,7 @@ import (
 
 	"agora/adapters/http/apitest"
 	"agora/adapters/jwt"
+	"agora/adapters/jwt/jwttest"
 )
 
 // writeKeyFile makes a signing key file the test can also forge with.
@@ -44,47 +42,6 @@ func writeKeyFile(t *testing.T, previous ...ed25519.PublicKey) (string, ed25519.
 	return path, priv, ks
 }
 
-func seg(v any) string {
-	var raw []byte
-	if b, ok := v.([]byte); ok {
-		raw = b
-	} else {
-		raw, _ = json.Marshal(v)
-	}
-	return base64.RawURLEncoding.EncodeToString(raw)
-}
-
-func decodeSeg(t *testing.T, s string) map[string]any {
-	t.Helper()
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := map[string]any{}
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
-func edSign(priv ed25519.PrivateKey, hdr, payload any) string {
-	in := seg(hdr) + "." + seg(payload)
-	return in + "." + seg(ed25519.Sign(priv, []byte(in)))
-}
-
-func copyWith(m map[string]any, k string, v any) map[string]any {
-	out := map[string]any{}
-	for kk, vv := range m {
-		out[kk] = vv
-	}
-	if v == nil {
-		delete(out, k)
-	} else {
-		out[k] = v
-	}
-	return out
-}
-
 // Every token attack of the issue, against the real server: each is 401
 // with WWW-Authenticate, while a correctly forged control token passes (so
 // the forgeries are well-formed and are refused for the right reason).
@@ -94,7 +51,7 @@ func TestIdentityTokenAttacks(t *testing.T) {
 	env := startServer(t, map[string]string{"JWT_PRIVATE_KEY_FILE": keyFile})
 	tb := idRegister(t, env, "victim")
 	parts := strings.Split(tb.AccessToken, ".")
-	hdr, payload := decodeSeg(t, parts[0]), decodeSeg(t, parts[1])
+	hdr, payload := jwttest.Parts(t, tb.AccessToken)
 	if hdr["alg"] != "EdDSA" || hdr["kid"] != ks.SigningKeyID() {
 		t.Fatalf("header %v", hdr)
 	}
@@ -106,7 +63,7 @@ func TestIdentityTokenAttacks(t *testing.T) {
 	if payload["iss"] != "agora" || payload["sub"] != tb.User["id"] {
 		t.Fatalf("payload %v", payload)
 	}
-	if res := idMe(env, edSign(priv, hdr, payload)); res.Status != http.StatusOK {
+	if res := idMe(env, jwttest.SignEd25519(priv, hdr, payload)); res.Status != http.StatusOK {
 		t.Fatalf("control token refused: %d %s", res.Status, res.Body)
 	}
 
@@ -118,31 +75,26 @@ func TestIdentityTokenAttacks(t *testing.T) {
 	jwks.JSON(t, &set)
 	pubRaw, _ := base64.RawURLEncoding.DecodeString(set.Keys[0]["x"])
 	pubPEM, _ := jwt.EncodePublicKey(ed25519.PublicKey(pubRaw))
-	hs256 := func(secret []byte) string {
-		in := seg(map[string]any{"alg": "HS256", "typ": "JWT", "kid": ks.SigningKeyID()}) + "." + parts[1]
-		m := hmac.New(sha256.New, secret)
-		m.Write([]byte(in))
-		return in + "." + seg(m.Sum(nil))
-	}
+	hs256 := func(secret []byte) string { return jwttest.SignHS256(secret, ks.SigningKeyID(), parts[1]) }
 	flipped := []byte(parts[1])
 	flipped[len(flipped)/2] ^= 0x01
 	otherKey, _ := jwt.GenerateKey()
 	now := time.Now()
 
 	attacks := map[string]string{
-		"alg none":                      seg(copyWith(hdr, "alg", "none")) + "." + parts[1] + ".",
-		"alg none without kid":          seg(map[string]any{"alg": "none"}) + "." + parts[1] + ".",
+		"alg none":                      jwttest.Segment(jwttest.With(hdr, "alg", "none")) + "." + parts[1] + ".",
+		"alg none without kid":          jwttest.Segment(map[string]any{"alg": "none"}) + "." + parts[1] + ".",
 		"HS256 with the raw public key": hs256(pubRaw),
 		"HS256 with the public PEM":     hs256(pubPEM),
 		"flipped payload byte":          parts[0] + "." + string(flipped) + "." + parts[2],
-		"signed by another key":         edSign(otherKey, hdr, payload),
-		"unknown kid":                   edSign(priv, copyWith(hdr, "kid", "rotated-away"), payload),
-		"expired":                       edSign(priv, hdr, copyWith(copyWith(payload, "iat", now.Add(-time.Hour).Unix()), "exp", now.Add(-10*time.Minute).Unix())),
-		"other issuer":                  edSign(priv, hdr, copyWith(payload, "iss", "someone-else")),
-		"other audience":                edSign(priv, hdr, copyWith(payload, "aud", []string{"another-api"})),
-		"no session id":                 edSign(priv, hdr, copyWith(payload, "sid", nil)),
-		"unknown session":               edSign(priv, hdr, copyWith(payload, "sid", uuid.NewString())),
-		"another user's id":             edSign(priv, hdr, copyWith(payload, "sub", uuid.NewString())),
+		"signed by another key":         jwttest.SignEd25519(otherKey, hdr, payload),
+		"unknown kid":                   jwttest.SignEd25519(priv, jwttest.With(hdr, "kid", "rotated-away"), payload),
+		"expired":                       jwttest.SignEd25519(priv, hdr, jwttest.With(jwttest.With(payload, "iat", now.Add(-time.Hour).Unix()), "exp", now.Add(-10*time.Minute).Unix())),
+		"other issuer":                  jwttest.SignEd25519(priv, hdr, jwttest.With(payload, "iss", "someone-else")),
+		"other audience":                jwttest.SignEd25519(priv, hdr, jwttest.With(payload, "aud", []string{"another-api"})),
+		"no session id":                 jwttest.SignEd25519(priv, hdr, jwttest.With(payload, "sid", nil)),
+		"unknown session":               jwttest.SignEd25519(priv, hdr, jwttest.With(payload, "sid", uuid.NewString())),
+		"another user's id":             jwttest.SignEd25519(priv, hdr, jwttest.With(payload, "sub", uuid.NewString())),
 		"garbage":                       "not-a-token",
 	}
 	for name, tok := range attacks {
@@ -204,12 +156,12 @@ func TestIdentityJWKSAndKeyRotation(t *testing.T) {
 		t.Fatalf("JWKS during rotation: %s", res.Body)
 	}
 	tb := idRegister(t, env, "rotating")
-	if hdr := decodeSeg(t, strings.Split(tb.AccessToken, ".")[0]); hdr["kid"] != newKS.SigningKeyID() {
+	if hdr, _ := jwttest.Parts(t, tb.AccessToken); hdr["kid"] != newKS.SigningKeyID() {
 		t.Fatalf("new tokens must be signed with the new key: %v", hdr)
 	}
 	// A token the old key signed for this session (as the old server would have).
-	payload := decodeSeg(t, strings.Split(tb.AccessToken, ".")[1])
-	old := edSign(oldPriv, map[string]any{"alg": "EdDSA", "typ": "JWT", "kid": oldKS.SigningKeyID()}, payload)
+	_, payload := jwttest.Parts(t, tb.AccessToken)
+	old := jwttest.SignEd25519(oldPriv, map[string]any{"alg": "EdDSA", "typ": "JWT", "kid": oldKS.SigningKeyID()}, payload)
 	if res := idMe(env, old); res.Status != http.StatusOK {
 		t.Fatalf("a token of the previous key during rotation: %d", res.Status)
 	}

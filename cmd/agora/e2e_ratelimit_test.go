@@ -119,17 +119,11 @@ func TestRateLimitSharedThroughRedis(t *testing.T) {
 // attacker gets 5 guesses, not 5 per spelling.
 func TestLoginBudgetIsPerAccountWhicheverFormNamesIt(t *testing.T) {
 	t.Parallel()
-	env := startServer(t, map[string]string{
-		"RATE_LIMIT_ENABLED": "true",
-		"TRUSTED_PROXIES":    "127.0.0.1/32,::1",
-	})
+	env := startLoginLimited(t)
 	idRegister(t, env, "budgeted")
 	idRegister(t, env, "bystander")
 	try := func(i int, login, pw string) int {
-		res := env.API.Do(apitest.Request{Method: "POST", Path: "/api/v1/auth/login",
-			Header: http.Header{"X-Forwarded-For": {fmt.Sprintf("203.0.113.%d", i)}},
-			Body:   map[string]string{"login": login, "password": pw}})
-		return res.Status
+		return loginFrom(env, fmt.Sprintf("203.0.113.%d", i), login, pw)
 	}
 	forms := []string{"budgeted", "budgeted@example.com", "BUDGETED", "Budgeted@Example.com", "budgeted"}
 	for i, login := range forms {
@@ -153,16 +147,9 @@ func TestLoginBudgetIsPerAccountWhicheverFormNamesIt(t *testing.T) {
 // cannot keep an account locked beyond its 5 attempts a minute.
 func TestAddressOverItsBudgetDoesNotSpendTheAccounts(t *testing.T) {
 	t.Parallel()
-	env := startServer(t, map[string]string{
-		"RATE_LIMIT_ENABLED": "true",
-		"TRUSTED_PROXIES":    "127.0.0.1/32,::1",
-	})
+	env := startLoginLimited(t)
 	idRegister(t, env, "locked_victim")
-	try := func(ip, login, pw string) int {
-		return env.API.Do(apitest.Request{Method: "POST", Path: "/api/v1/auth/login",
-			Header: http.Header{"X-Forwarded-For": {ip}},
-			Body:   map[string]string{"login": login, "password": pw}}).Status
-	}
+	try := func(ip, login, pw string) int { return loginFrom(env, ip, login, pw) }
 	for i := range 5 { // the attacker's address spends its budget on names of no account
 		if st := try("198.51.100.66", fmt.Sprintf("nobody_%d", i), "wrong guess"); st != http.StatusUnauthorized {
 			t.Fatalf("attempt %d: %d", i, st)
@@ -176,4 +163,21 @@ func TestAddressOverItsBudgetDoesNotSpendTheAccounts(t *testing.T) {
 	if st := try("198.51.100.7", "locked_victim@example.com", idPassword); st != http.StatusOK {
 		t.Fatalf("the victim from their own address: %d, want 200", st)
 	}
+}
+
+// startLoginLimited is a server with rate limits on that trusts the test
+// client as a proxy, so each login can come from an address of its own.
+func startLoginLimited(t *testing.T) *testEnv {
+	t.Helper()
+	return startServer(t, map[string]string{
+		"RATE_LIMIT_ENABLED": "true",
+		"TRUSTED_PROXIES":    "127.0.0.1/32,::1",
+	})
+}
+
+// loginFrom tries a login as if from client address ip and returns the status.
+func loginFrom(env *testEnv, ip, login, pw string) int {
+	return env.API.Do(apitest.Request{Method: "POST", Path: "/api/v1/auth/login",
+		Header: http.Header{"X-Forwarded-For": {ip}},
+		Body:   map[string]string{"login": login, "password": pw}}).Status
 }

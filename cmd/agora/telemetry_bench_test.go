@@ -40,28 +40,12 @@ func BenchmarkTelemetryOverhead(b *testing.B) {
 		b.Fatal(err)
 	}
 	tracing := telemetry.NewSDKTracing(sdktrace.NewBatchSpanProcessor(tracetest.NewNoopExporter()), nil)
-	variants := []struct {
-		name string
-		opts httpapi.Options
-	}{
+	benchVariants(b, "/readyz", []telemetryVariant{
 		{"off", httpapi.Options{Logger: zap.NewNop(), Ready: ready.Check}},
 		{"metrics+logs", httpapi.Options{Logger: jsonLog, Metrics: telemetry.NewMetrics(buildInfo()), Ready: ready.Check}},
 		{"metrics+logs+traces", httpapi.Options{Logger: jsonLog, Metrics: telemetry.NewMetrics(buildInfo()), Ready: ready.Check,
 			Tracer: tracing.Tracer(), Propagator: tracing.Propagator}},
-	}
-	for _, v := range variants {
-		srv := httpapi.New(v.opts)
-		b.Run(v.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				rec := httptest.NewRecorder()
-				srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
-				if rec.Code != http.StatusOK {
-					b.Fatalf("status %d", rec.Code)
-				}
-			}
-		})
-	}
+	})
 }
 
 // BenchmarkTelemetryCost isolates the signals' own cost on a handler that
@@ -73,19 +57,31 @@ func BenchmarkTelemetryCost(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, v := range []struct {
-		name string
-		opts httpapi.Options
-	}{
+	benchVariants(b, "/healthz", []telemetryVariant{
 		{"off", httpapi.Options{Logger: zap.NewNop()}},
 		{"metrics+logs", httpapi.Options{Logger: jsonLog, Metrics: telemetry.NewMetrics(buildInfo())}},
-	} {
+	})
+}
+
+// telemetryVariant is one server set-up the benchmarks compare.
+type telemetryVariant struct {
+	name string
+	opts httpapi.Options
+}
+
+// benchVariants times GET path on each variant's server, one sub-benchmark
+// per variant; an answer other than 200 fails it.
+func benchVariants(b *testing.B, path string, variants []telemetryVariant) {
+	for _, v := range variants {
 		srv := httpapi.New(v.opts)
 		b.Run(v.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				rec := httptest.NewRecorder()
-				srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+				srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+				if rec.Code != http.StatusOK {
+					b.Fatalf("status %d", rec.Code)
+				}
 			}
 		})
 	}

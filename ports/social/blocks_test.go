@@ -10,6 +10,7 @@ import (
 	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/social"
+	"agora/ports/social/socialtest"
 )
 
 func TestBlocks(t *testing.T) {
@@ -18,47 +19,47 @@ func TestBlocks(t *testing.T) {
 	ada, bob, cy := f.user("ada"), f.user("bob"), f.user("cyd")
 	f.connect(t, ada, bob)
 	_, err := f.svc.SendRequest(ctx, cy.ID, "ada", "")
-	mustOK(t, err)
+	socialtest.Must(t, err)
 
-	wantKind(t, f.svc.Block(ctx, ada.ID, "ada"), errs.ErrInvalid)
-	wantKind(t, f.svc.Unblock(ctx, ada.ID, "ADA"), errs.ErrInvalid)
-	wantKind(t, f.svc.Block(ctx, ada.ID, "nobody"), errs.ErrNotFound)
-	wantKind(t, f.svc.Unblock(ctx, ada.ID, "nobody"), errs.ErrNotFound)
-	mustOK(t, f.svc.Block(ctx, ada.ID, "bob"))
-	mustOK(t, f.svc.Block(ctx, ada.ID, "bob"))
-	mustOK(t, f.svc.Block(ctx, ada.ID, "cyd"))
+	socialtest.WantKind(t, f.svc.Block(ctx, ada.ID, "ada"), errs.ErrInvalid)
+	socialtest.WantKind(t, f.svc.Unblock(ctx, ada.ID, "ADA"), errs.ErrInvalid)
+	socialtest.WantKind(t, f.svc.Block(ctx, ada.ID, "nobody"), errs.ErrNotFound)
+	socialtest.WantKind(t, f.svc.Unblock(ctx, ada.ID, "nobody"), errs.ErrNotFound)
+	socialtest.Must(t, f.svc.Block(ctx, ada.ID, "bob"))
+	socialtest.Must(t, f.svc.Block(ctx, ada.ID, "bob"))
+	socialtest.Must(t, f.svc.Block(ctx, ada.ID, "cyd"))
 	// The blocked can block back, and see nothing of the blocker.
-	mustOK(t, f.svc.Block(ctx, bob.ID, "ada"))
+	socialtest.Must(t, f.svc.Block(ctx, bob.ID, "ada"))
 
 	for _, who := range []user.User{ada, bob} {
 		other := map[uuid.UUID]user.Username{ada.ID: "bob", bob.ID: "ada"}[who.ID]
 		_, err := f.svc.Profile(ctx, who.ID, other)
-		wantKind(t, err, errs.ErrNotFound)
+		socialtest.WantKind(t, err, errs.ErrNotFound)
 		_, err = f.svc.SendRequest(ctx, who.ID, other, "")
-		wantKind(t, err, errs.ErrNotFound)
+		socialtest.WantKind(t, err, errs.ErrNotFound)
 		_, err = f.svc.UserConnections(ctx, who.ID, other, ports.PageRequest{Limit: 10})
-		wantKind(t, err, errs.ErrNotFound)
+		socialtest.WantKind(t, err, errs.ErrNotFound)
 		_, err = f.svc.MutualConnections(ctx, who.ID, other, ports.PageRequest{Limit: 10})
-		wantKind(t, err, errs.ErrNotFound)
-		wantKind(t, f.svc.RemoveConnection(ctx, who.ID, other), errs.ErrNotFound)
+		socialtest.WantKind(t, err, errs.ErrNotFound)
+		socialtest.WantKind(t, f.svc.RemoveConnection(ctx, who.ID, other), errs.ErrNotFound)
 	}
 	in, err := f.svc.PendingRequests(ctx, ada.ID, social.Incoming, ports.PageRequest{Limit: 10})
-	mustOK(t, err)
+	socialtest.Must(t, err)
 	if len(in.Items) != 0 {
 		t.Fatalf("pending after block: %+v", in.Items)
 	}
 	list, err := f.svc.Blocks(ctx, ada.ID, ports.PageRequest{Limit: 10})
-	mustOK(t, err)
+	socialtest.Must(t, err)
 	if len(list.Items) != 2 || list.Items[0].ID != cy.ID || list.Items[1].ID != bob.ID {
 		t.Fatalf("blocks: %+v", list.Items)
 	}
-	mustOK(t, f.svc.Unblock(ctx, ada.ID, "bob"))
-	mustOK(t, f.svc.Unblock(ctx, ada.ID, "bob"))
+	socialtest.Must(t, f.svc.Unblock(ctx, ada.ID, "bob"))
+	socialtest.Must(t, f.svc.Unblock(ctx, ada.ID, "bob"))
 	_, err = f.svc.Profile(ctx, ada.ID, "bob") // bob still blocks ada
-	wantKind(t, err, errs.ErrNotFound)
-	mustOK(t, f.svc.Unblock(ctx, bob.ID, "ada"))
+	socialtest.WantKind(t, err, errs.ErrNotFound)
+	socialtest.Must(t, f.svc.Unblock(ctx, bob.ID, "ada"))
 	p, err := f.svc.Profile(ctx, ada.ID, "bob")
-	mustOK(t, err)
+	socialtest.Must(t, err)
 	if p.Relation != connection.None {
 		t.Fatalf("connections do not come back: %+v", p)
 	}

@@ -55,7 +55,7 @@ func newFixture(t *testing.T) *fixture {
 			return f.now
 		},
 	})
-	mustOK(t, err)
+	socialtest.Must(t, err)
 	f.svc = svc
 	return f
 }
@@ -71,23 +71,9 @@ func (f *fixture) user(name string) user.User {
 func (f *fixture) connect(t *testing.T, a, b user.User) {
 	t.Helper()
 	r, err := f.svc.SendRequest(ctx, a.ID, b.Username, "")
-	mustOK(t, err)
+	socialtest.Must(t, err)
 	_, err = f.svc.AcceptRequest(ctx, b.ID, r.ID)
-	mustOK(t, err)
-}
-
-func mustOK(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-func wantKind(t *testing.T, err, kind error) {
-	t.Helper()
-	if !errors.Is(err, kind) {
-		t.Fatalf("err = %v, want %v", err, kind)
-	}
+	socialtest.Must(t, err)
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -108,7 +94,7 @@ func TestParseDirection(t *testing.T) {
 	}
 	for _, s := range []string{"", "sideways", "Incoming", "in\x00coming"} {
 		_, err := social.ParseDirection(s)
-		wantKind(t, err, errs.ErrBadRequest)
+		socialtest.WantKind(t, err, errs.ErrBadRequest)
 		if f := errs.FieldsOf(err); len(f) != 1 || f[0].Field != "direction" {
 			t.Fatalf("%q: %v", s, err)
 		}
@@ -121,14 +107,14 @@ func TestExport(t *testing.T) {
 	ada, bob := f.user("ada"), f.user("bob")
 	f.connect(t, ada, bob)
 	_, err := f.svc.CreatePost(ctx, ada.ID, draft("hello", post.Public))
-	mustOK(t, err)
+	socialtest.Must(t, err)
 	e, err := f.svc.Export(ctx, ada.ID)
-	mustOK(t, err)
+	socialtest.Must(t, err)
 	if e.Account.ID != ada.ID || len(e.Posts) != 1 || len(e.Requests) != 1 || len(e.Connections) != 1 || e.ExportedAt.IsZero() {
 		t.Fatalf("export: %+v", e)
 	}
 	_, err = f.svc.Export(ctx, uuid.New())
-	wantKind(t, err, errs.ErrNotFound)
+	socialtest.WantKind(t, err, errs.ErrNotFound)
 }
 
 func TestNewNeedsAStore(t *testing.T) {
@@ -147,7 +133,7 @@ func TestNewIDFailureIsReturned(t *testing.T) {
 	broken := errors.New("no entropy")
 	svc, err := social.New(social.Deps{Store: f.store, Metrics: f.metrics,
 		NewID: func() (uuid.UUID, error) { return uuid.Nil, broken }})
-	mustOK(t, err)
+	socialtest.Must(t, err)
 	if _, err := svc.CreatePost(ctx, ada.ID, draft("hello", post.Public)); !errors.Is(err, broken) {
 		t.Fatalf("CreatePost: %v", err)
 	}
@@ -155,7 +141,7 @@ func TestNewIDFailureIsReturned(t *testing.T) {
 		t.Fatalf("SendRequest: %v", err)
 	}
 	feed, err := svc.Feed(ctx, ada.ID, ports.PageRequest{Limit: 10})
-	mustOK(t, err)
+	socialtest.Must(t, err)
 	if len(feed.Items) != 0 || f.metrics.posts != 0 || len(f.metrics.outcomes) != 0 {
 		t.Fatalf("stored or counted: %+v %+v", feed.Items, f.metrics)
 	}

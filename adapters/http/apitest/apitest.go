@@ -120,15 +120,7 @@ func (c *Client) Do(req Request) *Response {
 	if err != nil {
 		c.t.Fatalf("new request: %v", err)
 	}
-	for k, vs := range req.Header {
-		hreq.Header[k] = vs
-	}
-	if body != nil && hreq.Header.Get("Content-Type") == "" {
-		hreq.Header.Set("Content-Type", "application/json")
-	}
-	if req.Token != "" {
-		hreq.Header.Set("Authorization", "Bearer "+req.Token)
-	}
+	setHeaders(hreq.Header, req, body)
 	res, err := c.http.Do(hreq)
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", req.Method, req.Path, err)
@@ -143,6 +135,20 @@ func (c *Client) Do(req Request) *Response {
 	return out
 }
 
+// setHeaders puts the request's headers on h, as sent and as validated
+// alike: the caller's own, JSON as the default type of a body, the token.
+func setHeaders(h http.Header, req Request, body []byte) {
+	for k, vs := range req.Header {
+		h[k] = vs
+	}
+	if body != nil && h.Get("Content-Type") == "" {
+		h.Set("Content-Type", "application/json")
+	}
+	if req.Token != "" {
+		h.Set("Authorization", "Bearer "+req.Token)
+	}
+}
+
 func (c *Client) validate(req Request, body []byte, res *Response) {
 	c.t.Helper()
 	u, err := url.Parse("http://spec" + req.Path)
@@ -150,15 +156,7 @@ func (c *Client) validate(req Request, body []byte, res *Response) {
 		c.t.Fatalf("parse path: %v", err)
 	}
 	vreq, _ := http.NewRequest(req.Method, u.String(), bytes.NewReader(body))
-	for k, vs := range req.Header {
-		vreq.Header[k] = vs
-	}
-	if body != nil && vreq.Header.Get("Content-Type") == "" {
-		vreq.Header.Set("Content-Type", "application/json")
-	}
-	if req.Token != "" {
-		vreq.Header.Set("Authorization", "Bearer "+req.Token)
-	}
+	setHeaders(vreq.Header, req, body)
 	route, params, err := c.spec.router.FindRoute(vreq)
 	if err != nil {
 		if res.Status == http.StatusNotFound || res.Status == http.StatusMethodNotAllowed {

@@ -26,26 +26,26 @@ func RunBlockStore(t *testing.T, open Open) {
 		if settled.ID != r.ID || settled.Status != connection.Accepted {
 			t.Fatalf("crossing: %+v", settled)
 		}
-		must(t, s.RemoveConnection(ctx, a.ID, c.ID))
+		Must(t, s.RemoveConnection(ctx, a.ID, c.ID))
 		pending := send(t, s, c.ID, a.ID)
 		keep := send(t, s, c.ID, b.ID)
 
-		must(t, s.Block(ctx, a.ID, b.ID, tick()))
-		must(t, s.Block(ctx, a.ID, c.ID, tick()))
+		Must(t, s.Block(ctx, a.ID, b.ID, tick()))
+		Must(t, s.Block(ctx, a.ID, c.ID, tick()))
 		for _, u := range []user.User{a, b, c} {
 			p, err := s.Connections(ctx, u.ID, u.ID, pageOf(10))
-			must(t, err)
+			Must(t, err)
 			if len(p.Items) != 0 {
 				t.Fatalf("%s still connected: %+v", u.Username, p.Items)
 			}
 		}
 		in, err := s.PendingRequests(ctx, a.ID, social.Incoming, pageOf(10))
-		must(t, err)
+		Must(t, err)
 		if len(in.Items) != 0 {
 			t.Fatalf("pending request %v survived the block: %+v", pending.ID, in.Items)
 		}
 		out, err := s.PendingRequests(ctx, c.ID, social.Outgoing, pageOf(10))
-		must(t, err)
+		Must(t, err)
 		sameIDs(t, "c's other request", ids(out.Items, requestID), []uuid.UUID{keep.ID})
 	})
 
@@ -55,20 +55,20 @@ func RunBlockStore(t *testing.T, open Open) {
 		var want []uuid.UUID
 		for i := 0; i < 5; i++ {
 			u := account(t, h, "bx")
-			must(t, s.Block(ctx, me.ID, u.ID, tick()))
+			Must(t, s.Block(ctx, me.ID, u.ID, tick()))
 			want = append([]uuid.UUID{u.ID}, want...)
 		}
 		// Blocking again keeps the original time, so the order stays.
-		must(t, s.Block(ctx, me.ID, want[4], tick()))
+		Must(t, s.Block(ctx, me.ID, want[4], tick()))
 		got := collect(t, 2, func(p ports.PageRequest) (ports.Page[social.Blocked], error) { return s.Blocks(ctx, me.ID, p) })
 		sameIDs(t, "blocks", ids(got, blockedUser), want)
-		must(t, s.Unblock(ctx, me.ID, want[0]))
-		must(t, s.Unblock(ctx, me.ID, want[0]))
-		must(t, s.Unblock(ctx, me.ID, me.ID))
+		Must(t, s.Unblock(ctx, me.ID, want[0]))
+		Must(t, s.Unblock(ctx, me.ID, want[0]))
+		Must(t, s.Unblock(ctx, me.ID, me.ID))
 		got = collect(t, 10, func(p ports.PageRequest) (ports.Page[social.Blocked], error) { return s.Blocks(ctx, me.ID, p) })
 		sameIDs(t, "after unblock", ids(got, blockedUser), want[1:])
 		theirs, err := s.Blocks(ctx, want[1], pageOf(10))
-		must(t, err)
+		Must(t, err)
 		if len(theirs.Items) != 0 {
 			t.Fatalf("blocks are one-way: %+v", theirs.Items)
 		}

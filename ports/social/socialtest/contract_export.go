@@ -25,8 +25,8 @@ func RunExportStore(t *testing.T, open Open) {
 		connect(t, s, friend.ID, me.ID)
 		out := send(t, s, me.ID, asked.ID)
 		send(t, s, stranger.ID, friend.ID)
-		must(t, s.Block(ctx, me.ID, blocked.ID, tick()))
-		must(t, s.Block(ctx, stranger.ID, me.ID, tick()))
+		Must(t, s.Block(ctx, me.ID, blocked.ID, tick()))
+		Must(t, s.Block(ctx, stranger.ID, me.ID, tick()))
 		expires := tick().Add(720 * time.Hour)
 		revoked := tick()
 		ses := []session.Session{
@@ -39,7 +39,7 @@ func RunExportStore(t *testing.T, open Open) {
 		h.AddSession(t, session.Session{ID: newID(), UserID: friend.ID, CreatedAt: tick(), LastUsedAt: tick(), ExpiresAt: expires})
 
 		e, err := s.Export(ctx, me.ID)
-		must(t, err)
+		Must(t, err)
 		a := e.Account
 		if a.ID != me.ID || a.Username != me.Username || a.Email != me.Email || a.EmailVerified() ||
 			a.DisplayName != me.DisplayName || a.Headline != me.Headline || a.Bio != me.Bio ||
@@ -58,7 +58,7 @@ func RunExportStore(t *testing.T, open Open) {
 			t.Fatalf("sessions: %+v", e.Sessions)
 		}
 		empty, err := s.Export(ctx, blocked.ID)
-		must(t, err)
+		Must(t, err)
 		if empty.Posts == nil || empty.Requests == nil || empty.Connections == nil || empty.Blocks == nil || empty.Sessions == nil {
 			t.Fatalf("empty lists must be empty, not nil: %+v", empty)
 		}

@@ -19,21 +19,21 @@ func RunUserStore(t *testing.T, open Open) {
 		t.Parallel()
 		a, b := account(t, h, "Find"), account(t, h, "find")
 		got, err := s.FindUser(ctx, user.Username(strings.ToUpper(string(a.Username))))
-		must(t, err)
+		Must(t, err)
 		if got.ID != a.ID || got.Username != a.Username || got.DisplayName != a.DisplayName {
 			t.Fatalf("FindUser = %+v, want %+v", got, a)
 		}
 		_, err = s.FindUser(ctx, "nobody_here")
-		wantKind(t, err, errs.ErrNotFound)
+		WantKind(t, err, errs.ErrNotFound)
 		_, err = s.FindVisibleUser(ctx, a.ID, user.Username(strings.ToLower(string(b.Username))))
-		must(t, err)
-		must(t, s.Block(ctx, b.ID, a.ID, tick()))
-		_, err = s.FindVisibleUser(ctx, a.ID, b.Username)
-		wantKind(t, err, errs.ErrNotFound)
-		_, err = s.FindVisibleUser(ctx, b.ID, a.Username)
-		wantKind(t, err, errs.ErrNotFound)
+		Must(t, err)
+		Must(t, s.Block(ctx, b.ID, a.ID, tick()))
+		wantHiddenBothWays(t, a, b, func(viewer, target user.User) error {
+			_, err := s.FindVisibleUser(ctx, viewer.ID, target.Username)
+			return err
+		})
 		_, err = s.FindUser(ctx, b.Username)
-		must(t, err)
+		Must(t, err)
 	})
 
 	t.Run("profile in all five relation states", func(t *testing.T) {
@@ -50,7 +50,7 @@ func RunUserStore(t *testing.T, open Open) {
 		check := func(name string, viewer, target user.User, conns, mutual int, facts string) {
 			t.Helper()
 			r, err := s.Profile(ctx, viewer.ID, user.Username(strings.ToUpper(string(target.Username))))
-			must(t, err)
+			Must(t, err)
 			gotFacts := ""
 			if r.Facts.Connected {
 				gotFacts += "C"
@@ -73,15 +73,15 @@ func RunUserStore(t *testing.T, open Open) {
 		check("pending_outgoing", me, other, 3, 2, "O")
 		check("pending_incoming", other, me, 2, 2, "I")
 		_, err := s.UpdateRequest(ctx, req.ID, func(r connectionRequest) (connectionRequest, error) { return r.Accept(other.ID, tick()) })
-		must(t, err)
+		Must(t, err)
 		check("connected", me, other, 4, 2, "C")
 		check("connected, other side", other, me, 3, 2, "C")
 
-		must(t, s.Block(ctx, other.ID, me.ID, tick()))
-		_, err = s.Profile(ctx, me.ID, other.Username)
-		wantKind(t, err, errs.ErrNotFound)
-		_, err = s.Profile(ctx, other.ID, me.Username)
-		wantKind(t, err, errs.ErrNotFound)
+		Must(t, s.Block(ctx, other.ID, me.ID, tick()))
+		wantHiddenBothWays(t, me, other, func(viewer, target user.User) error {
+			_, err := s.Profile(ctx, viewer.ID, target.Username)
+			return err
+		})
 		check("the block removed the connection", lone, other, 3, 0, "C")
 	})
 
@@ -92,19 +92,19 @@ func RunUserStore(t *testing.T, open Open) {
 		connect(t, s, target.ID, hidden1.ID)
 		connect(t, s, target.ID, hidden2.ID)
 		connect(t, s, target.ID, shown.ID)
-		must(t, s.Block(ctx, hidden1.ID, viewer.ID, tick())) // they blocked the viewer
-		must(t, s.Block(ctx, viewer.ID, hidden2.ID, tick())) // the viewer blocked them
+		Must(t, s.Block(ctx, hidden1.ID, viewer.ID, tick())) // they blocked the viewer
+		Must(t, s.Block(ctx, viewer.ID, hidden2.ID, tick())) // the viewer blocked them
 		for _, who := range []user.User{viewer, shown} {
 			r, err := s.Profile(ctx, who.ID, target.Username)
-			must(t, err)
+			Must(t, err)
 			list, err := s.Connections(ctx, who.ID, target.ID, pageOf(100))
-			must(t, err)
+			Must(t, err)
 			if r.ConnectionsCount != len(list.Items) {
 				t.Fatalf("viewer %s: count %d, list of %d", who.Username, r.ConnectionsCount, len(list.Items))
 			}
 		}
 		r, err := s.Profile(ctx, viewer.ID, target.Username)
-		must(t, err)
+		Must(t, err)
 		if r.ConnectionsCount != 1 {
 			t.Fatalf("blocked people counted: %d, want 1", r.ConnectionsCount)
 		}
@@ -124,18 +124,18 @@ func RunUserStore(t *testing.T, open Open) {
 
 		h.DeleteUser(t, gone.ID)
 		r, err := s.Profile(ctx, a.ID, b.Username)
-		must(t, err)
+		Must(t, err)
 		if r.ConnectionsCount != 2 || r.MutualConnectionsCount != 1 {
 			t.Fatalf("after delete: %+v", r)
 		}
 		in, err := s.PendingRequests(ctx, c.ID, social.Incoming, pageOf(10))
-		must(t, err)
+		Must(t, err)
 		if len(in.Items) != 0 {
 			t.Fatalf("requests of a deleted user: %+v", in.Items)
 		}
 		_, _, err = s.GetPost(ctx, a.ID, p.ID)
-		wantKind(t, err, errs.ErrNotFound)
+		WantKind(t, err, errs.ErrNotFound)
 		_, err = s.FindUser(ctx, gone.Username)
-		wantKind(t, err, errs.ErrNotFound)
+		WantKind(t, err, errs.ErrNotFound)
 	})
 }

@@ -14,17 +14,20 @@ import (
 func (m *MemStore) FindUser(_ context.Context, username user.Username) (user.Summary, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	u, ok := m.byName(username)
-	if !ok {
-		return user.Summary{}, errNotFound
-	}
-	return m.summary(u.ID), nil
+	return m.findVisible(uuid.Nil, username)
 }
 
 // FindVisibleUser implements social.UserStore.
 func (m *MemStore) FindVisibleUser(_ context.Context, viewer uuid.UUID, username user.Username) (user.Summary, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.findVisible(viewer, username)
+}
+
+// findVisible is the summary of the account named username unless it and
+// viewer block each other, either way; uuid.Nil blocks nobody. The caller
+// holds m.mu.
+func (m *MemStore) findVisible(viewer uuid.UUID, username user.Username) (user.Summary, error) {
 	u, ok := m.byName(username)
 	if !ok || m.blockedEitherWay(viewer, u.ID) {
 		return user.Summary{}, errNotFound
