@@ -4,14 +4,13 @@ import (
 	"context"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"agora/adapters/postgres/internal/db"
 )
 
 // PurgeExpired implements identity.Purger.
 func (s *IdentityStore) PurgeExpired(ctx context.Context, now, sessionsBefore time.Time) (int64, error) {
 	var total int64
-	err := withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		q := s.q.WithTx(tx)
+	err := inTx(ctx, s.pool, s.q, func(q *db.Queries) error {
 		for _, purge := range []func() (int64, error){
 			func() (int64, error) { return q.PurgeSessions(ctx, sessionsBefore) },
 			func() (int64, error) { return q.PurgeRefreshTokens(ctx, now) },

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"agora/adapters/postgres/internal/db"
 	"agora/domain/errs"
@@ -47,9 +46,7 @@ func insertRefreshToken(ctx context.Context, q *db.Queries, rt session.RefreshTo
 
 // CreateSession implements identity.SessionStore.
 func (s *IdentityStore) CreateSession(ctx context.Context, sess session.Session, rt session.RefreshToken) error {
-	return withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		return translate(insertSession(ctx, s.q.WithTx(tx), sess, rt))
-	})
+	return inTx(ctx, s.pool, s.q, func(q *db.Queries) error { return insertSession(ctx, q, sess, rt) })
 }
 
 // Refresh implements identity.SessionStore.
@@ -65,11 +62,10 @@ func (s *IdentityStore) Refresh(ctx context.Context, presented session.Hash, dec
 			s.sessions.Forget(revoked)
 		}
 	}()
-	err := withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		q := s.q.WithTx(tx)
+	err := inTx(ctx, s.pool, s.q, func(q *db.Queries) error {
 		row, err := q.LockRefreshToken(ctx, presented[:])
 		if err != nil {
-			return translate(err)
+			return err
 		}
 		rt, cur := toRefreshToken(row.RefreshToken), toSession(row.Session)
 		plan, derr := decide(rt, cur)
@@ -78,19 +74,19 @@ func (s *IdentityStore) Refresh(ctx context.Context, presented session.Hash, dec
 		if plan.Revoke && cur.RevokedAt == nil {
 			revoked = cur.ID
 			if err := q.RevokeSession(ctx, db.RevokeSessionParams{ID: cur.ID, RevokedAt: &now}); err != nil {
-				return translate(err)
+				return err
 			}
 			cur.RevokedAt = ptr(now.UTC())
 		}
 		if plan.Next != nil {
 			if err := q.MarkRefreshTokenUsed(ctx, db.MarkRefreshTokenUsedParams{TokenHash: presented[:], UsedAt: &now}); err != nil {
-				return translate(err)
+				return err
 			}
 			if err := insertRefreshToken(ctx, q, *plan.Next); err != nil {
-				return translate(err)
+				return err
 			}
 			if err := q.TouchSession(ctx, db.TouchSessionParams{ID: cur.ID, LastUsedAt: now}); err != nil {
-				return translate(err)
+				return err
 			}
 			cur.LastUsedAt = now.UTC()
 		}

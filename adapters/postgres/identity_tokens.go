@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"agora/adapters/postgres/internal/db"
 	"agora/domain/errs"
@@ -29,18 +28,19 @@ func (s *IdentityStore) CreateOneTimeToken(ctx context.Context, t session.OneTim
 	}))
 }
 
-// redeem locks a token, checks it with the domain rule and spends it.
+// redeem locks a token, checks it with the domain rule and spends it, inside
+// a transaction (inTx translates its errors).
 func redeem(ctx context.Context, q *db.Queries, presented session.Hash, p session.Purpose, now time.Time) (uuid.UUID, error) {
 	r, err := q.LockUserToken(ctx, presented[:])
 	if err != nil {
-		return uuid.Nil, translate(err)
+		return uuid.Nil, err
 	}
 	t := toOneTimeToken(r)
 	if !t.Usable(p, now) {
 		return uuid.Nil, errs.New(errs.ErrNotFound, "token unusable")
 	}
 	if err := q.MarkUserTokenUsed(ctx, db.MarkUserTokenUsedParams{TokenHash: presented[:], UsedAt: &now}); err != nil {
-		return uuid.Nil, translate(err)
+		return uuid.Nil, err
 	}
 	return t.UserID, nil
 }
@@ -53,32 +53,30 @@ func (s *IdentityStore) ResetPassword(ctx context.Context, presented session.Has
 			s.sessions.ForgetUser(reset)
 		}
 	}()
-	return withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		q := s.q.WithTx(tx)
+	return inTx(ctx, s.pool, s.q, func(q *db.Queries) error {
 		id, err := redeem(ctx, q, presented, session.PasswordReset, now)
 		if err != nil {
 			return err
 		}
 		reset = id
 		if _, err := q.SetPasswordHash(ctx, db.SetPasswordHashParams{ID: id, PasswordHash: hash, UpdatedAt: now}); err != nil {
-			return translate(err)
+			return err
 		}
 		// The other reset (and verification) links of the user die with this one.
 		if err := q.SpendUserTokens(ctx, db.SpendUserTokensParams{Now: &now, UserID: id}); err != nil {
-			return translate(err)
+			return err
 		}
-		return translate(q.RevokeUserSessions(ctx, db.RevokeUserSessionsParams{Now: &now, UserID: id, Keep: uuid.Nil}))
+		return q.RevokeUserSessions(ctx, db.RevokeUserSessionsParams{Now: &now, UserID: id, Keep: uuid.Nil})
 	})
 }
 
 // VerifyEmail implements identity.TokenStore.
 func (s *IdentityStore) VerifyEmail(ctx context.Context, presented session.Hash, now time.Time) error {
-	return withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		q := s.q.WithTx(tx)
+	return inTx(ctx, s.pool, s.q, func(q *db.Queries) error {
 		id, err := redeem(ctx, q, presented, session.EmailVerification, now)
 		if err != nil {
 			return err
 		}
-		return translate(q.SetEmailVerified(ctx, db.SetEmailVerifiedParams{Now: now, ID: id}))
+		return q.SetEmailVerified(ctx, db.SetEmailVerifiedParams{Now: now, ID: id})
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"agora/adapters/postgres/internal/db"
 	"agora/domain/errs"
@@ -37,8 +36,7 @@ func toUser(r db.User) user.User {
 
 // CreateUser implements identity.UserStore.
 func (s *IdentityStore) CreateUser(ctx context.Context, u user.User, sess session.Session, rt session.RefreshToken) error {
-	return withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		q := s.q.WithTx(tx)
+	return inTx(ctx, s.pool, s.q, func(q *db.Queries) error {
 		err := q.InsertUser(ctx, db.InsertUserParams{
 			ID: u.ID, Username: string(u.Username), Email: string(u.Email), EmailVerifiedAt: u.EmailVerifiedAt,
 			PasswordHash: u.PasswordHash, DisplayName: u.DisplayName, Headline: u.Headline, Bio: u.Bio,
@@ -51,9 +49,9 @@ func (s *IdentityStore) CreateUser(ctx context.Context, u user.User, sess sessio
 			return errs.Wrap(identity.ErrEmailTaken, errs.MessageOf(identity.ErrEmailTaken), err)
 		}
 		if err != nil {
-			return translate(err)
+			return err
 		}
-		return translate(insertSession(ctx, q, sess, rt))
+		return insertSession(ctx, q, sess, rt)
 	})
 }
 
@@ -110,19 +108,18 @@ func (s *IdentityStore) SetPasswordHash(ctx context.Context, id uuid.UUID, hash 
 // ChangePassword implements identity.UserStore.
 func (s *IdentityStore) ChangePassword(ctx context.Context, id uuid.UUID, hash string, keep uuid.UUID, now time.Time) error {
 	defer s.sessions.ForgetUser(id)
-	return withinTx(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		q := s.q.WithTx(tx)
+	return inTx(ctx, s.pool, s.q, func(q *db.Queries) error {
 		n, err := q.SetPasswordHash(ctx, db.SetPasswordHashParams{ID: id, PasswordHash: hash, UpdatedAt: now})
 		if err != nil {
-			return translate(err)
+			return err
 		}
 		if n == 0 {
 			return errs.New(errs.ErrNotFound, "no such user")
 		}
 		if err := q.SpendUserTokens(ctx, db.SpendUserTokensParams{Now: &now, UserID: id}); err != nil {
-			return translate(err)
+			return err
 		}
-		return translate(q.RevokeUserSessions(ctx, db.RevokeUserSessionsParams{Now: &now, UserID: id, Keep: keep}))
+		return q.RevokeUserSessions(ctx, db.RevokeUserSessionsParams{Now: &now, UserID: id, Keep: keep})
 	})
 }
 
