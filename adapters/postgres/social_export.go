@@ -17,15 +17,12 @@ func (s *SocialStore) Export(ctx context.Context, userID uuid.UUID) (social.Expo
 	var e social.Export
 	err := withinTx(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		q := s.q.WithTx(tx)
-		a, err := q.ExportAccount(ctx, userID)
+		a, err := q.GetUserByID(ctx, userID)
 		if err != nil {
 			return err
 		}
-		e.Account = user.User{
-			ID: a.ID, Username: user.Username(a.Username), Email: user.Email(a.Email), EmailVerifiedAt: utcPtr(a.EmailVerifiedAt),
-			DisplayName: a.DisplayName, Headline: a.Headline, Bio: a.Bio,
-			CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
-		}
+		e.Account = toUser(a)
+		e.Account.PasswordHash = "" // a secret: the export carries none
 		posts, err := q.ExportPosts(ctx, userID)
 		if err != nil {
 			return err

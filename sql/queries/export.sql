@@ -1,10 +1,8 @@
 -- The data export (GET /users/me/export): everything stored about one user,
 -- read in one repeatable-read snapshot (adapters/postgres/social_export.go).
--- Sessions are read without any secret: refresh-token hashes stay out.
-
--- name: ExportAccount :one
-SELECT id, username, email, email_verified_at, display_name, headline, bio, created_at, updated_at
-FROM users WHERE id = $1;
+-- Sessions are read without any secret: refresh-token hashes stay out. The
+-- account is read with GetUserByID (users.sql), so that one mapper (toUser)
+-- turns a users row into a user.User; the store drops the password hash.
 
 -- name: ExportPosts :many
 SELECT sqlc.embed(p), u.username AS author_username, u.display_name AS author_display_name

@@ -12,44 +12,6 @@ import (
 	"github.com/google/uuid"
 )
 
-const exportAccount = `-- name: ExportAccount :one
-
-SELECT id, username, email, email_verified_at, display_name, headline, bio, created_at, updated_at
-FROM users WHERE id = $1
-`
-
-type ExportAccountRow struct {
-	ID              uuid.UUID
-	Username        string
-	Email           string
-	EmailVerifiedAt *time.Time
-	DisplayName     string
-	Headline        string
-	Bio             string
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-}
-
-// The data export (GET /users/me/export): everything stored about one user,
-// read in one repeatable-read snapshot (adapters/postgres/social_export.go).
-// Sessions are read without any secret: refresh-token hashes stay out.
-func (q *Queries) ExportAccount(ctx context.Context, id uuid.UUID) (ExportAccountRow, error) {
-	row := q.db.QueryRow(ctx, exportAccount, id)
-	var i ExportAccountRow
-	err := row.Scan(
-		&i.ID,
-		&i.Username,
-		&i.Email,
-		&i.EmailVerifiedAt,
-		&i.DisplayName,
-		&i.Headline,
-		&i.Bio,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-	)
-	return i, err
-}
-
 const exportBlocks = `-- name: ExportBlocks :many
 SELECT b.blocked_id, u.username, u.display_name
 FROM blocks b JOIN users u ON u.id = b.blocked_id
@@ -123,6 +85,7 @@ func (q *Queries) ExportConnections(ctx context.Context, userID uuid.UUID) ([]Ex
 }
 
 const exportPosts = `-- name: ExportPosts :many
+
 SELECT p.id, p.author_id, p.body, p.visibility, p.created_at, p.updated_at, u.username AS author_username, u.display_name AS author_display_name
 FROM posts p JOIN users u ON u.id = p.author_id
 WHERE p.author_id = $1
@@ -135,6 +98,11 @@ type ExportPostsRow struct {
 	AuthorDisplayName string
 }
 
+// The data export (GET /users/me/export): everything stored about one user,
+// read in one repeatable-read snapshot (adapters/postgres/social_export.go).
+// Sessions are read without any secret: refresh-token hashes stay out. The
+// account is read with GetUserByID (users.sql), so that one mapper (toUser)
+// turns a users row into a user.User; the store drops the password hash.
 func (q *Queries) ExportPosts(ctx context.Context, authorID uuid.UUID) ([]ExportPostsRow, error) {
 	rows, err := q.db.Query(ctx, exportPosts, authorID)
 	if err != nil {
