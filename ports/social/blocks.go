@@ -18,7 +18,7 @@ func (s *Service) Block(ctx context.Context, viewer uuid.UUID, username user.Use
 	if err != nil {
 		return err
 	}
-	return s.d.Store.Block(ctx, viewer, id, s.now())
+	return s.blocks.Block(ctx, viewer, id, s.now())
 }
 
 // Unblock lifts a block; lifting one that does not exist is fine.
@@ -27,7 +27,7 @@ func (s *Service) Unblock(ctx context.Context, viewer uuid.UUID, username user.U
 	if err != nil {
 		return err
 	}
-	return s.d.Store.Unblock(ctx, viewer, id)
+	return s.blocks.Unblock(ctx, viewer, id)
 }
 
 // blockable finds the user the viewer may block or unblock (anyone but
@@ -42,6 +42,6 @@ func (s *Service) blockable(ctx context.Context, viewer uuid.UUID, username user
 
 // Blocks lists the users the viewer blocks.
 func (s *Service) Blocks(ctx context.Context, viewer uuid.UUID, page ports.PageRequest) (ports.Page[user.Summary], error) {
-	p, err := s.d.Store.Blocks(ctx, viewer, page)
+	p, err := s.blocks.Blocks(ctx, viewer, page)
 	return ports.MapPage(p, func(b Blocked) user.Summary { return b.User }), err
 }

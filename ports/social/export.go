@@ -8,7 +8,7 @@ import (
 
 // Export returns everything stored about the viewer.
 func (s *Service) Export(ctx context.Context, viewer uuid.UUID) (Export, error) {
-	e, err := s.d.Store.Export(ctx, viewer)
+	e, err := s.exports.Export(ctx, viewer)
 	if err != nil {
 		return Export{}, err
 	}

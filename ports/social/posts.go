@@ -16,7 +16,7 @@ func (s *Service) CreatePost(ctx context.Context, viewer uuid.UUID, d post.Draft
 	if err != nil {
 		return PostView{}, err
 	}
-	v, err := s.d.Store.CreatePost(ctx, post.New(id, viewer, d, s.now()))
+	v, err := s.posts.CreatePost(ctx, post.New(id, viewer, d, s.now()))
 	if err != nil {
 		return PostView{}, err
 	}
@@ -26,7 +26,7 @@ func (s *Service) CreatePost(ctx context.Context, viewer uuid.UUID, d post.Draft
 
 // GetPost reads a post the viewer may see; any other is not found.
 func (s *Service) GetPost(ctx context.Context, viewer, id uuid.UUID) (PostView, error) {
-	v, access, err := s.d.Store.GetPost(ctx, viewer, id)
+	v, access, err := s.posts.GetPost(ctx, viewer, id)
 	if err != nil {
 		return PostView{}, postErr(err)
 	}
@@ -38,7 +38,7 @@ func (s *Service) GetPost(ctx context.Context, viewer, id uuid.UUID) (PostView, 
 
 // UpdatePost edits the viewer's own post.
 func (s *Service) UpdatePost(ctx context.Context, viewer, id uuid.UUID, patch post.Patch) (PostView, error) {
-	v, err := s.d.Store.UpdatePost(ctx, viewer, id, func(p post.Post, a post.Access) (post.Post, error) {
+	v, err := s.posts.UpdatePost(ctx, viewer, id, func(p post.Post, a post.Access) (post.Post, error) {
 		if err := p.CheckModify(a); err != nil {
 			return p, err
 		}
@@ -49,7 +49,7 @@ func (s *Service) UpdatePost(ctx context.Context, viewer, id uuid.UUID, patch po
 
 // DeletePost deletes the viewer's own post.
 func (s *Service) DeletePost(ctx context.Context, viewer, id uuid.UUID) error {
-	return postErr(s.d.Store.DeletePost(ctx, viewer, id, post.Post.CheckModify))
+	return postErr(s.posts.DeletePost(ctx, viewer, id, post.Post.CheckModify))
 }
 
 // UserPosts lists a user's posts that the viewer may see.
@@ -58,10 +58,10 @@ func (s *Service) UserPosts(ctx context.Context, viewer uuid.UUID, username user
 	if err != nil {
 		return ports.Page[PostView]{}, err
 	}
-	return s.d.Store.UserPosts(ctx, viewer, u.ID, page)
+	return s.posts.UserPosts(ctx, viewer, u.ID, page)
 }
 
 // Feed lists the viewer's and their connections' posts.
 func (s *Service) Feed(ctx context.Context, viewer uuid.UUID, page ports.PageRequest) (ports.Page[PostView], error) {
-	return s.d.Store.Feed(ctx, viewer, page)
+	return s.posts.Feed(ctx, viewer, page)
 }
