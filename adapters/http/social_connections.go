@@ -96,7 +96,7 @@ func (s *Server) createConnectionRequest(c echo.Context) error {
 
 func (s *Server) listConnectionRequests(c echo.Context) error {
 	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.RequestView], error) {
-		dir, err := social.ParseDirection(c.QueryParam("direction"))
+		dir, err := connection.ParseDirection(c.QueryParam("direction"))
 		if err != nil {
 			return ports.Page[social.RequestView]{}, err
 		}

@@ -168,14 +168,14 @@ func (s *SocialStore) UpdateRequest(ctx context.Context, id uuid.UUID, change fu
 // PendingRequests implements social.ConnectionStore. They are read on the
 // primary: this is the list a user acts on (accept, decline, withdraw), so
 // it must not lag behind what they just did.
-func (s *SocialStore) PendingRequests(ctx context.Context, userID uuid.UUID, dir social.Direction, page ports.PageRequest) (ports.Page[social.RequestView], error) {
+func (s *SocialStore) PendingRequests(ctx context.Context, userID uuid.UUID, dir connection.Direction, page ports.PageRequest) (ports.Page[social.RequestView], error) {
 	primary := reads{primary: s.q}
 	switch dir {
-	case social.Incoming:
+	case connection.Incoming:
 		return readPage(ctx, primary, page, func(q *db.Queries, after ports.Cursor, n int32) ([]db.ListIncomingRequestsRow, error) {
 			return q.ListIncomingRequests(ctx, db.ListIncomingRequestsParams{UserID: userID, BeforeTime: after.Time, BeforeID: after.ID, MaxRows: n})
 		}, func(r db.ListIncomingRequestsRow) social.RequestView { return requestRow(r).view() }, requestCursor)
-	case social.Outgoing:
+	case connection.Outgoing:
 		return readPage(ctx, primary, page, func(q *db.Queries, after ports.Cursor, n int32) ([]db.ListOutgoingRequestsRow, error) {
 			return q.ListOutgoingRequests(ctx, db.ListOutgoingRequestsParams{UserID: userID, BeforeTime: after.Time, BeforeID: after.ID, MaxRows: n})
 		}, func(r db.ListOutgoingRequestsRow) social.RequestView { return requestRow(r).view() }, requestCursor)

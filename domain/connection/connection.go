@@ -168,6 +168,33 @@ func Send(id, from, to uuid.UUID, message Message, pair Pair, now time.Time) (Ou
 	}}, nil
 }
 
+// Direction picks incoming or outgoing requests.
+type Direction string
+
+// The directions.
+const (
+	Incoming Direction = "incoming"
+	Outgoing Direction = "outgoing"
+)
+
+// ParseDirection accepts exactly "incoming" or "outgoing". It is a query
+// parameter, so anything else is a bad request.
+func ParseDirection(s string) (Direction, error) {
+	if d := Direction(s); d == Incoming || d == Outgoing {
+		return d, nil
+	}
+	return "", &errs.Error{
+		Kind: errs.ErrBadRequest, Message: `direction must be "incoming" or "outgoing".`,
+		Fields: []errs.FieldError{{Field: "direction", Message: `must be "incoming" or "outgoing"`}},
+	}
+}
+
+// ShowsMutual reports whether viewer's view of other shows mutual
+// connections (the list and its count). On one's own profile it does not:
+// everyone connected to you would be "mutual" with yourself, which says
+// nothing.
+func ShowsMutual(viewer, other uuid.UUID) bool { return viewer != other }
+
 // Relation is the viewer's relation to another user, as Profile shows it.
 type Relation string
 

@@ -175,3 +175,30 @@ func TestParseMessageTextRules(t *testing.T) {
 		}
 	}
 }
+
+// Direction is parsed where it arrives (a query parameter): exactly the two
+// names, anything else a bad request naming the field.
+func TestParseDirection(t *testing.T) {
+	for _, s := range []string{"incoming", "outgoing"} {
+		if d, err := ParseDirection(s); err != nil || string(d) != s {
+			t.Fatalf("%q: %q %v", s, d, err)
+		}
+	}
+	for _, s := range []string{"", "sideways", "Incoming", "in\x00coming"} {
+		_, err := ParseDirection(s)
+		if !errors.Is(err, errs.ErrBadRequest) {
+			t.Fatalf("%q: %v", s, err)
+		}
+		if f := errs.FieldsOf(err); len(f) != 1 || f[0].Field != "direction" {
+			t.Fatalf("%q: %v", s, err)
+		}
+	}
+}
+
+// One's own profile shows no mutual connections; anyone else's does.
+func TestShowsMutual(t *testing.T) {
+	a, b := uuid.New(), uuid.New()
+	if ShowsMutual(a, a) || !ShowsMutual(a, b) {
+		t.Fatal("mutual connections: hidden on one's own profile only")
+	}
+}

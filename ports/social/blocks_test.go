@@ -9,7 +9,6 @@ import (
 	"agora/domain/errs"
 	"agora/domain/user"
 	"agora/ports"
-	"agora/ports/social"
 	"agora/ports/social/socialtest"
 )
 
@@ -43,7 +42,7 @@ func TestBlocks(t *testing.T) {
 		socialtest.WantKind(t, err, errs.ErrNotFound)
 		socialtest.WantKind(t, f.svc.RemoveConnection(ctx, who.ID, other), errs.ErrNotFound)
 	}
-	in, err := f.svc.PendingRequests(ctx, ada.ID, social.Incoming, ports.PageRequest{Limit: 10})
+	in, err := f.svc.PendingRequests(ctx, ada.ID, connection.Incoming, ports.PageRequest{Limit: 10})
 	socialtest.Must(t, err)
 	if len(in.Items) != 0 {
 		t.Fatalf("pending after block: %+v", in.Items)

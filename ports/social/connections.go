@@ -18,15 +18,14 @@ func (s *Service) SendRequest(ctx context.Context, viewer uuid.UUID, username us
 	if err != nil {
 		return RequestView{}, err
 	}
-	if to.ID == viewer {
-		return RequestView{}, connection.ErrToSelf
-	}
+	// A request to oneself is refused by connection.Send, inside the store's
+	// transaction.
 	id, err := s.newID()
 	if err != nil {
 		return RequestView{}, err
 	}
 	accepted := false
-	v, err := s.d.Store.SendRequest(ctx, viewer, to.ID, func(p connection.Pair) (connection.Outcome, error) {
+	v, err := s.connections.SendRequest(ctx, viewer, to.ID, func(p connection.Pair) (connection.Outcome, error) {
 		out, err := connection.Send(id, viewer, to.ID, message, p, s.now())
 		accepted = out.AcceptedExisting
 		return out, err
@@ -61,7 +60,7 @@ func (s *Service) WithdrawRequest(ctx context.Context, viewer, id uuid.UUID) err
 func (s *Service) respond(ctx context.Context, viewer, id uuid.UUID,
 	move func(connection.Request, uuid.UUID, time.Time) (connection.Request, error), outcome string,
 ) (RequestView, error) {
-	v, err := s.d.Store.UpdateRequest(ctx, id, func(r connection.Request) (connection.Request, error) {
+	v, err := s.connections.UpdateRequest(ctx, id, func(r connection.Request) (connection.Request, error) {
 		return move(r, viewer, s.now())
 	})
 	if err != nil {
@@ -72,13 +71,13 @@ func (s *Service) respond(ctx context.Context, viewer, id uuid.UUID,
 }
 
 // PendingRequests lists the viewer's pending requests in one direction.
-func (s *Service) PendingRequests(ctx context.Context, viewer uuid.UUID, dir Direction, page ports.PageRequest) (ports.Page[RequestView], error) {
-	return s.d.Store.PendingRequests(ctx, viewer, dir, page)
+func (s *Service) PendingRequests(ctx context.Context, viewer uuid.UUID, dir connection.Direction, page ports.PageRequest) (ports.Page[RequestView], error) {
+	return s.connections.PendingRequests(ctx, viewer, dir, page)
 }
 
 // Connections lists the viewer's own connections.
 func (s *Service) Connections(ctx context.Context, viewer uuid.UUID, page ports.PageRequest) (ports.Page[Connection], error) {
-	return s.d.Store.Connections(ctx, viewer, viewer, page)
+	return s.connections.Connections(ctx, viewer, viewer, page)
 }
 
 // UserConnections lists another user's connections.
@@ -87,17 +86,17 @@ func (s *Service) UserConnections(ctx context.Context, viewer uuid.UUID, usernam
 	if err != nil {
 		return ports.Page[Connection]{}, err
 	}
-	return s.d.Store.Connections(ctx, viewer, u.ID, page)
+	return s.connections.Connections(ctx, viewer, u.ID, page)
 }
 
 // MutualConnections lists the people connected to both the viewer and a
-// user. On one's own profile the list is empty, like its count.
+// user; empty where connection.ShowsMutual says so, like the profile's count.
 func (s *Service) MutualConnections(ctx context.Context, viewer uuid.UUID, username user.Username, page ports.PageRequest) (ports.Page[user.Summary], error) {
 	u, err := s.findVisible(ctx, viewer, username)
-	if err != nil || u.ID == viewer {
+	if err != nil || !connection.ShowsMutual(viewer, u.ID) {
 		return ports.Page[user.Summary]{}, err
 	}
-	p, err := s.d.Store.MutualConnections(ctx, viewer, u.ID, page)
+	p, err := s.connections.MutualConnections(ctx, viewer, u.ID, page)
 	return ports.MapPage(p, func(c Connection) user.Summary { return c.User }), err
 }
 
@@ -107,5 +106,5 @@ func (s *Service) RemoveConnection(ctx context.Context, viewer uuid.UUID, userna
 	if err != nil {
 		return err
 	}
-	return notConnected(s.d.Store.RemoveConnection(ctx, viewer, u.ID))
+	return notConnected(s.connections.RemoveConnection(ctx, viewer, u.ID))
 }

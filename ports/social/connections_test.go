@@ -10,7 +10,6 @@ import (
 	"agora/domain/errs"
 	"agora/domain/user"
 	"agora/ports"
-	"agora/ports/social"
 	"agora/ports/social/socialtest"
 )
 
@@ -32,7 +31,7 @@ func TestRequestsAndConnections(t *testing.T) {
 	_, err = f.svc.SendRequest(ctx, ada.ID, "bob", "")
 	socialtest.WantKind(t, err, errs.ErrConflict)
 
-	in, err := f.svc.PendingRequests(ctx, bob.ID, social.Incoming, ports.PageRequest{Limit: 10})
+	in, err := f.svc.PendingRequests(ctx, bob.ID, connection.Incoming, ports.PageRequest{Limit: 10})
 	socialtest.Must(t, err)
 	if len(in.Items) != 1 || in.Items[0].ID != r.ID {
 		t.Fatalf("incoming: %+v", in.Items)

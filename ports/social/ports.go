@@ -13,7 +13,6 @@ import (
 	"github.com/google/uuid"
 
 	"agora/domain/connection"
-	"agora/domain/errs"
 	"agora/domain/post"
 	"agora/domain/session"
 	"agora/domain/user"
@@ -81,27 +80,6 @@ type Export struct {
 	Sessions    []session.Session
 }
 
-// Direction picks incoming or outgoing requests.
-type Direction string
-
-// The directions.
-const (
-	Incoming Direction = "incoming"
-	Outgoing Direction = "outgoing"
-)
-
-// ParseDirection accepts exactly "incoming" or "outgoing". It is a query
-// parameter, so anything else is a bad request.
-func ParseDirection(s string) (Direction, error) {
-	if d := Direction(s); d == Incoming || d == Outgoing {
-		return d, nil
-	}
-	return "", &errs.Error{
-		Kind: errs.ErrBadRequest, Message: `direction must be "incoming" or "outgoing".`,
-		Fields: []errs.FieldError{{Field: "direction", Message: `must be "incoming" or "outgoing"`}},
-	}
-}
-
 // UserStore finds people. Usernames are matched case-insensitively.
 type UserStore interface {
 	// FindUser returns the user named username, blocks notwithstanding;
@@ -146,7 +124,7 @@ type ConnectionStore interface {
 	// Not found when absent.
 	UpdateRequest(ctx context.Context, id uuid.UUID, change func(connection.Request) (connection.Request, error)) (RequestView, error)
 	// PendingRequests lists the user's pending requests in one direction.
-	PendingRequests(ctx context.Context, userID uuid.UUID, dir Direction, page ports.PageRequest) (ports.Page[RequestView], error)
+	PendingRequests(ctx context.Context, userID uuid.UUID, dir connection.Direction, page ports.PageRequest) (ports.Page[RequestView], error)
 	// Connections lists the user's connections, newest first (connected_at,
 	// then user id), leaving out anyone with a block to or from the viewer.
 	Connections(ctx context.Context, viewer, userID uuid.UUID, page ports.PageRequest) (ports.Page[Connection], error)

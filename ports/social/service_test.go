@@ -83,24 +83,6 @@ func draft(body string, vis post.Visibility) post.Draft {
 	return post.Draft{Body: body, Visibility: vis}
 }
 
-// Direction is parsed where it arrives (a query parameter): exactly the two
-// names, anything else a bad request naming the field.
-func TestParseDirection(t *testing.T) {
-	t.Parallel()
-	for _, s := range []string{"incoming", "outgoing"} {
-		if d, err := social.ParseDirection(s); err != nil || string(d) != s {
-			t.Fatalf("%q: %q %v", s, d, err)
-		}
-	}
-	for _, s := range []string{"", "sideways", "Incoming", "in\x00coming"} {
-		_, err := social.ParseDirection(s)
-		socialtest.WantKind(t, err, errs.ErrBadRequest)
-		if f := errs.FieldsOf(err); len(f) != 1 || f[0].Field != "direction" {
-			t.Fatalf("%q: %v", s, err)
-		}
-	}
-}
-
 func TestExport(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

@@ -39,12 +39,12 @@ func RunBlockStore(t *testing.T, open Open) {
 				t.Fatalf("%s still connected: %+v", u.Username, p.Items)
 			}
 		}
-		in, err := s.PendingRequests(ctx, a.ID, social.Incoming, pageOf(10))
+		in, err := s.PendingRequests(ctx, a.ID, connection.Incoming, pageOf(10))
 		Must(t, err)
 		if len(in.Items) != 0 {
 			t.Fatalf("pending request %v survived the block: %+v", pending.ID, in.Items)
 		}
-		out, err := s.PendingRequests(ctx, c.ID, social.Outgoing, pageOf(10))
+		out, err := s.PendingRequests(ctx, c.ID, connection.Outgoing, pageOf(10))
 		Must(t, err)
 		sameIDs(t, "c's other request", ids(out.Items, requestID), []uuid.UUID{keep.ID})
 	})

@@ -77,7 +77,7 @@ func RunConnectionStore(t *testing.T, open Open) {
 		if !errors.Is(err, refuse) {
 			t.Fatalf("refused send: %v", err)
 		}
-		out, err := s.PendingRequests(ctx, a.ID, social.Outgoing, pageOf(10))
+		out, err := s.PendingRequests(ctx, a.ID, connection.Outgoing, pageOf(10))
 		Must(t, err)
 		if len(out.Items) != 0 {
 			t.Fatalf("refused send stored %+v", out.Items)
@@ -175,7 +175,7 @@ func RunConnectionStore(t *testing.T, open Open) {
 				if len(c.Items) != 1 {
 					t.Fatalf("%s has %d connections", u.Username, len(c.Items))
 				}
-				for _, dir := range []social.Direction{social.Incoming, social.Outgoing} {
+				for _, dir := range []connection.Direction{connection.Incoming, connection.Outgoing} {
 					r, err := s.PendingRequests(ctx, u.ID, dir, pageOf(10))
 					Must(t, err)
 					if len(r.Items) != 0 {
@@ -203,9 +203,9 @@ func RunConnectionStore(t *testing.T, open Open) {
 		_, err := s.UpdateRequest(ctx, settled.ID, func(r connection.Request) (connection.Request, error) { return r.Decline(me.ID, tick()) })
 		Must(t, err)
 		for _, tc := range []struct {
-			dir  social.Direction
+			dir  connection.Direction
 			want []uuid.UUID
-		}{{social.Incoming, in}, {social.Outgoing, out}} {
+		}{{connection.Incoming, in}, {connection.Outgoing, out}} {
 			got := collect(t, 2, func(p ports.PageRequest) (ports.Page[social.RequestView], error) {
 				return s.PendingRequests(ctx, me.ID, tc.dir, p)
 			})

@@ -4,9 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"agora/domain/connection"
 	"agora/domain/errs"
 	"agora/domain/user"
-	"agora/ports/social"
 )
 
 // RunUserStore checks lookups, profiles in every relation state, and that
@@ -128,7 +128,7 @@ func RunUserStore(t *testing.T, open Open) {
 		if r.ConnectionsCount != 2 || r.MutualConnectionsCount != 1 {
 			t.Fatalf("after delete: %+v", r)
 		}
-		in, err := s.PendingRequests(ctx, c.ID, social.Incoming, pageOf(10))
+		in, err := s.PendingRequests(ctx, c.ID, connection.Incoming, pageOf(10))
 		Must(t, err)
 		if len(in.Items) != 0 {
 			t.Fatalf("requests of a deleted user: %+v", in.Items)

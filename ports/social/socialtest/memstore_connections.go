@@ -105,12 +105,12 @@ func (m *MemStore) UpdateRequest(_ context.Context, id uuid.UUID, change func(co
 }
 
 // PendingRequests implements social.ConnectionStore.
-func (m *MemStore) PendingRequests(_ context.Context, userID uuid.UUID, dir social.Direction, page ports.PageRequest) (ports.Page[social.RequestView], error) {
+func (m *MemStore) PendingRequests(_ context.Context, userID uuid.UUID, dir connection.Direction, page ports.PageRequest) (ports.Page[social.RequestView], error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []social.RequestView
 	for _, r := range m.requests {
-		if r.Status == connection.Pending && (dir == social.Incoming && r.ToID == userID || dir == social.Outgoing && r.FromID == userID) {
+		if r.Status == connection.Pending && (dir == connection.Incoming && r.ToID == userID || dir == connection.Outgoing && r.FromID == userID) {
 			out = append(out, m.requestView(r))
 		}
 	}
