@@ -12,6 +12,8 @@ var (
 	WithinTx = withinTx
 	// Translate is translate: driver errors in, domain error kinds out.
 	Translate = translate
+	// ParsePoolConfig is parsePoolConfig.
+	ParsePoolConfig = parsePoolConfig
 )
 
 // PretendListening marks the cache as listening on a connection that keeps

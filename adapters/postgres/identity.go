@@ -1,8 +1,6 @@
 package postgres
 
 import (
-	"time"
-
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"agora/adapters/postgres/internal/db"
@@ -32,15 +30,3 @@ func NewIdentityStore(pool *pgxpool.Pool) *IdentityStore {
 
 // SessionCache is the store's cache of live sessions.
 func (s *IdentityStore) SessionCache() *SessionCache { return s.sessions }
-
-// utcPtr is a nullable time in UTC, as the domain compares times.
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
-}
-
-// ptr is a pointer to a copy of v.
-func ptr[T any](v T) *T { return &v }

@@ -12,13 +12,6 @@ import (
 	"agora/ports/identity"
 )
 
-func toSession(r db.Session) session.Session {
-	return session.Session{
-		ID: r.ID, UserID: r.UserID, CreatedAt: r.CreatedAt.UTC(), LastUsedAt: r.LastUsedAt.UTC(),
-		ExpiresAt: r.ExpiresAt.UTC(), RevokedAt: utcPtr(r.RevokedAt),
-	}
-}
-
 func toRefreshToken(r db.RefreshToken) session.RefreshToken {
 	var h session.Hash
 	copy(h[:], r.TokenHash)

@@ -19,21 +19,6 @@ const (
 	constraintEmail    = "users_email_lower_key"
 )
 
-func toUser(r db.User) user.User {
-	return user.User{
-		ID:              r.ID,
-		Username:        user.Username(r.Username),
-		Email:           user.Email(r.Email),
-		EmailVerifiedAt: utcPtr(r.EmailVerifiedAt),
-		PasswordHash:    r.PasswordHash,
-		DisplayName:     r.DisplayName,
-		Headline:        r.Headline,
-		Bio:             r.Bio,
-		CreatedAt:       r.CreatedAt.UTC(),
-		UpdatedAt:       r.UpdatedAt.UTC(),
-	}
-}
-
 // CreateUser implements identity.UserStore.
 func (s *IdentityStore) CreateUser(ctx context.Context, u user.User, sess session.Session, rt session.RefreshToken) error {
 	return inTx(ctx, s.pool, s.q, func(q *db.Queries) error {

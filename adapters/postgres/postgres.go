@@ -27,13 +27,13 @@ type PoolOptions struct {
 	ApplicationName string
 }
 
-// DefaultStatementTimeout is used when neither the URL nor the options set one.
-const DefaultStatementTimeout = 5 * time.Second
+// defaultStatementTimeout is used when neither the URL nor the options set one.
+const defaultStatementTimeout = 5 * time.Second
 
-// ParsePoolConfig builds a pool configuration sized for a small host: the
+// parsePoolConfig builds a pool configuration sized for a small host: the
 // database shares the machine's cores, so more connections than a few per core
 // only add contention. It fails on an unparsable URL without connecting.
-func ParsePoolConfig(databaseURL string, opts PoolOptions) (*pgxpool.Config, error) {
+func parsePoolConfig(databaseURL string, opts PoolOptions) (*pgxpool.Config, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
@@ -57,7 +57,7 @@ func ParsePoolConfig(databaseURL string, opts PoolOptions) (*pgxpool.Config, err
 	if _, ok := rp["statement_timeout"]; !ok {
 		timeout := opts.StatementTimeout
 		if timeout <= 0 {
-			timeout = DefaultStatementTimeout
+			timeout = defaultStatementTimeout
 		}
 		rp["statement_timeout"] = fmt.Sprint(timeout.Milliseconds())
 	}
@@ -82,7 +82,7 @@ func ParsePoolConfig(databaseURL string, opts PoolOptions) (*pgxpool.Config, err
 // starts (and /healthz answers) while PostgreSQL is still coming up, and
 // /readyz tells when it is usable.
 func Open(ctx context.Context, databaseURL string, opts PoolOptions) (*pgxpool.Pool, error) {
-	cfg, err := ParsePoolConfig(databaseURL, opts)
+	cfg, err := parsePoolConfig(databaseURL, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -13,9 +13,9 @@ import (
 	"agora/adapters/postgres/internal/db"
 )
 
-// RevokedChannel is where the sessions triggers (migration 00004) announce
+// revokedChannel is where the sessions triggers (migration 00004) announce
 // every session that stops being live, with its id as the payload.
-const RevokedChannel = "agora_session_revoked"
+const revokedChannel = "agora_session_revoked"
 
 // ListenerApplicationName names the listening connection in pg_stat_activity.
 const ListenerApplicationName = "agora-session-listener"
@@ -35,7 +35,7 @@ const (
 // SessionCache remembers the sessions this process has found live, so that
 // an authenticated request costs no statement of its own, and forgets them
 // as soon as PostgreSQL says they ended: Listen holds a connection that
-// LISTENs on RevokedChannel, so a logout on any replica reaches every other
+// LISTENs on revokedChannel, so a logout on any replica reaches every other
 // within the time of a notification.
 //
 // It fails closed: while the listening connection is down, has not yet been
@@ -230,7 +230,7 @@ func (c *SessionCache) listenOnce(ctx context.Context) (listened bool, err error
 		defer cancel()
 		_ = conn.Close(cctx)
 	}()
-	if _, err := conn.Exec(ctx, "LISTEN "+RevokedChannel); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+revokedChannel); err != nil {
 		return false, err
 	}
 	// From here on every revocation that commits is heard; the ones that

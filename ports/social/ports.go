@@ -90,7 +90,7 @@ type UserStore interface {
 	FindVisibleUser(ctx context.Context, viewer uuid.UUID, username user.Username) (user.Summary, error)
 	// Profile returns the user's profile record as viewer sees it, not found
 	// like FindVisibleUser. The mutual count on one's own profile is what
-	// the store counts; the service decides what to show.
+	// the store counts; connection.ShowsMutual decides what to show.
 	Profile(ctx context.Context, viewer uuid.UUID, username user.Username) (ProfileRecord, error)
 }
 
