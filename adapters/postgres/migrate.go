@@ -127,8 +127,8 @@ func NewReadiness(pool *pgxpool.Pool) (*Readiness, error) {
 	return &Readiness{migrator: m}, nil
 }
 
-// ErrSchemaBehind means the database answers but lacks newer migrations.
-var ErrSchemaBehind = errors.New("database schema is behind the binary's migrations")
+// errSchemaBehind means the database answers but lacks newer migrations.
+var errSchemaBehind = errors.New("database schema is behind the binary's migrations")
 
 // Check returns nil when the service can serve: database reachable, schema current.
 func (r *Readiness) Check(ctx context.Context) error {
@@ -137,7 +137,7 @@ func (r *Readiness) Check(ctx context.Context) error {
 		return err
 	}
 	if v < r.migrator.Latest() {
-		return fmt.Errorf("%w: at %d, want %d", ErrSchemaBehind, v, r.migrator.Latest())
+		return fmt.Errorf("%w: at %d, want %d", errSchemaBehind, v, r.migrator.Latest())
 	}
 	return nil
 }

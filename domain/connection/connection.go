@@ -4,6 +4,7 @@
 package connection
 
 import (
+	"fmt"
 	"time"
 	"unicode/utf8"
 
@@ -108,12 +109,13 @@ type Message string
 
 // ParseMessage checks a request's note: optional, up to 300 characters on
 // one line with no control character, and when given it shows something.
+// The error text takes the limit from MaxMessageChars, so the two cannot drift.
 func ParseMessage(msg string) (Message, error) {
 	var fe errs.Fields
 	if p := text.Problem(msg, text.SingleLine); p != "" {
 		fe.Add("message", p)
 	} else if utf8.RuneCountInString(msg) > MaxMessageChars {
-		fe.Add("message", "must be at most 300 characters")
+		fe.Add("message", fmt.Sprintf("must be at most %d characters", MaxMessageChars))
 	}
 	if err := fe.Err(); err != nil {
 		return "", err
