@@ -15,7 +15,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"agora/domain/errs"
-	"agora/domain/text"
 )
 
 var (
@@ -194,21 +193,4 @@ func withFieldErrors(f errs.Fields, err error) error {
 	}
 	f = append(f, errs.FieldsOf(err)...)
 	return f.Err()
-}
-
-// requireText reports an empty required string (also what a JSON null or an
-// omitted field leaves behind), a string over max characters, and text that
-// breaks the rules of all text (control characters: a NUL would reach
-// PostgreSQL, which cannot store it).
-func requireText(f *errs.Fields, field, v string, maxChars int) {
-	if p := text.Problem(v, text.SingleLine); p != "" && p != text.MsgBlank {
-		f.Add(field, p)
-		return
-	}
-	switch n := text.Chars(v); {
-	case n == 0:
-		f.Add(field, "is required")
-	case n > maxChars:
-		f.Add(field, "is too long")
-	}
 }
