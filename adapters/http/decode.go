@@ -185,12 +185,25 @@ func (o nullableString) ptr(f *errs.Fields, field string) *string {
 	return &v
 }
 
-// withFieldErrors joins field errors found in the adapter (nulls) with a domain
-// parser's; the result is nil when both are clean.
-func withFieldErrors(f errs.Fields, err error) error {
-	if err != nil && len(errs.FieldsOf(err)) == 0 {
-		return err
+// withFieldErrors joins the field errors the adapter found (nulls) with the
+// domain parsers' errors, so that one answer names every broken rule; the
+// result is nil when all are clean. A field the adapter already reported
+// keeps that one error (a null body is "must not be null", not also "is
+// required"). An error without field errors is returned as it is.
+func withFieldErrors(f errs.Fields, parsed ...error) error {
+	seen := make(map[string]bool, len(f))
+	for _, fe := range f {
+		seen[fe.Field] = true
 	}
-	f = append(f, errs.FieldsOf(err)...)
+	for _, err := range parsed {
+		if err != nil && len(errs.FieldsOf(err)) == 0 {
+			return err
+		}
+		for _, fe := range errs.FieldsOf(err) {
+			if !seen[fe.Field] {
+				f = append(f, fe)
+			}
+		}
+	}
 	return f.Err()
 }

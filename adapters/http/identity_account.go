@@ -25,16 +25,25 @@ type updateMeRequestDTO struct {
 	Bio         nullableString `json:"bio"`
 }
 
+// parse reports nulls and the profile rules together.
+func (r updateMeRequestDTO) parse() (user.ProfileChanges, error) {
+	var f errs.Fields
+	dn, hl, bio := r.DisplayName.ptr(&f, "display_name"), r.Headline.ptr(&f, "headline"), r.Bio.ptr(&f, "bio")
+	changes, err := user.ParseProfileChanges(dn, hl, bio)
+	if err := withFieldErrors(f, err); err != nil {
+		return user.ProfileChanges{}, err
+	}
+	return changes, nil
+}
+
 func (s *Server) updateMe(c echo.Context) error {
 	p, _ := principalOf(c)
 	var req updateMeRequestDTO
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	var f errs.Fields
-	dn, hl, bio := req.DisplayName.ptr(&f, "display_name"), req.Headline.ptr(&f, "headline"), req.Bio.ptr(&f, "bio")
-	changes, err := user.ParseProfileChanges(dn, hl, bio)
-	if err := withFieldErrors(f, err); err != nil {
+	changes, err := req.parse()
+	if err != nil {
 		return err
 	}
 	u, err := s.opts.Identity.Service.UpdateMe(c.Request().Context(), p.UserID, changes)
@@ -57,17 +66,24 @@ type changePasswordRequestDTO struct {
 	NewPassword     string `json:"new_password"`
 }
 
+// parse reports both passwords' rules together.
+func (r changePasswordRequestDTO) parse() (current, next user.Password, err error) {
+	current, cerr := user.CandidatePassword("current_password", r.CurrentPassword)
+	next, nerr := user.ParsePassword("new_password", r.NewPassword)
+	if err := withFieldErrors(nil, cerr, nerr); err != nil {
+		return user.Password{}, user.Password{}, err
+	}
+	return current, next, nil
+}
+
 func (s *Server) changePassword(c echo.Context) error {
 	p, _ := principalOf(c)
 	var req changePasswordRequestDTO
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	var f errs.Fields
-	current, err := user.CandidatePassword("current_password", req.CurrentPassword)
-	f = append(f, errs.FieldsOf(err)...)
-	next, err := user.ParsePassword("new_password", req.NewPassword)
-	if err := withFieldErrors(f, err); err != nil {
+	current, next, err := req.parse()
+	if err != nil {
 		return err
 	}
 	// Each guess at current_password spends the account's login budget

@@ -54,7 +54,7 @@ type loginRequestDTO struct {
 func (r loginRequestDTO) parse() (user.Login, user.Password, error) {
 	login, lerr := user.ParseLogin(r.Login)
 	pw, perr := user.CandidatePassword("password", r.Password)
-	if err := withFieldErrors(errs.FieldsOf(lerr), perr); err != nil {
+	if err := withFieldErrors(nil, lerr, perr); err != nil {
 		return user.Login{}, user.Password{}, err
 	}
 	return login, pw, nil
@@ -171,7 +171,7 @@ type passwordResetConfirmRequestDTO struct {
 func (r passwordResetConfirmRequestDTO) parse() (session.Secret, user.Password, error) {
 	token, terr := session.ParseSecret("token", r.Token)
 	pw, perr := user.ParsePassword("new_password", r.NewPassword)
-	if err := withFieldErrors(errs.FieldsOf(terr), perr); err != nil {
+	if err := withFieldErrors(nil, terr, perr); err != nil {
 		return "", user.Password{}, err
 	}
 	return token, pw, nil
