@@ -11,7 +11,10 @@ import (
 )
 
 func (s *Server) getMe(c echo.Context) error {
-	p, _ := principalOf(c)
+	p, err := callerOf(c)
+	if err != nil {
+		return err
+	}
 	u, err := s.opts.Identity.Service.Me(c.Request().Context(), p.UserID)
 	if err != nil {
 		return err
@@ -37,7 +40,10 @@ func (r updateMeRequestDTO) parse() (user.ProfileChanges, error) {
 }
 
 func (s *Server) updateMe(c echo.Context) error {
-	p, _ := principalOf(c)
+	p, err := callerOf(c)
+	if err != nil {
+		return err
+	}
 	var req updateMeRequestDTO
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -54,7 +60,10 @@ func (s *Server) updateMe(c echo.Context) error {
 }
 
 func (s *Server) deleteMe(c echo.Context) error {
-	p, _ := principalOf(c)
+	p, err := callerOf(c)
+	if err != nil {
+		return err
+	}
 	if err := s.opts.Identity.Service.DeleteMe(c.Request().Context(), p.UserID); err != nil {
 		return err
 	}
@@ -77,7 +86,10 @@ func (r changePasswordRequestDTO) parse() (current, next user.Password, err erro
 }
 
 func (s *Server) changePassword(c echo.Context) error {
-	p, _ := principalOf(c)
+	p, err := callerOf(c)
+	if err != nil {
+		return err
+	}
 	var req changePasswordRequestDTO
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -104,7 +116,10 @@ func (s *Server) changePassword(c echo.Context) error {
 }
 
 func (s *Server) searchUsers(c echo.Context) error {
-	p, _ := principalOf(c)
+	p, err := callerOf(c)
+	if err != nil {
+		return err
+	}
 	q, err := user.ParseSearchQuery(c.QueryParam("q"))
 	if err != nil {
 		return err

@@ -193,7 +193,10 @@ func (s *Server) confirmPasswordReset(c echo.Context) error {
 }
 
 func (s *Server) requestEmailVerification(c echo.Context) error {
-	p, _ := principalOf(c)
+	p, err := callerOf(c)
+	if err != nil {
+		return err
+	}
 	if err := s.opts.Identity.Service.RequestEmailVerification(c.Request().Context(), p.UserID); err != nil {
 		return err
 	}
