@@ -141,11 +141,7 @@ func queryLimit(c echo.Context) (int, error) {
 	var num *strconv.NumError
 	outOfRange := errors.As(err, &num) && errors.Is(num.Err, strconv.ErrRange)
 	if err != nil && !outOfRange {
-		return 0, &errs.Error{
-			Kind:    errs.ErrBadRequest,
-			Message: "limit must be an integer from 1 to 100.",
-			Fields:  []errs.FieldError{{Field: "limit", Message: "must be an integer from 1 to 100"}},
-		}
+		return 0, errs.BadParameter("limit", "must be an integer from 1 to 100", "")
 	}
 	if outOfRange || n < 1 || n > 100 {
 		return 0, errs.Invalid(errs.FieldError{Field: "limit", Message: "must be from 1 to 100"})

@@ -7,6 +7,7 @@ package user
 import (
 	"net/mail"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -327,15 +328,11 @@ type SearchQuery string
 // valid UTF-8 with no control character; empty lists everyone). It is a
 // query parameter, so a bad one is a bad request.
 func ParseSearchQuery(q string) (SearchQuery, error) {
-	msg := "must be at most 100 characters"
+	msg := "must be at most " + strconv.Itoa(MaxSearchQuery) + " characters"
 	if p := text.Problem(q, text.SingleLine); p != "" && p != text.MsgBlank {
 		msg = p
 	} else if chars(q) <= MaxSearchQuery {
 		return SearchQuery(q), nil
 	}
-	return "", &errs.Error{
-		Kind:    errs.ErrBadRequest,
-		Message: "q " + msg + ".",
-		Fields:  []errs.FieldError{{Field: "q", Message: msg}},
-	}
+	return "", errs.BadParameter("q", msg, "")
 }

@@ -167,7 +167,7 @@ func (s *Service) Refresh(ctx context.Context, presented session.Secret) (Signed
 		errors.Is(err, session.ErrRefreshReused),
 		errors.Is(err, session.ErrRefreshExpired),
 		errors.Is(err, session.ErrSessionRevoked):
-		return SignedIn{}, errs.Wrap(errs.ErrUnauthenticated, errs.MessageOf(errBadRefresh), detach(err))
+		return SignedIn{}, errs.WithCause(errBadRefresh, detach(err))
 	case err != nil:
 		return SignedIn{}, err
 	}
@@ -196,7 +196,7 @@ func (s *Service) Logout(ctx context.Context, presented session.Secret) error {
 func (s *Service) Authenticate(ctx context.Context, token string) (AccessClaims, error) {
 	c, err := s.d.Tokens.Verify(token)
 	if err != nil {
-		return AccessClaims{}, errs.Wrap(errs.ErrUnauthenticated, errs.MessageOf(errNotSignedIn), detach(err))
+		return AccessClaims{}, errs.WithCause(errNotSignedIn, detach(err))
 	}
 	live, err := s.sessions.SessionLive(ctx, c.SessionID, c.UserID, s.now())
 	if err != nil {

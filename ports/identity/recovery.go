@@ -41,7 +41,7 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, token session.Secret
 	}
 	err = s.tokens.ResetPassword(ctx, token.Hash(), hash, s.now())
 	if errors.Is(err, errs.ErrNotFound) {
-		return errs.Wrap(errs.ErrBadRequest, errs.MessageOf(errBadOneTimeToken), detach(err))
+		return errs.WithCause(errBadOneTimeToken, detach(err))
 	}
 	return err
 }
@@ -66,7 +66,7 @@ func (s *Service) RequestEmailVerification(ctx context.Context, id uuid.UUID) er
 func (s *Service) ConfirmEmail(ctx context.Context, token session.Secret) error {
 	err := s.tokens.VerifyEmail(ctx, token.Hash(), s.now())
 	if errors.Is(err, errs.ErrNotFound) {
-		return errs.Wrap(errs.ErrBadRequest, errs.MessageOf(errBadOneTimeToken), detach(err))
+		return errs.WithCause(errBadOneTimeToken, detach(err))
 	}
 	return err
 }
