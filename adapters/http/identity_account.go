@@ -103,9 +103,7 @@ func (s *Server) changePassword(c echo.Context) error {
 	// more guesses at the password than the login form.
 	ctx := c.Request().Context()
 	if err := s.allow(ctx, LimitLoginName, identity.AccountBudgetKey(p.UserID)); err != nil {
-		if s.opts.Metrics != nil {
-			s.opts.Metrics.LoginAttempt("rate_limited")
-		}
+		s.opts.Identity.Service.CountRateLimitedLogin()
 		return err
 	}
 	caller := identity.AccessClaims{UserID: p.UserID, SessionID: p.SessionID}

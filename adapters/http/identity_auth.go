@@ -81,9 +81,7 @@ func (s *Server) login(c echo.Context) error {
 		nameErr = s.allow(ctx, LimitLoginName, s.opts.Identity.Service.LoginBudgetKey(ctx, login))
 	}
 	if ipErr != nil || nameErr != nil {
-		if s.opts.Metrics != nil {
-			s.opts.Metrics.LoginAttempt("rate_limited")
-		}
+		s.opts.Identity.Service.CountRateLimitedLogin()
 		if ipErr != nil {
 			return ipErr
 		}

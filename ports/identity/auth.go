@@ -67,6 +67,11 @@ func (s *Service) Login(ctx context.Context, login user.Login, pw user.Password)
 	return out, err
 }
 
+// CountRateLimitedLogin counts a password guess (a login or a password
+// change) that a rate limit refused before it reached this service: the
+// adapter enforces the budgets, the count is this area's like the others.
+func (s *Service) CountRateLimitedLogin() { s.d.Metrics.LoginAttempt(LoginRateLimited) }
+
 // LoginBudgetKey names the per-account login budget a login spends: the
 // account's id when the login (username or email, any case) names one, so
 // that both forms share one budget; else the normalised (lower-case) login,

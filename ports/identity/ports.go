@@ -175,4 +175,13 @@ const (
 	LoginSuccess            = "success"
 	LoginInvalidCredentials = "invalid_credentials" //nolint:gosec // a metric label
 	LoginError              = "error"
+	// LoginRateLimited: refused by a rate limit before the password was
+	// looked at (CountRateLimitedLogin).
+	LoginRateLimited = "rate_limited"
 )
+
+// LoginResults are every result label, for a counter that creates its
+// series before the first event.
+func LoginResults() []string {
+	return []string{LoginSuccess, LoginInvalidCredentials, LoginRateLimited, LoginError}
+}
