@@ -20,27 +20,25 @@ type postRequestDTO struct {
 // every one optional.
 type postPatchRequestDTO postRequestDTO
 
-// parse reports nulls and the post rules together; a null field keeps its
-// one error (withFieldErrors).
-func (r postRequestDTO) parse() (post.Draft, error) {
-	var f errs.Fields
-	body, vis := r.Body.ptr(&f, "body"), r.Visibility.ptr(&f, "visibility")
-	d, err := post.NewDraft(body, vis)
-	if err := withFieldErrors(f, err); err != nil {
-		return post.Draft{}, err
-	}
-	return d, nil
-}
+// parse reports nulls and the post rules together.
+func (r postRequestDTO) parse() (post.Draft, error) { return parsePost(r, post.NewDraft) }
 
 // parse reports nulls and the post rules together.
 func (r postPatchRequestDTO) parse() (post.Patch, error) {
+	return parsePost(postRequestDTO(r), post.NewPatch)
+}
+
+// parsePost hands the two fields to a post parser; a null field is a field
+// error of its own and keeps that one error (withFieldErrors).
+func parsePost[T any](r postRequestDTO, parse func(body, visibility *string) (T, error)) (T, error) {
 	var f errs.Fields
 	body, vis := r.Body.ptr(&f, "body"), r.Visibility.ptr(&f, "visibility")
-	p, err := post.NewPatch(body, vis)
+	v, err := parse(body, vis)
 	if err := withFieldErrors(f, err); err != nil {
-		return post.Patch{}, err
+		var zero T
+		return zero, err
 	}
-	return p, nil
+	return v, nil
 }
 
 func (s *Server) createPost(c echo.Context) error {
