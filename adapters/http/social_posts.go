@@ -21,11 +21,11 @@ type postRequestDTO struct {
 type postPatchRequestDTO postRequestDTO
 
 // parse reports nulls and the post rules together.
-func (r postRequestDTO) parse() (post.Draft, error) { return parsePost(r, post.NewDraft) }
+func (r postRequestDTO) parse() (post.Draft, error) { return parsePost(r, post.ParseDraft) }
 
 // parse reports nulls and the post rules together.
 func (r postPatchRequestDTO) parse() (post.Patch, error) {
-	return parsePost(postRequestDTO(r), post.NewPatch)
+	return parsePost(postRequestDTO(r), post.ParsePatch)
 }
 
 // parsePost hands the two fields to a post parser; a null field is a field
