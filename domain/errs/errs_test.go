@@ -66,7 +66,7 @@ func TestWithCauseKeepsKindAndMessage(t *testing.T) {
 		t.Fatalf("WithCause = %v", err)
 	}
 	plain := errors.New("plain")
-	if errs.WithCause(plain, cause) != plain {
+	if got := errs.WithCause(plain, cause); !errors.Is(got, plain) || errors.Is(got, cause) {
 		t.Fatal("a non-*Error must come back as it is")
 	}
 }
