@@ -41,11 +41,7 @@ func encodeCursor(c *ports.Cursor) *string {
 	return &s
 }
 
-var errBadCursor = &errs.Error{
-	Kind:    errs.ErrBadRequest,
-	Message: "cursor is not a cursor this API issued.",
-	Fields:  []errs.FieldError{{Field: "cursor", Message: "not a valid cursor"}},
-}
+var errBadCursor = errs.BadParameter("cursor", "not a valid cursor", "cursor is not a cursor this API issued.")
 
 func decodeCursor(s string) (*ports.Cursor, error) {
 	if s == "" {

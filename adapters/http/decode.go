@@ -15,7 +15,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"agora/domain/errs"
-	"agora/domain/text"
 )
 
 var (
@@ -142,11 +141,7 @@ func queryLimit(c echo.Context) (int, error) {
 	var num *strconv.NumError
 	outOfRange := errors.As(err, &num) && errors.Is(num.Err, strconv.ErrRange)
 	if err != nil && !outOfRange {
-		return 0, &errs.Error{
-			Kind:    errs.ErrBadRequest,
-			Message: "limit must be an integer from 1 to 100.",
-			Fields:  []errs.FieldError{{Field: "limit", Message: "must be an integer from 1 to 100"}},
-		}
+		return 0, errs.BadParameter("limit", "must be an integer from 1 to 100", "")
 	}
 	if outOfRange || n < 1 || n > 100 {
 		return 0, errs.Invalid(errs.FieldError{Field: "limit", Message: "must be from 1 to 100"})
@@ -186,29 +181,25 @@ func (o nullableString) ptr(f *errs.Fields, field string) *string {
 	return &v
 }
 
-// withFieldErrors joins field errors found in the adapter (nulls) with a domain
-// parser's; the result is nil when both are clean.
-func withFieldErrors(f errs.Fields, err error) error {
-	if err != nil && len(errs.FieldsOf(err)) == 0 {
-		return err
+// withFieldErrors joins the field errors the adapter found (nulls) with the
+// domain parsers' errors, so that one answer names every broken rule; the
+// result is nil when all are clean. A field the adapter already reported
+// keeps that one error (a null body is "must not be null", not also "is
+// required"). An error without field errors is returned as it is.
+func withFieldErrors(f errs.Fields, parsed ...error) error {
+	seen := make(map[string]bool, len(f))
+	for _, fe := range f {
+		seen[fe.Field] = true
 	}
-	f = append(f, errs.FieldsOf(err)...)
+	for _, err := range parsed {
+		if err != nil && len(errs.FieldsOf(err)) == 0 {
+			return err
+		}
+		for _, fe := range errs.FieldsOf(err) {
+			if !seen[fe.Field] {
+				f = append(f, fe)
+			}
+		}
+	}
 	return f.Err()
-}
-
-// requireText reports an empty required string (also what a JSON null or an
-// omitted field leaves behind), a string over max characters, and text that
-// breaks the rules of all text (control characters: a NUL would reach
-// PostgreSQL, which cannot store it).
-func requireText(f *errs.Fields, field, v string, maxChars int) {
-	if p := text.Problem(v, text.SingleLine); p != "" && p != text.MsgBlank {
-		f.Add(field, p)
-		return
-	}
-	switch n := text.Chars(v); {
-	case n == 0:
-		f.Add(field, "is required")
-	case n > maxChars:
-		f.Add(field, "is too long")
-	}
 }

@@ -11,7 +11,10 @@ import (
 )
 
 func (s *Server) getMe(c echo.Context) error {
-	p, _ := principalOf(c)
+	p, err := callerOf(c)
+	if err != nil {
+		return err
+	}
 	u, err := s.opts.Identity.Service.Me(c.Request().Context(), p.UserID)
 	if err != nil {
 		return err
@@ -25,16 +28,28 @@ type updateMeRequestDTO struct {
 	Bio         nullableString `json:"bio"`
 }
 
+// parse reports nulls and the profile rules together.
+func (r updateMeRequestDTO) parse() (user.ProfileChanges, error) {
+	var f errs.Fields
+	dn, hl, bio := r.DisplayName.ptr(&f, "display_name"), r.Headline.ptr(&f, "headline"), r.Bio.ptr(&f, "bio")
+	changes, err := user.ParseProfileChanges(dn, hl, bio)
+	if err := withFieldErrors(f, err); err != nil {
+		return user.ProfileChanges{}, err
+	}
+	return changes, nil
+}
+
 func (s *Server) updateMe(c echo.Context) error {
-	p, _ := principalOf(c)
+	p, err := callerOf(c)
+	if err != nil {
+		return err
+	}
 	var req updateMeRequestDTO
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	var f errs.Fields
-	dn, hl, bio := req.DisplayName.ptr(&f, "display_name"), req.Headline.ptr(&f, "headline"), req.Bio.ptr(&f, "bio")
-	changes, err := user.ParseProfileChanges(dn, hl, bio)
-	if err := withFieldErrors(f, err); err != nil {
+	changes, err := req.parse()
+	if err != nil {
 		return err
 	}
 	u, err := s.opts.Identity.Service.UpdateMe(c.Request().Context(), p.UserID, changes)
@@ -45,7 +60,10 @@ func (s *Server) updateMe(c echo.Context) error {
 }
 
 func (s *Server) deleteMe(c echo.Context) error {
-	p, _ := principalOf(c)
+	p, err := callerOf(c)
+	if err != nil {
+		return err
+	}
 	if err := s.opts.Identity.Service.DeleteMe(c.Request().Context(), p.UserID); err != nil {
 		return err
 	}
@@ -57,17 +75,27 @@ type changePasswordRequestDTO struct {
 	NewPassword     string `json:"new_password"`
 }
 
+// parse reports both passwords' rules together.
+func (r changePasswordRequestDTO) parse() (current, next user.Password, err error) {
+	current, cerr := user.CandidatePassword("current_password", r.CurrentPassword)
+	next, nerr := user.ParsePassword("new_password", r.NewPassword)
+	if err := withFieldErrors(nil, cerr, nerr); err != nil {
+		return user.Password{}, user.Password{}, err
+	}
+	return current, next, nil
+}
+
 func (s *Server) changePassword(c echo.Context) error {
-	p, _ := principalOf(c)
+	p, err := callerOf(c)
+	if err != nil {
+		return err
+	}
 	var req changePasswordRequestDTO
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	var f errs.Fields
-	current, err := user.CandidatePassword("current_password", req.CurrentPassword)
-	f = append(f, errs.FieldsOf(err)...)
-	next, err := user.ParsePassword("new_password", req.NewPassword)
-	if err := withFieldErrors(f, err); err != nil {
+	current, next, err := req.parse()
+	if err != nil {
 		return err
 	}
 	// Each guess at current_password spends the account's login budget
@@ -75,9 +103,7 @@ func (s *Server) changePassword(c echo.Context) error {
 	// more guesses at the password than the login form.
 	ctx := c.Request().Context()
 	if err := s.allow(ctx, LimitLoginName, identity.AccountBudgetKey(p.UserID)); err != nil {
-		if s.opts.Metrics != nil {
-			s.opts.Metrics.LoginAttempt("rate_limited")
-		}
+		s.opts.Identity.Service.CountRateLimitedLogin()
 		return err
 	}
 	caller := identity.AccessClaims{UserID: p.UserID, SessionID: p.SessionID}
@@ -88,7 +114,10 @@ func (s *Server) changePassword(c echo.Context) error {
 }
 
 func (s *Server) searchUsers(c echo.Context) error {
-	p, _ := principalOf(c)
+	p, err := callerOf(c)
+	if err != nil {
+		return err
+	}
 	q, err := user.ParseSearchQuery(c.QueryParam("q"))
 	if err != nil {
 		return err

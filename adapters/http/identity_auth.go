@@ -6,18 +6,24 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"agora/domain/errs"
+	"agora/domain/session"
 	"agora/domain/user"
 )
-
-// maxOpaqueToken is the longest refresh or emailed token accepted (ours are
-// 43 characters; the bound keeps hashing garbage cheap).
-const maxOpaqueToken = 512
 
 type registerRequestDTO struct {
 	Username    string         `json:"username"`
 	Email       string         `json:"email"`
 	Password    string         `json:"password"`
 	DisplayName nullableString `json:"display_name"`
+}
+
+// parse checks every field, the adapter's null rule with the domain's, and
+// reports all broken rules at once.
+func (r registerRequestDTO) parse() (user.Registration, error) {
+	var f errs.Fields
+	displayName := r.DisplayName.ptr(&f, "display_name")
+	reg, err := user.ParseRegistration(r.Username, r.Email, r.Password, displayName)
+	return reg, withFieldErrors(f, err)
 }
 
 func (s *Server) register(c echo.Context) error {
@@ -28,10 +34,8 @@ func (s *Server) register(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	var f errs.Fields
-	displayName := req.DisplayName.ptr(&f, "display_name")
-	reg, err := user.ParseRegistration(req.Username, req.Email, req.Password, displayName)
-	if err := withFieldErrors(f, err); err != nil {
+	reg, err := req.parse()
+	if err != nil {
 		return err
 	}
 	out, err := s.opts.Identity.Service.Register(c.Request().Context(), reg)
@@ -46,15 +50,23 @@ type loginRequestDTO struct {
 	Password string `json:"password"`
 }
 
+// parse reports a bad login and a bad password together.
+func (r loginRequestDTO) parse() (user.Login, user.Password, error) {
+	login, lerr := user.ParseLogin(r.Login)
+	pw, perr := user.CandidatePassword("password", r.Password)
+	if err := withFieldErrors(nil, lerr, perr); err != nil {
+		return user.Login{}, user.Password{}, err
+	}
+	return login, pw, nil
+}
+
 func (s *Server) login(c echo.Context) error {
 	var req loginRequestDTO
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	var f errs.Fields
-	requireText(&f, "login", req.Login, user.MaxEmail)
-	pw, err := user.CandidatePassword("password", req.Password)
-	if err := withFieldErrors(f, err); err != nil {
+	login, pw, err := req.parse()
+	if err != nil {
 		return err
 	}
 	// The client's address is checked first, then the account (one budget
@@ -66,18 +78,16 @@ func (s *Server) login(c echo.Context) error {
 	ipErr := s.allow(ctx, LimitLoginIP, c.RealIP())
 	var nameErr error
 	if ipErr == nil && s.opts.RateLimiter != nil { // resolving the account costs a lookup
-		nameErr = s.allow(ctx, LimitLoginName, s.opts.Identity.Service.LoginBudgetKey(ctx, req.Login))
+		nameErr = s.allow(ctx, LimitLoginName, s.opts.Identity.Service.LoginBudgetKey(ctx, login))
 	}
 	if ipErr != nil || nameErr != nil {
-		if s.opts.Metrics != nil {
-			s.opts.Metrics.LoginAttempt("rate_limited")
-		}
+		s.opts.Identity.Service.CountRateLimitedLogin()
 		if ipErr != nil {
 			return ipErr
 		}
 		return nameErr
 	}
-	out, err := s.opts.Identity.Service.Login(ctx, req.Login, pw)
+	out, err := s.opts.Identity.Service.Login(ctx, login, pw)
 	if err != nil {
 		return err
 	}
@@ -88,10 +98,8 @@ type refreshRequestDTO struct {
 	RefreshToken string `json:"refresh_token"`
 }
 
-func (r refreshRequestDTO) check() error {
-	var f errs.Fields
-	requireText(&f, "refresh_token", r.RefreshToken, maxOpaqueToken)
-	return f.Err()
+func (r refreshRequestDTO) parse() (session.Secret, error) {
+	return session.ParseSecret("refresh_token", r.RefreshToken)
 }
 
 func (s *Server) refresh(c echo.Context) error {
@@ -102,10 +110,11 @@ func (s *Server) refresh(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := req.check(); err != nil {
+	secret, err := req.parse()
+	if err != nil {
 		return err
 	}
-	out, err := s.opts.Identity.Service.Refresh(c.Request().Context(), req.RefreshToken)
+	out, err := s.opts.Identity.Service.Refresh(c.Request().Context(), secret)
 	if err != nil {
 		return err
 	}
@@ -117,10 +126,11 @@ func (s *Server) logout(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := req.check(); err != nil {
+	secret, err := req.parse()
+	if err != nil {
 		return err
 	}
-	if err := s.opts.Identity.Service.Logout(c.Request().Context(), req.RefreshToken); err != nil {
+	if err := s.opts.Identity.Service.Logout(c.Request().Context(), secret); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -130,6 +140,8 @@ type passwordResetRequestDTO struct {
 	Email string `json:"email"`
 }
 
+func (r passwordResetRequestDTO) parse() (user.Email, error) { return user.ParseEmail(r.Email) }
+
 func (s *Server) requestPasswordReset(c echo.Context) error {
 	if err := s.allow(c.Request().Context(), LimitPasswordReset, c.RealIP()); err != nil {
 		return err
@@ -138,10 +150,11 @@ func (s *Server) requestPasswordReset(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if _, err := user.ParseEmail(req.Email); err != nil {
+	email, err := req.parse()
+	if err != nil {
 		return err
 	}
-	if err := s.opts.Identity.Service.RequestPasswordReset(c.Request().Context(), req.Email); err != nil {
+	if err := s.opts.Identity.Service.RequestPasswordReset(c.Request().Context(), email); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusAccepted)
@@ -152,25 +165,36 @@ type passwordResetConfirmRequestDTO struct {
 	NewPassword string `json:"new_password"`
 }
 
+// parse reports a bad token and a bad new password together.
+func (r passwordResetConfirmRequestDTO) parse() (session.Secret, user.Password, error) {
+	token, terr := session.ParseSecret("token", r.Token)
+	pw, perr := user.ParsePassword("new_password", r.NewPassword)
+	if err := withFieldErrors(nil, terr, perr); err != nil {
+		return "", user.Password{}, err
+	}
+	return token, pw, nil
+}
+
 func (s *Server) confirmPasswordReset(c echo.Context) error {
 	var req passwordResetConfirmRequestDTO
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	var f errs.Fields
-	requireText(&f, "token", req.Token, maxOpaqueToken)
-	pw, err := user.ParsePassword("new_password", req.NewPassword)
-	if err := withFieldErrors(f, err); err != nil {
+	token, pw, err := req.parse()
+	if err != nil {
 		return err
 	}
-	if err := s.opts.Identity.Service.ConfirmPasswordReset(c.Request().Context(), req.Token, pw); err != nil {
+	if err := s.opts.Identity.Service.ConfirmPasswordReset(c.Request().Context(), token, pw); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
 func (s *Server) requestEmailVerification(c echo.Context) error {
-	p, _ := principalOf(c)
+	p, err := callerOf(c)
+	if err != nil {
+		return err
+	}
 	if err := s.opts.Identity.Service.RequestEmailVerification(c.Request().Context(), p.UserID); err != nil {
 		return err
 	}
@@ -181,17 +205,20 @@ type verifyEmailConfirmRequestDTO struct {
 	Token string `json:"token"`
 }
 
+func (r verifyEmailConfirmRequestDTO) parse() (session.Secret, error) {
+	return session.ParseSecret("token", r.Token)
+}
+
 func (s *Server) confirmEmail(c echo.Context) error {
 	var req verifyEmailConfirmRequestDTO
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	var f errs.Fields
-	requireText(&f, "token", req.Token, maxOpaqueToken)
-	if err := f.Err(); err != nil {
+	token, err := req.parse()
+	if err != nil {
 		return err
 	}
-	if err := s.opts.Identity.Service.ConfirmEmail(c.Request().Context(), req.Token); err != nil {
+	if err := s.opts.Identity.Service.ConfirmEmail(c.Request().Context(), token); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -49,9 +49,9 @@ func (s *Server) registerSocialRoutes(api *echo.Group) {
 
 // socialCaller returns the social service and the caller's user id.
 func (s *Server) socialCaller(c echo.Context) (*social.Service, uuid.UUID, error) {
-	p, ok := principalOf(c)
-	if !ok {
-		return nil, uuid.Nil, errNoToken
+	p, err := callerOf(c)
+	if err != nil {
+		return nil, uuid.Nil, err
 	}
 	if s.opts.Social.Service == nil {
 		return nil, uuid.Nil, errs.New(errs.ErrUnavailable, "The social service is not configured.")

@@ -20,27 +20,26 @@ type newConnectionRequestDTO struct {
 	Message  nullableString `json:"message"`
 }
 
-// parse checks presence and nulls, then the username rule, then the
-// message rule, reporting the first that fails (as the API always has).
+// parse checks presence and nulls, the username rule and the message rule,
+// and reports every one that fails at once.
 func (r newConnectionRequestDTO) parse() (user.Username, connection.Message, error) {
 	var fe errs.Fields
 	username := r.Username.ptr(&fe, "username")
 	message := r.Message.ptr(&fe, "message")
-	if username == nil && !r.Username.Null {
+	var to user.Username
+	var uerr, merr error
+	switch {
+	case username != nil:
+		to, uerr = user.ParseUsername(*username)
+	case !r.Username.Null:
 		fe.Add("username", "is required")
-	}
-	if err := fe.Err(); err != nil {
-		return "", "", err
-	}
-	to, err := user.ParseUsername(*username)
-	if err != nil {
-		return "", "", err
 	}
 	var msg connection.Message
 	if message != nil {
-		if msg, err = connection.ParseMessage(*message); err != nil {
-			return "", "", err
-		}
+		msg, merr = connection.ParseMessage(*message)
+	}
+	if err := withFieldErrors(fe, uerr, merr); err != nil {
+		return "", "", err
 	}
 	return to, msg, nil
 }

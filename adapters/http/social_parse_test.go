@@ -9,7 +9,9 @@ import (
 // The social handlers parse every raw input (bodies, path usernames, the
 // direction) into domain values before a use case runs. These are the
 // answers the API gave before parsing moved out of the service, pinned
-// whole: status, detail and every field error, in order.
+// whole: status, detail and every field error, in order. One answer grew
+// since: a bad username and a bad message are reported together (every
+// broken rule at once), where the username's error used to come alone.
 func TestSocialInputIsParsedAtTheEdge(t *testing.T) {
 	t.Parallel()
 	api := newFuzzAPI(t)
@@ -31,7 +33,7 @@ func TestSocialInputIsParsedAtTheEdge(t *testing.T) {
 		{"POST", "/api/v1/connection-requests", `{}`, 422, "the request breaks one or more rules|username: is required"},
 		{"POST", "/api/v1/connection-requests", `{"username": null, "message": null}`, 422, "the request breaks one or more rules|username: must not be null|message: must not be null"},
 		{"POST", "/api/v1/connection-requests", `{"username": "no"}`, 422, "the request breaks one or more rules|username: must be 3-30 characters of A-Z, a-z, 0-9 and _"},
-		{"POST", "/api/v1/connection-requests", `{"username": "no", "message": "` + long + `"}`, 422, "the request breaks one or more rules|username: must be 3-30 characters of A-Z, a-z, 0-9 and _"},
+		{"POST", "/api/v1/connection-requests", `{"username": "no", "message": "` + long + `"}`, 422, "the request breaks one or more rules|username: must be 3-30 characters of A-Z, a-z, 0-9 and _|message: must be at most 300 characters"},
 		{"POST", "/api/v1/connection-requests", `{"username": "nobody_here", "message": "` + long + `"}`, 422, "the request breaks one or more rules|message: must be at most 300 characters"},
 		{"POST", "/api/v1/connection-requests", `{"username": "nobody_here", "message": "a\u0000b"}`, 422, "the request breaks one or more rules|message: must not contain control characters"},
 		{"POST", "/api/v1/connection-requests", `{"username": "nobody_here"}`, 404, "The user does not exist."},

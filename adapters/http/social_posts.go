@@ -10,23 +10,35 @@ import (
 	"agora/ports/social"
 )
 
-// postRequestDTO is the body of POST /posts and PATCH /posts/{id}.
+// postRequestDTO is the body of POST /posts.
 type postRequestDTO struct {
 	Body       nullableString `json:"body"`
 	Visibility nullableString `json:"visibility"`
 }
 
-// decodePostRequest reads the body's two fields; a null is a field error of
-// its own, reported before any rule of the domain is looked at.
-func decodePostRequest(c echo.Context) (body, visibility *string, err error) {
-	var r postRequestDTO
-	if err := decodeJSON(c, &r); err != nil {
-		return nil, nil, err
+// postPatchRequestDTO is the body of PATCH /posts/{id}: the same fields,
+// every one optional.
+type postPatchRequestDTO postRequestDTO
+
+// parse reports nulls and the post rules together.
+func (r postRequestDTO) parse() (post.Draft, error) { return parsePost(r, post.ParseDraft) }
+
+// parse reports nulls and the post rules together.
+func (r postPatchRequestDTO) parse() (post.Patch, error) {
+	return parsePost(postRequestDTO(r), post.ParsePatch)
+}
+
+// parsePost hands the two fields to a post parser; a null field is a field
+// error of its own and keeps that one error (withFieldErrors).
+func parsePost[T any](r postRequestDTO, parse func(body, visibility *string) (T, error)) (T, error) {
+	var f errs.Fields
+	body, vis := r.Body.ptr(&f, "body"), r.Visibility.ptr(&f, "visibility")
+	v, err := parse(body, vis)
+	if err := withFieldErrors(f, err); err != nil {
+		var zero T
+		return zero, err
 	}
-	var fe errs.Fields
-	body = r.Body.ptr(&fe, "body")
-	visibility = r.Visibility.ptr(&fe, "visibility")
-	return body, visibility, fe.Err()
+	return v, nil
 }
 
 func (s *Server) createPost(c echo.Context) error {
@@ -34,11 +46,11 @@ func (s *Server) createPost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body, vis, err := decodePostRequest(c)
-	if err != nil {
+	var req postRequestDTO
+	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	draft, err := post.NewDraft(body, vis)
+	draft, err := req.parse()
 	if err != nil {
 		return err
 	}
@@ -59,11 +71,11 @@ func (s *Server) updatePost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body, vis, err := decodePostRequest(c)
-	if err != nil {
+	var req postPatchRequestDTO
+	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	patch, err := post.NewPatch(body, vis)
+	patch, err := req.parse()
 	if err != nil {
 		return err
 	}

@@ -48,11 +48,11 @@ func TestDataExceptionIsBadRequest(t *testing.T) {
 	// The stores, fed text the domain would refuse, answer a 4xx kind.
 	ids := postgres.NewIdentityStore(pool)
 	for _, login := range []string{"ada\x00", "\xff\xfe"} {
-		_, err := ids.UserByUsername(ctx, login)
+		_, err := ids.UserByUsername(ctx, user.Username(login))
 		if !errors.Is(err, errs.ErrBadRequest) && !errors.Is(err, errs.ErrNotFound) {
 			t.Errorf("UserByUsername(%q) = %v", login, err)
 		}
-		_, err = ids.UserByEmail(ctx, login)
+		_, err = ids.UserByEmail(ctx, user.Email(login))
 		if !errors.Is(err, errs.ErrBadRequest) && !errors.Is(err, errs.ErrNotFound) {
 			t.Errorf("UserByEmail(%q) = %v", login, err)
 		}

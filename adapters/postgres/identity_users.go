@@ -50,8 +50,8 @@ func (s *IdentityStore) UserByID(ctx context.Context, id uuid.UUID) (user.User, 
 }
 
 // UserByUsername implements identity.UserStore.
-func (s *IdentityStore) UserByUsername(ctx context.Context, username string) (user.User, error) {
-	r, err := s.q.GetUserByUsername(ctx, username)
+func (s *IdentityStore) UserByUsername(ctx context.Context, username user.Username) (user.User, error) {
+	r, err := s.q.GetUserByUsername(ctx, string(username))
 	if err != nil {
 		return user.User{}, translate(err)
 	}
@@ -59,8 +59,8 @@ func (s *IdentityStore) UserByUsername(ctx context.Context, username string) (us
 }
 
 // UserByEmail implements identity.UserStore.
-func (s *IdentityStore) UserByEmail(ctx context.Context, email string) (user.User, error) {
-	r, err := s.q.GetUserByEmail(ctx, email)
+func (s *IdentityStore) UserByEmail(ctx context.Context, email user.Email) (user.User, error) {
+	r, err := s.q.GetUserByEmail(ctx, string(email))
 	if err != nil {
 		return user.User{}, translate(err)
 	}

@@ -18,7 +18,7 @@ import (
 func TestDomainCounterLabelSetsAreClosed(t *testing.T) {
 	t.Parallel()
 	m := telemetry.NewMetrics(telemetry.BuildInfo{Version: "v1.2.3", Revision: "abc123", GoVersion: "go1.26"})
-	results := []string{identity.LoginSuccess, identity.LoginInvalidCredentials, identity.LoginError, "rate_limited"}
+	results := []string{identity.LoginSuccess, identity.LoginInvalidCredentials, identity.LoginError, identity.LoginRateLimited}
 	outcomes := []string{social.OutcomeSent, social.OutcomeAccepted, social.OutcomeDeclined, social.OutcomeWithdrawn}
 	want := func(what, metric, label string, values []string, n float64) {
 		t.Helper()

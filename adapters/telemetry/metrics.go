@@ -11,6 +11,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"agora/ports/identity"
+	"agora/ports/social"
 )
 
 // BuildInfo describes the running binary; it is exported as agora_build_info.
@@ -104,10 +107,10 @@ func NewMetrics(build BuildInfo) *Metrics {
 	)
 	// Pre-create the label values that dashboards and alerts divide by, so
 	// their series exist (at 0) before the first event.
-	for _, r := range []string{"success", "invalid_credentials", "rate_limited", "error"} {
+	for _, r := range identity.LoginResults() {
 		m.loginAttempts.WithLabelValues(r)
 	}
-	for _, o := range []string{"sent", "accepted", "declined", "withdrawn"} {
+	for _, o := range []string{social.OutcomeSent, social.OutcomeAccepted, social.OutcomeDeclined, social.OutcomeWithdrawn} {
 		m.connectionRequests.WithLabelValues(o)
 	}
 	return m

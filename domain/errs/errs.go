@@ -80,6 +80,27 @@ func Wrap(kind error, message string, cause error) error {
 	return &Error{Kind: kind, Message: message, Cause: cause}
 }
 
+// WithCause returns sentinel (an *Error made by New) again with a cause
+// attached: the same kind and caller-safe message, the cause only logged.
+// Anything else comes back as it is.
+func WithCause(sentinel, cause error) error {
+	var e *Error
+	if !errors.As(sentinel, &e) {
+		return sentinel
+	}
+	return &Error{Kind: e.Kind, Message: e.Message, Fields: e.Fields, Cause: cause}
+}
+
+// BadParameter is a malformed query parameter (400): one field error on
+// field, and detail, the whole sentence the problem's detail shows. When
+// detail is "" it is the field error as a sentence ("q must be ...").
+func BadParameter(field, message, detail string) error {
+	if detail == "" {
+		detail = field + " " + message + "."
+	}
+	return &Error{Kind: ErrBadRequest, Message: detail, Fields: []FieldError{{Field: field, Message: message}}}
+}
+
 // Invalid returns an ErrInvalid error carrying the given field errors, or nil
 // when there are none, so that collected validation results can be returned as is.
 func Invalid(fields ...FieldError) error {

@@ -56,3 +56,31 @@ func TestInvalidWithoutFieldsIsNil(t *testing.T) {
 		t.Fatal("plain errors carry no fields")
 	}
 }
+
+func TestWithCauseKeepsKindAndMessage(t *testing.T) {
+	t.Parallel()
+	sentinel := errs.New(errs.ErrUnauthenticated, "no entry")
+	cause := errors.New("token expired")
+	err := errs.WithCause(sentinel, cause)
+	if !errors.Is(err, errs.ErrUnauthenticated) || !errors.Is(err, cause) || errs.MessageOf(err) != "no entry" {
+		t.Fatalf("WithCause = %v", err)
+	}
+	plain := errors.New("plain")
+	if got := errs.WithCause(plain, cause); !errors.Is(got, plain) || errors.Is(got, cause) {
+		t.Fatal("a non-*Error must come back as it is")
+	}
+}
+
+func TestBadParameter(t *testing.T) {
+	t.Parallel()
+	err := errs.BadParameter("q", "must be short", "")
+	if !errors.Is(err, errs.ErrBadRequest) || errs.MessageOf(err) != "q must be short." {
+		t.Fatalf("BadParameter = %v", err)
+	}
+	if f := errs.FieldsOf(err); len(f) != 1 || f[0] != (errs.FieldError{Field: "q", Message: "must be short"}) {
+		t.Fatalf("fields = %v", f)
+	}
+	if errs.MessageOf(errs.BadParameter("c", "bad", "c is not ours.")) != "c is not ours." {
+		t.Fatal("detail ignored")
+	}
+}

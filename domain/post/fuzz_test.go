@@ -11,11 +11,11 @@ import (
 	"agora/domain/text"
 )
 
-// FuzzNewDraft: a body is accepted only when it is 1-5000 characters, shows
+// FuzzParseDraft: a body is accepted only when it is 1-5000 characters, shows
 // something (not only white space or invisible characters), is valid UTF-8
 // and holds no control character but tab and newline; visibility only
 // public or connections.
-func FuzzNewDraft(f *testing.F) {
+func FuzzParseDraft(f *testing.F) {
 	f.Add("hello", "public", true)
 	f.Add("   \t\n", "", false)
 	f.Add(strings.Repeat("é", 5001), "connections", true)
@@ -27,7 +27,7 @@ func FuzzNewDraft(f *testing.F) {
 		if hasVisibility {
 			vis = &visibility
 		}
-		d, err := post.NewDraft(&body, vis)
+		d, err := post.ParseDraft(&body, vis)
 		if err != nil {
 			if !errors.Is(err, errs.ErrInvalid) || len(errs.FieldsOf(err)) == 0 {
 				t.Fatalf("error without field errors: %v", err)

@@ -52,11 +52,11 @@ type Draft struct {
 	Visibility Visibility
 }
 
-// NewDraft parses raw input: a nil body was not given (it is required), a
+// ParseDraft parses raw input: a nil body was not given (it is required), a
 // nil visibility means public. Every field problem is reported at once,
 // except that a missing body is reported alone: the API has always answered
 // it before looking at anything else.
-func NewDraft(body, visibility *string) (Draft, error) {
+func ParseDraft(body, visibility *string) (Draft, error) {
 	if body == nil {
 		return Draft{}, errs.Invalid(errs.FieldError{Field: "body", Message: "is required"})
 	}
@@ -90,8 +90,8 @@ type Patch struct {
 	Visibility *Visibility
 }
 
-// NewPatch parses raw input of an edit.
-func NewPatch(body, visibility *string) (Patch, error) {
+// ParsePatch parses raw input of an edit.
+func ParsePatch(body, visibility *string) (Patch, error) {
 	var fe errs.Fields
 	var p Patch
 	if body != nil {

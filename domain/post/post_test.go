@@ -13,7 +13,7 @@ import (
 
 func ptr[T any](v T) *T { return &v }
 
-func TestNewDraft(t *testing.T) {
+func TestParseDraft(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name       string
@@ -38,10 +38,10 @@ func TestNewDraft(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			d, err := NewDraft(tc.body, tc.visibility)
+			d, err := ParseDraft(tc.body, tc.visibility)
 			if tc.fields == nil {
 				if err != nil || d.Visibility != tc.want || d.Body != *tc.body {
-					t.Fatalf("NewDraft = %+v, %v", d, err)
+					t.Fatalf("ParseDraft = %+v, %v", d, err)
 				}
 				return
 			}
@@ -67,7 +67,7 @@ func TestPatchAndApply(t *testing.T) {
 	t0 := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
 	p := New(uuid.New(), uuid.New(), Draft{Body: "one", Visibility: Public}, t0)
 
-	patch, err := NewPatch(nil, ptr("connections"))
+	patch, err := ParsePatch(nil, ptr("connections"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestPatchAndApply(t *testing.T) {
 	if q.Body != "one" || q.Visibility != Connections || !q.UpdatedAt.Equal(t0.Add(time.Second)) || !q.CreatedAt.Equal(t0) {
 		t.Fatalf("apply visibility: %+v", q)
 	}
-	patch, err = NewPatch(ptr("two"), nil)
+	patch, err = ParsePatch(ptr("two"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,10 +84,10 @@ func TestPatchAndApply(t *testing.T) {
 	if r.Body != "two" || r.Visibility != Connections || !r.UpdatedAt.After(q.UpdatedAt) {
 		t.Fatalf("apply body with a stuck clock: %+v", r)
 	}
-	if _, err := NewPatch(ptr("  "), ptr("x")); len(errs.FieldsOf(err)) != 2 {
+	if _, err := ParsePatch(ptr("  "), ptr("x")); len(errs.FieldsOf(err)) != 2 {
 		t.Fatalf("bad patch: %v", err)
 	}
-	if p, err := NewPatch(nil, nil); err != nil || p.Body != nil || p.Visibility != nil {
+	if p, err := ParsePatch(nil, nil); err != nil || p.Body != nil || p.Visibility != nil {
 		t.Fatalf("empty patch: %+v %v", p, err)
 	}
 }
@@ -150,12 +150,12 @@ func TestBodyTextRules(t *testing.T) {
 		{"C1 control", "a\u0085b", false},
 		{"invalid UTF-8", "a\xffb", false},
 	} {
-		_, err := NewDraft(&tc.body, nil)
+		_, err := ParseDraft(&tc.body, nil)
 		if tc.ok != (err == nil) {
 			t.Errorf("%s: %q: %v", tc.name, tc.body, err)
 		}
 		b := tc.body
-		if _, err := NewPatch(&b, nil); tc.ok != (err == nil) {
+		if _, err := ParsePatch(&b, nil); tc.ok != (err == nil) {
 			t.Errorf("%s (patch): %q: %v", tc.name, tc.body, err)
 		}
 	}

@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"agora/domain/errs"
+	"agora/domain/text"
 )
 
 // Session is one login: the family every refresh token of that login
@@ -55,6 +58,20 @@ func NewSecret(rand io.Reader) (Secret, Hash, error) {
 	}
 	s := Secret(base64.RawURLEncoding.EncodeToString(b))
 	return s, s.Hash(), nil
+}
+
+// MaxSecret is the longest presented secret accepted (ours are 43
+// characters; the bound keeps hashing garbage cheap).
+const MaxSecret = 512
+
+// ParseSecret checks a presented refresh or emailed token: present, at most
+// MaxSecret characters of clean text. Whether it names anything is the
+// store's answer; field names the API field in the error.
+func ParseSecret(field, s string) (Secret, error) {
+	if p := text.RequiredProblem(s, MaxSecret); p != "" {
+		return "", errs.Invalid(errs.FieldError{Field: field, Message: p})
+	}
+	return Secret(s), nil
 }
 
 // Hash returns the stored form of the secret.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"agora/domain/errs"
 	"agora/domain/session"
 )
 
@@ -110,5 +111,18 @@ func TestOneTimeTokens(t *testing.T) {
 	reset.UsedAt = &used
 	if reset.Usable(session.PasswordReset, t0.Add(2*time.Minute)) {
 		t.Fatal("usable twice")
+	}
+}
+
+func TestParseSecret(t *testing.T) {
+	t.Parallel()
+	if s, err := session.ParseSecret("token", "abc"); err != nil || string(s) != "abc" {
+		t.Fatalf("ParseSecret = %q, %v", string(s), err)
+	}
+	for _, bad := range []string{"", strings.Repeat("a", session.MaxSecret+1), "a\x00"} {
+		_, err := session.ParseSecret("token", bad)
+		if fs := errs.FieldsOf(err); len(fs) != 1 || fs[0].Field != "token" {
+			t.Errorf("ParseSecret(%q) = %v, want one field error on token", bad, err)
+		}
 	}
 }

@@ -125,3 +125,21 @@ func Problem(s string, m Multiline) string {
 	}
 	return ""
 }
+
+// RequiredProblem returns the message for a required single-line value
+// (a login, an opaque token) that is empty, over maxChars characters or
+// breaks the rules of all text (a NUL would reach PostgreSQL, which cannot
+// store it), or "" when it is acceptable. Only white space is not refused
+// here: such a value is looked up and simply matches nothing.
+func RequiredProblem(v string, maxChars int) string {
+	if p := Problem(v, SingleLine); p != "" && p != MsgBlank {
+		return p
+	}
+	switch n := Chars(v); {
+	case n == 0:
+		return "is required"
+	case n > maxChars:
+		return "is too long"
+	}
+	return ""
+}

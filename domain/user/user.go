@@ -7,6 +7,7 @@ package user
 import (
 	"net/mail"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -144,9 +145,44 @@ func (e Email) Key() string { return strings.ToLower(string(e)) }
 
 func (e Email) String() string { return string(e) }
 
-// LooksLikeEmail tells a login given as an email address from a username
-// (usernames never contain '@').
-func LooksLikeEmail(login string) bool { return strings.Contains(login, "@") }
+// Login is what a sign-in names its account by: an email address when it
+// holds '@' (usernames never do), else a username. A login that obeys
+// neither rule is kept (it names no account, and a sign-in with it is
+// refused like any unknown login, not as malformed input).
+type Login struct {
+	raw   string
+	email bool
+}
+
+// ParseLogin checks a login: present, at most MaxEmail characters of clean
+// text.
+func ParseLogin(s string) (Login, error) {
+	if p := text.RequiredProblem(s, MaxEmail); p != "" {
+		return Login{}, errs.Invalid(errs.FieldError{Field: "login", Message: p})
+	}
+	return Login{raw: s, email: strings.Contains(s, "@")}, nil
+}
+
+// Email is the address the login gives, when it gives a valid one.
+func (l Login) Email() (Email, bool) {
+	if !l.email {
+		return "", false
+	}
+	e, err := ParseEmail(l.raw)
+	return e, err == nil
+}
+
+// Username is the username the login gives, when it gives a valid one.
+func (l Login) Username() (Username, bool) {
+	if l.email || !IsUsername(l.raw) {
+		return "", false
+	}
+	return Username(l.raw), true
+}
+
+// Key is the case-insensitive form of the login: the same rule as
+// Username.Key and Email.Key, so that any spelling of one name is one key.
+func (l Login) Key() string { return strings.ToLower(l.raw) }
 
 func chars(s string) int { return utf8.RuneCountInString(s) }
 
@@ -285,19 +321,18 @@ func (c ProfileChanges) Apply(u User, now time.Time) User {
 // MaxSearchQuery is the longest prefix GET /users?q= accepts.
 const MaxSearchQuery = 100
 
+// SearchQuery is a checked directory search prefix; empty lists everyone.
+type SearchQuery string
+
 // ParseSearchQuery checks a directory search prefix (0-100 characters of
 // valid UTF-8 with no control character; empty lists everyone). It is a
 // query parameter, so a bad one is a bad request.
-func ParseSearchQuery(q string) (string, error) {
-	msg := "must be at most 100 characters"
+func ParseSearchQuery(q string) (SearchQuery, error) {
+	msg := "must be at most " + strconv.Itoa(MaxSearchQuery) + " characters"
 	if p := text.Problem(q, text.SingleLine); p != "" && p != text.MsgBlank {
 		msg = p
 	} else if chars(q) <= MaxSearchQuery {
-		return q, nil
+		return SearchQuery(q), nil
 	}
-	return "", &errs.Error{
-		Kind:    errs.ErrBadRequest,
-		Message: "q " + msg + ".",
-		Fields:  []errs.FieldError{{Field: "q", Message: msg}},
-	}
+	return "", errs.BadParameter("q", msg, "")
 }

@@ -192,10 +192,31 @@ func TestParseSearchQuery(t *testing.T) {
 	}
 }
 
-func TestLooksLikeEmail(t *testing.T) {
+func TestParseLogin(t *testing.T) {
 	t.Parallel()
-	if !user.LooksLikeEmail("a@b") || user.LooksLikeEmail("ada_l") {
-		t.Fatal("LooksLikeEmail")
+	l, err := user.ParseLogin("Ada_L")
+	if un, ok := l.Username(); err != nil || !ok || un != "Ada_L" || l.Key() != "ada_l" {
+		t.Fatalf("username login: %v %q %v %q", err, un, ok, l.Key())
+	}
+	if _, ok := l.Email(); ok {
+		t.Fatal("a username is not an email")
+	}
+	l, _ = user.ParseLogin("Ada@Example.com")
+	if e, ok := l.Email(); !ok || e != "Ada@Example.com" || l.Key() != e.Key() {
+		t.Fatalf("email login: %q %v %q", e, ok, l.Key())
+	}
+	if _, ok := l.Username(); ok {
+		t.Fatal("an email is not a username")
+	}
+	// Names no account, but is not malformed input: no error, no lookup.
+	l, err = user.ParseLogin("no such@name")
+	if _, ok := l.Email(); err != nil || ok {
+		t.Fatalf("invalid address: %v %v", err, ok)
+	}
+	for _, bad := range []string{"", strings.Repeat("a", user.MaxEmail+1), "ada\x00"} {
+		if _, err := user.ParseLogin(bad); !errors.Is(err, errs.ErrInvalid) || !fields(err)["login"] {
+			t.Errorf("ParseLogin(%q) = %v, want a field error on login", bad, err)
+		}
 	}
 }
 

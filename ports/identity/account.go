@@ -70,6 +70,6 @@ func (s *Service) DeleteMe(ctx context.Context, id uuid.UUID) error {
 }
 
 // Search pages through the user directory as the caller sees it.
-func (s *Service) Search(ctx context.Context, caller uuid.UUID, q string, page ports.PageRequest) (ports.Page[user.Summary], error) {
-	return s.directory.SearchUsers(ctx, caller, q, page)
+func (s *Service) Search(ctx context.Context, caller uuid.UUID, q user.SearchQuery, page ports.PageRequest) (ports.Page[user.Summary], error) {
+	return s.directory.SearchUsers(ctx, caller, string(q), page)
 }

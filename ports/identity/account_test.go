@@ -17,7 +17,7 @@ func TestChangePassword(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	a := e.register(t, "edsger", "correct horse")
-	b, _ := e.svc.Login(ctx, "edsger", candidate(t, "correct horse"))
+	b, _ := e.svc.Login(ctx, loginOf(t, "edsger"), candidate(t, "correct horse"))
 	caller, _ := e.svc.Authenticate(ctx, a.AccessToken)
 	err := e.svc.ChangePassword(ctx, caller, candidate(t, "wrong horse"), strong(t, "a new passphrase"))
 	kind(t, err, errs.ErrForbidden)
@@ -30,10 +30,10 @@ func TestChangePassword(t *testing.T) {
 	if !e.authenticated(t, a.AccessToken) || e.authenticated(t, b.AccessToken) {
 		t.Fatal("the caller's session must stay and every other go")
 	}
-	if _, err := e.svc.Login(ctx, "edsger", candidate(t, "correct horse")); !errors.Is(err, errs.ErrUnauthenticated) {
+	if _, err := e.svc.Login(ctx, loginOf(t, "edsger"), candidate(t, "correct horse")); !errors.Is(err, errs.ErrUnauthenticated) {
 		t.Fatal("the old password still works")
 	}
-	if _, err := e.svc.Login(ctx, "edsger", candidate(t, "a new passphrase")); err != nil {
+	if _, err := e.svc.Login(ctx, loginOf(t, "edsger"), candidate(t, "a new passphrase")); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -85,7 +85,7 @@ func TestMeUpdateAndDelete(t *testing.T) {
 	_, err = e.svc.UpdateMe(ctx, id, c)
 	kind(t, err, errs.ErrUnauthenticated)
 	kind(t, e.svc.DeleteMe(ctx, id), errs.ErrUnauthenticated)
-	if _, err := e.svc.Login(ctx, "frances", candidate(t, "correct horse")); !errors.Is(err, errs.ErrUnauthenticated) {
+	if _, err := e.svc.Login(ctx, loginOf(t, "frances"), candidate(t, "correct horse")); !errors.Is(err, errs.ErrUnauthenticated) {
 		t.Fatal("a deleted user can log in")
 	}
 }

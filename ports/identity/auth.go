@@ -3,7 +3,6 @@ package identity
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -55,7 +54,7 @@ func (s *Service) Register(ctx context.Context, r user.Registration) (SignedIn, 
 }
 
 // Login checks a username or email and a password and starts a session.
-func (s *Service) Login(ctx context.Context, login string, pw user.Password) (SignedIn, error) {
+func (s *Service) Login(ctx context.Context, login user.Login, pw user.Password) (SignedIn, error) {
 	out, err := s.login(ctx, login, pw)
 	switch {
 	case err == nil:
@@ -68,15 +67,20 @@ func (s *Service) Login(ctx context.Context, login string, pw user.Password) (Si
 	return out, err
 }
 
+// CountRateLimitedLogin counts a password guess (a login or a password
+// change) that a rate limit refused before it reached this service: the
+// adapter enforces the budgets, the count is this area's like the others.
+func (s *Service) CountRateLimitedLogin() { s.d.Metrics.LoginAttempt(LoginRateLimited) }
+
 // LoginBudgetKey names the per-account login budget a login spends: the
 // account's id when the login (username or email, any case) names one, so
 // that both forms share one budget; else the normalised (lower-case) login,
 // so that guesses at names that do not exist are limited as well. A failed
 // lookup falls back to the normalised login rather than failing the login.
-func (s *Service) LoginBudgetKey(ctx context.Context, login string) string {
+func (s *Service) LoginBudgetKey(ctx context.Context, login user.Login) string {
 	u, err := s.userByLogin(ctx, login)
 	if err != nil {
-		return "login:" + strings.ToLower(login)
+		return "login:" + login.Key()
 	}
 	return AccountBudgetKey(u.ID)
 }
@@ -88,14 +92,18 @@ func (s *Service) LoginBudgetKey(ctx context.Context, login string) string {
 func AccountBudgetKey(id uuid.UUID) string { return "account:" + id.String() }
 
 // userByLogin finds the user a login names: an email address or a username.
-func (s *Service) userByLogin(ctx context.Context, login string) (user.User, error) {
-	if user.LooksLikeEmail(login) {
-		return s.users.UserByEmail(ctx, login)
+// A login that is neither names no account, without a query.
+func (s *Service) userByLogin(ctx context.Context, login user.Login) (user.User, error) {
+	if e, ok := login.Email(); ok {
+		return s.users.UserByEmail(ctx, e)
 	}
-	return s.users.UserByUsername(ctx, login)
+	if un, ok := login.Username(); ok {
+		return s.users.UserByUsername(ctx, un)
+	}
+	return user.User{}, user.ErrNotFound
 }
 
-func (s *Service) login(ctx context.Context, login string, pw user.Password) (SignedIn, error) {
+func (s *Service) login(ctx context.Context, login user.Login, pw user.Password) (SignedIn, error) {
 	u, err := s.userByLogin(ctx, login)
 	if errors.Is(err, errs.ErrNotFound) {
 		// Spend the same work as for a wrong password.
@@ -142,13 +150,13 @@ func (s *Service) rehash(ctx context.Context, id uuid.UUID, pw user.Password, no
 
 // Refresh exchanges a refresh token for a new pair. A token that was already
 // used revokes its whole session.
-func (s *Service) Refresh(ctx context.Context, presented string) (SignedIn, error) {
+func (s *Service) Refresh(ctx context.Context, presented session.Secret) (SignedIn, error) {
 	now := s.now()
 	secret, next, err := session.NewSecret(s.d.Rand)
 	if err != nil {
 		return SignedIn{}, err
 	}
-	sess, err := s.sessions.Refresh(ctx, session.Secret(presented).Hash(),
+	sess, err := s.sessions.Refresh(ctx, presented.Hash(),
 		func(t session.RefreshToken, sess session.Session) (RefreshPlan, error) {
 			switch err := session.CheckRefresh(t, sess, now); {
 			case errors.Is(err, session.ErrRefreshReused):
@@ -164,7 +172,7 @@ func (s *Service) Refresh(ctx context.Context, presented string) (SignedIn, erro
 		errors.Is(err, session.ErrRefreshReused),
 		errors.Is(err, session.ErrRefreshExpired),
 		errors.Is(err, session.ErrSessionRevoked):
-		return SignedIn{}, errs.Wrap(errs.ErrUnauthenticated, errs.MessageOf(errBadRefresh), detach(err))
+		return SignedIn{}, errs.WithCause(errBadRefresh, detach(err))
 	case err != nil:
 		return SignedIn{}, err
 	}
@@ -180,8 +188,8 @@ func (s *Service) Refresh(ctx context.Context, presented string) (SignedIn, erro
 
 // Logout revokes the session of a refresh token, and with it every access
 // token of that session. Like RFC 7009 it succeeds for an unknown token.
-func (s *Service) Logout(ctx context.Context, presented string) error {
-	err := s.sessions.RevokeSessionOf(ctx, session.Secret(presented).Hash(), s.now())
+func (s *Service) Logout(ctx context.Context, presented session.Secret) error {
+	err := s.sessions.RevokeSessionOf(ctx, presented.Hash(), s.now())
 	if errors.Is(err, errs.ErrNotFound) {
 		return nil
 	}
@@ -193,7 +201,7 @@ func (s *Service) Logout(ctx context.Context, presented string) error {
 func (s *Service) Authenticate(ctx context.Context, token string) (AccessClaims, error) {
 	c, err := s.d.Tokens.Verify(token)
 	if err != nil {
-		return AccessClaims{}, errs.Wrap(errs.ErrUnauthenticated, errs.MessageOf(errNotSignedIn), detach(err))
+		return AccessClaims{}, errs.WithCause(errNotSignedIn, detach(err))
 	}
 	live, err := s.sessions.SessionLive(ctx, c.SessionID, c.UserID, s.now())
 	if err != nil {

@@ -39,15 +39,15 @@ func TestLogin(t *testing.T) {
 	e.register(t, "grace", "correct horse")
 	ctx := context.Background()
 	for _, login := range []string{"grace", "GRACE", "Grace@Example.com"} {
-		out, err := e.svc.Login(ctx, login, candidate(t, "correct horse"))
+		out, err := e.svc.Login(ctx, loginOf(t, login), candidate(t, "correct horse"))
 		if err != nil || out.User.Username != "grace" || !e.authenticated(t, out.AccessToken) {
 			t.Fatalf("%s: %+v %v", login, out, err)
 		}
 	}
 	before := e.hasher.verifies.Load()
-	_, wrong := e.svc.Login(ctx, "grace", candidate(t, "wrong horse"))
-	_, unknown := e.svc.Login(ctx, "nobody", candidate(t, "wrong horse"))
-	_, unknownEmail := e.svc.Login(ctx, "nobody@example.com", candidate(t, "wrong horse"))
+	_, wrong := e.svc.Login(ctx, loginOf(t, "grace"), candidate(t, "wrong horse"))
+	_, unknown := e.svc.Login(ctx, loginOf(t, "nobody"), candidate(t, "wrong horse"))
+	_, unknownEmail := e.svc.Login(ctx, loginOf(t, "nobody@example.com"), candidate(t, "wrong horse"))
 	for _, err := range []error{wrong, unknown, unknownEmail} {
 		kind(t, err, errs.ErrUnauthenticated)
 		if errs.MessageOf(err) != errs.MessageOf(wrong) {
@@ -61,7 +61,7 @@ func TestLogin(t *testing.T) {
 		t.Fatalf("metrics: %v", e.metrics.logins)
 	}
 	e.hasher.err = errs.New(errs.ErrUnavailable, "busy")
-	_, err := e.svc.Login(ctx, "grace", candidate(t, "correct horse"))
+	_, err := e.svc.Login(ctx, loginOf(t, "grace"), candidate(t, "correct horse"))
 	kind(t, err, errs.ErrUnavailable)
 	if e.metrics.logins[identity.LoginError] != 1 {
 		t.Fatalf("metrics: %v", e.metrics.logins)
@@ -79,7 +79,7 @@ func TestLoginRehashes(t *testing.T) {
 	}
 	e.hasher.rehash.Store(true)
 	e.clock.Advance(time.Minute)
-	if _, err := e.svc.Login(ctx, "hedy", candidate(t, "correct horse")); err != nil {
+	if _, err := e.svc.Login(ctx, loginOf(t, "hedy"), candidate(t, "correct horse")); err != nil {
 		t.Fatal(err)
 	}
 	// The fake's Hash is deterministic, so look at the write itself.
@@ -95,24 +95,24 @@ func TestRefreshRotatesAndDetectsReuse(t *testing.T) {
 	ctx := context.Background()
 	first := e.register(t, "alan", "correct horse")
 	e.clock.Advance(time.Minute)
-	second, err := e.svc.Refresh(ctx, string(first.RefreshToken))
+	second, err := e.svc.Refresh(ctx, first.RefreshToken)
 	if err != nil || second.RefreshToken == first.RefreshToken || second.User.Username != "alan" {
 		t.Fatalf("%+v %v", second, err)
 	}
 	if !e.authenticated(t, second.AccessToken) || !e.authenticated(t, first.AccessToken) {
 		t.Fatal("a rotation must not end the session")
 	}
-	third, err := e.svc.Refresh(ctx, string(second.RefreshToken))
+	third, err := e.svc.Refresh(ctx, second.RefreshToken)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Replaying the first token: refused, and the whole session is revoked.
-	_, err = e.svc.Refresh(ctx, string(first.RefreshToken))
+	_, err = e.svc.Refresh(ctx, first.RefreshToken)
 	kind(t, err, errs.ErrUnauthenticated)
 	if e.authenticated(t, third.AccessToken) {
 		t.Fatal("reuse did not revoke the session's access tokens")
 	}
-	_, err = e.svc.Refresh(ctx, string(third.RefreshToken))
+	_, err = e.svc.Refresh(ctx, third.RefreshToken)
 	kind(t, err, errs.ErrUnauthenticated)
 
 	_, err = e.svc.Refresh(ctx, "never-issued")
@@ -127,7 +127,7 @@ func TestRefreshAfterExpiry(t *testing.T) {
 	e := newEnv(t)
 	out := e.register(t, "barbara", "correct horse")
 	e.clock.Advance(721 * time.Hour)
-	_, err := e.svc.Refresh(context.Background(), string(out.RefreshToken))
+	_, err := e.svc.Refresh(context.Background(), out.RefreshToken)
 	kind(t, err, errs.ErrUnauthenticated)
 	if e.authenticated(t, out.AccessToken) {
 		t.Fatal("an expired session authenticates")
@@ -139,19 +139,19 @@ func TestLogout(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	a := e.register(t, "ken", "correct horse")
-	b, _ := e.svc.Login(ctx, "ken", candidate(t, "correct horse"))
-	if err := e.svc.Logout(ctx, string(a.RefreshToken)); err != nil {
+	b, _ := e.svc.Login(ctx, loginOf(t, "ken"), candidate(t, "correct horse"))
+	if err := e.svc.Logout(ctx, a.RefreshToken); err != nil {
 		t.Fatal(err)
 	}
 	if e.authenticated(t, a.AccessToken) || !e.authenticated(t, b.AccessToken) {
 		t.Fatal("logout must end exactly its own session")
 	}
-	_, err := e.svc.Refresh(ctx, string(a.RefreshToken))
+	_, err := e.svc.Refresh(ctx, a.RefreshToken)
 	kind(t, err, errs.ErrUnauthenticated)
 	if err := e.svc.Logout(ctx, "unknown"); err != nil {
 		t.Fatalf("logout of an unknown token: %v", err)
 	}
-	if err := e.svc.Logout(ctx, string(a.RefreshToken)); err != nil {
+	if err := e.svc.Logout(ctx, a.RefreshToken); err != nil {
 		t.Fatalf("second logout: %v", err)
 	}
 }
@@ -187,21 +187,21 @@ func TestLoginBudgetKeyIsTheAccount(t *testing.T) {
 	e.register(t, "Victim", "correct horse battery")
 	e.register(t, "other", "correct horse battery")
 	ctx := context.Background()
-	key := e.svc.LoginBudgetKey(ctx, "Victim")
+	key := e.svc.LoginBudgetKey(ctx, loginOf(t, "Victim"))
 	for _, login := range []string{"victim", "VICTIM", "Victim@example.com", "victim@EXAMPLE.com"} {
-		if got := e.svc.LoginBudgetKey(ctx, login); got != key {
+		if got := e.svc.LoginBudgetKey(ctx, loginOf(t, login)); got != key {
 			t.Errorf("LoginBudgetKey(%q) = %q, want %q (the same account)", login, got, key)
 		}
 	}
-	if e.svc.LoginBudgetKey(ctx, "other") == key {
+	if e.svc.LoginBudgetKey(ctx, loginOf(t, "other")) == key {
 		t.Fatal("two accounts share a budget")
 	}
 	// A password change spends the same budget as a login to that account.
-	me, _ := e.svc.Login(ctx, "Victim", candidate(t, "correct horse battery"))
+	me, _ := e.svc.Login(ctx, loginOf(t, "Victim"), candidate(t, "correct horse battery"))
 	if got := identity.AccountBudgetKey(me.User.ID); got != key {
 		t.Fatalf("AccountBudgetKey = %q, want the login's %q", got, key)
 	}
-	if a, b := e.svc.LoginBudgetKey(ctx, "Nobody"), e.svc.LoginBudgetKey(ctx, "nobody"); a != b || a == key {
+	if a, b := e.svc.LoginBudgetKey(ctx, loginOf(t, "Nobody")), e.svc.LoginBudgetKey(ctx, loginOf(t, "nobody")); a != b || a == key {
 		t.Fatalf("unknown names: %q, %q", a, b)
 	}
 }

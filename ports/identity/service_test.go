@@ -216,3 +216,12 @@ func TestNewChecksItsDependencies(t *testing.T) {
 		t.Fatal("zero lifetimes accepted")
 	}
 }
+
+func loginOf(t *testing.T, s string) user.Login {
+	t.Helper()
+	l, err := user.ParseLogin(s)
+	if err != nil {
+		t.Fatalf("ParseLogin(%q): %v", s, err)
+	}
+	return l
+}

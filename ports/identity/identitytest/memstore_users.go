@@ -2,7 +2,6 @@ package identitytest
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -56,14 +55,14 @@ func (m *MemStore) find(match func(user.User) bool) (user.User, error) {
 }
 
 // UserByUsername implements identity.UserStore.
-func (m *MemStore) UserByUsername(_ context.Context, username string) (user.User, error) {
-	k := strings.ToLower(username)
+func (m *MemStore) UserByUsername(_ context.Context, username user.Username) (user.User, error) {
+	k := username.Key()
 	return m.find(func(u user.User) bool { return u.Username.Key() == k })
 }
 
 // UserByEmail implements identity.UserStore.
-func (m *MemStore) UserByEmail(_ context.Context, email string) (user.User, error) {
-	k := strings.ToLower(email)
+func (m *MemStore) UserByEmail(_ context.Context, email user.Email) (user.User, error) {
+	k := email.Key()
 	return m.find(func(u user.User) bool { return u.Email.Key() == k })
 }
 
