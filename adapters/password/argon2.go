@@ -23,6 +23,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"runtime"
+	"sync/atomic"
 
 	"agora/adapters/password/internal/argon2"
 	"agora/domain/errs"
@@ -34,9 +35,13 @@ import (
 type Hasher struct {
 	params Params
 	// slots holds one workspace per hash that may run at once; a slot's
-	// workspace is made on its first use and kept.
+	// workspace is made on its first use and kept while hashes keep coming
+	// (a login flood reuses them), dropped when the hasher goes idle (7 MiB
+	// each is a tenth of the memory budget, not worth keeping for the next
+	// lone login).
 	slots chan *argon2.Workspace
 	nice  int
+	busy  atomic.Int32 // calls in run, waiting for a slot included
 }
 
 var _ identity.PasswordHasher = (*Hasher)(nil)
@@ -61,11 +66,18 @@ func New(params Params, concurrency, nice int) *Hasher {
 
 // run runs f in a slot's workspace, on a low-priority thread.
 func (h *Hasher) run(ctx context.Context, f func(*argon2.Workspace)) error {
+	h.busy.Add(1)
 	w, err := h.acquire(ctx)
 	if err != nil {
+		h.busy.Add(-1)
 		return err
 	}
-	defer func() { h.slots <- w }()
+	defer func() {
+		if h.busy.Add(-1) == 0 {
+			w = nil // idle: let the collector have it
+		}
+		h.slots <- w
+	}()
 	onLowPriorityThread(h.nice, func() { f(w) })
 	return nil
 }

@@ -324,3 +324,16 @@ func processTicks(t *testing.T) float64 {
 	st, _ := strconv.ParseFloat(f[12], 64)
 	return ut + st
 }
+
+// A hasher that goes idle lets its workspaces go (7 MiB each); while hashes
+// keep coming they are reused.
+func TestIdleHasherKeepsNoWorkspace(t *testing.T) {
+	t.Parallel()
+	h := password.New(cheap, 2, 0)
+	if _, err := h.Hash(context.Background(), pw(t, "first-login")); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.Kept(); n != 0 {
+		t.Fatalf("idle hasher keeps %d workspaces", n)
+	}
+}

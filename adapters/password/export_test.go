@@ -8,3 +8,16 @@ func Decode(encoded string) (Params, error) {
 	p, _, _, err := decode(encoded)
 	return p, err
 }
+
+// Kept is how many slots hold a workspace right now (for tests).
+func (h *Hasher) Kept() int {
+	n := 0
+	for range cap(h.slots) {
+		w := <-h.slots
+		if w != nil {
+			n++
+		}
+		defer func() { h.slots <- w }()
+	}
+	return n
+}
