@@ -36,7 +36,7 @@ type Hasher struct {
 	params Params
 	// slots holds one workspace per hash that may run at once; a slot's
 	// workspace is made on its first use and kept while hashes keep coming
-	// (a login flood reuses them), dropped when the hasher goes idle (7 MiB
+	// (a login flood reuses them), released when the hasher goes idle (7 MiB
 	// each is a tenth of the memory budget, not worth keeping for the next
 	// lone login).
 	slots chan *argon2.Workspace
@@ -73,13 +73,35 @@ func (h *Hasher) run(ctx context.Context, f func(*argon2.Workspace)) error {
 		return err
 	}
 	defer func() {
-		if h.busy.Add(-1) == 0 {
-			w = nil // idle: let the collector have it
-		}
 		h.slots <- w
+		if h.busy.Add(-1) == 0 {
+			h.releaseIdle()
+		}
 	}()
 	onLowPriorityThread(h.nice, func() { f(w) })
 	return nil
+}
+
+// releaseIdle gives back the memory of every workspace no hash holds.
+// Slots are taken without waiting: one a new hash holds keeps its workspace.
+func (h *Hasher) releaseIdle() {
+	var taken []*argon2.Workspace
+	defer func() {
+		for range taken {
+			h.slots <- nil
+		}
+	}()
+	for range cap(h.slots) {
+		select {
+		case w := <-h.slots:
+			taken = append(taken, w)
+			if w != nil {
+				w.Release()
+			}
+		default:
+			return
+		}
+	}
 }
 
 // acquire waits for a hashing slot, or gives up when ctx ends (503: the

@@ -43,9 +43,20 @@ type Workspace struct {
 	blocks []block
 }
 
-// NewWorkspace returns a workspace for hashes of up to memory KiB.
+// NewWorkspace returns a workspace for hashes of up to memory KiB. Where the
+// system allows (mem_unix.go), its memory is mapped outside the Go heap:
+// megabytes that live for a whole login flood would otherwise raise the
+// collector's heap goal by as much, and stay in the process's RSS until a
+// collection and the scavenger give them back. Release returns it at once.
 func NewWorkspace(memory uint32) *Workspace {
-	return &Workspace{blocks: make([]block, memory)}
+	return &Workspace{blocks: allocBlocks(int(memory))}
+}
+
+// Release gives the workspace's memory back to the system; the workspace
+// must not be used afterwards.
+func (w *Workspace) Release() {
+	freeBlocks(w.blocks)
+	w.blocks = nil
 }
 
 // IDKey derives a key from the password and salt with Argon2id, exactly as
