@@ -85,7 +85,7 @@ func (h *Hasher) run(ctx context.Context, f func(*argon2.Workspace)) error {
 // releaseIdle gives back the memory of every workspace no hash holds.
 // Slots are taken without waiting: one a new hash holds keeps its workspace.
 func (h *Hasher) releaseIdle() {
-	var taken []*argon2.Workspace
+	taken := 0
 	defer func() {
 		for range taken {
 			h.slots <- nil
@@ -94,7 +94,7 @@ func (h *Hasher) releaseIdle() {
 	for range cap(h.slots) {
 		select {
 		case w := <-h.slots:
-			taken = append(taken, w)
+			taken++
 			if w != nil {
 				w.Release()
 			}
