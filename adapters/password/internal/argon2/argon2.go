@@ -40,7 +40,8 @@ const (
 // Workspace is the memory of one hash at a time, reused by the next. It is
 // not safe for concurrent use: one per hashing thread.
 type Workspace struct {
-	blocks []block
+	blocks  []block
+	mapping []byte // what freeBlocks gives back: blocks lie inside it
 }
 
 // NewWorkspace returns a workspace for hashes of up to memory KiB. Where the
@@ -49,14 +50,15 @@ type Workspace struct {
 // collector's heap goal by as much, and stay in the process's RSS until a
 // collection and the scavenger give them back. Release returns it at once.
 func NewWorkspace(memory uint32) *Workspace {
-	return &Workspace{blocks: allocBlocks(int(memory))}
+	blocks, mapping := allocBlocks(int(memory))
+	return &Workspace{blocks: blocks, mapping: mapping}
 }
 
 // Release gives the workspace's memory back to the system; the workspace
 // must not be used afterwards.
 func (w *Workspace) Release() {
-	freeBlocks(w.blocks)
-	w.blocks = nil
+	freeBlocks(w.mapping)
+	w.blocks, w.mapping = nil, nil
 }
 
 // IDKey derives a key from the password and salt with Argon2id, exactly as
