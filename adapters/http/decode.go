@@ -67,6 +67,21 @@ func decodeJSON(c echo.Context, dst any) error {
 	return nil
 }
 
+// parser is a request body's DTO: parse checks it into the domain value V
+// the use case takes (every broken rule reported at once).
+type parser[V any] interface{ parse() (V, error) }
+
+// decodeBody reads the request body strictly into a D (decodeJSON) and
+// parses it: what every handler that takes a JSON body starts with.
+func decodeBody[D parser[V], V any](c echo.Context) (V, error) {
+	var req D
+	if err := decodeJSON(c, &req); err != nil {
+		var zero V
+		return zero, err
+	}
+	return req.parse()
+}
+
 // describeJSONError says what is wrong without echoing internal types.
 func describeJSONError(err error) string {
 	var syn *jsontext.SyntacticError

@@ -22,11 +22,11 @@ func (s *Server) registerIdentityRoutes(root *echo.Echo, api *echo.Group) {
 	}
 	get(root, "/.well-known/jwks.json", s.jwks, s.rateLimit)
 
-	api.POST("/auth/register", s.register)
+	api.POST("/auth/register", s.register, s.limitIP(LimitRegister))
 	api.POST("/auth/login", s.login)
-	api.POST("/auth/refresh", s.refresh)
+	api.POST("/auth/refresh", s.refresh, s.limitIP(LimitRefresh))
 	api.POST("/auth/logout", s.logout)
-	api.POST("/auth/password-reset", s.requestPasswordReset)
+	api.POST("/auth/password-reset", s.requestPasswordReset, s.limitIP(LimitPasswordReset))
 	api.POST("/auth/password-reset/confirm", s.confirmPasswordReset)
 	api.POST("/auth/verify-email", s.requestEmailVerification, s.authenticate)
 	api.POST("/auth/verify-email/confirm", s.confirmEmail)

@@ -44,11 +44,7 @@ func (s *Server) updateMe(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req updateMeRequestDTO
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	changes, err := req.parse()
+	changes, err := decodeBody[updateMeRequestDTO](c)
 	if err != nil {
 		return err
 	}
@@ -75,14 +71,17 @@ type changePasswordRequestDTO struct {
 	NewPassword     string `json:"new_password"`
 }
 
+// passwordChange is a parsed password change.
+type passwordChange struct{ current, next user.Password }
+
 // parse reports both passwords' rules together.
-func (r changePasswordRequestDTO) parse() (current, next user.Password, err error) {
+func (r changePasswordRequestDTO) parse() (passwordChange, error) {
 	current, cerr := user.CandidatePassword("current_password", r.CurrentPassword)
 	next, nerr := user.ParsePassword("new_password", r.NewPassword)
 	if err := withFieldErrors(nil, cerr, nerr); err != nil {
-		return user.Password{}, user.Password{}, err
+		return passwordChange{}, err
 	}
-	return current, next, nil
+	return passwordChange{current: current, next: next}, nil
 }
 
 func (s *Server) changePassword(c echo.Context) error {
@@ -90,11 +89,7 @@ func (s *Server) changePassword(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req changePasswordRequestDTO
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	current, next, err := req.parse()
+	change, err := decodeBody[changePasswordRequestDTO](c)
 	if err != nil {
 		return err
 	}
@@ -107,7 +102,7 @@ func (s *Server) changePassword(c echo.Context) error {
 		return err
 	}
 	caller := identity.AccessClaims{UserID: p.UserID, SessionID: p.SessionID}
-	if err := s.opts.Identity.Service.ChangePassword(ctx, caller, current, next); err != nil {
+	if err := s.opts.Identity.Service.ChangePassword(ctx, caller, change.current, change.next); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

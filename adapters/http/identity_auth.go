@@ -26,15 +26,9 @@ func (r registerRequestDTO) parse() (user.Registration, error) {
 	return reg, withFieldErrors(f, err)
 }
 
+// register is limited per client address (LimitRegister, on its route).
 func (s *Server) register(c echo.Context) error {
-	if err := s.allow(c.Request().Context(), LimitRegister, c.RealIP()); err != nil {
-		return err
-	}
-	var req registerRequestDTO
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	reg, err := req.parse()
+	reg, err := decodeBody[registerRequestDTO](c)
 	if err != nil {
 		return err
 	}
@@ -50,22 +44,24 @@ type loginRequestDTO struct {
 	Password string `json:"password"`
 }
 
+// credentials is a parsed login body.
+type credentials struct {
+	login    user.Login
+	password user.Password
+}
+
 // parse reports a bad login and a bad password together.
-func (r loginRequestDTO) parse() (user.Login, user.Password, error) {
+func (r loginRequestDTO) parse() (credentials, error) {
 	login, lerr := user.ParseLogin(r.Login)
 	pw, perr := user.CandidatePassword("password", r.Password)
 	if err := withFieldErrors(nil, lerr, perr); err != nil {
-		return user.Login{}, user.Password{}, err
+		return credentials{}, err
 	}
-	return login, pw, nil
+	return credentials{login: login, password: pw}, nil
 }
 
 func (s *Server) login(c echo.Context) error {
-	var req loginRequestDTO
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	login, pw, err := req.parse()
+	cred, err := decodeBody[loginRequestDTO](c)
 	if err != nil {
 		return err
 	}
@@ -78,7 +74,7 @@ func (s *Server) login(c echo.Context) error {
 	ipErr := s.allow(ctx, LimitLoginIP, c.RealIP())
 	var nameErr error
 	if ipErr == nil && s.opts.RateLimiter != nil { // resolving the account costs a lookup
-		nameErr = s.allow(ctx, LimitLoginName, s.opts.Identity.Service.LoginBudgetKey(ctx, login))
+		nameErr = s.allow(ctx, LimitLoginName, s.opts.Identity.Service.LoginBudgetKey(ctx, cred.login))
 	}
 	if ipErr != nil || nameErr != nil {
 		s.opts.Identity.Service.CountRateLimitedLogin()
@@ -87,7 +83,7 @@ func (s *Server) login(c echo.Context) error {
 		}
 		return nameErr
 	}
-	out, err := s.opts.Identity.Service.Login(ctx, login, pw)
+	out, err := s.opts.Identity.Service.Login(ctx, cred.login, cred.password)
 	if err != nil {
 		return err
 	}
@@ -102,15 +98,9 @@ func (r refreshRequestDTO) parse() (session.Secret, error) {
 	return session.ParseSecret("refresh_token", r.RefreshToken)
 }
 
+// refresh is limited per client address (LimitRefresh, on its route).
 func (s *Server) refresh(c echo.Context) error {
-	if err := s.allow(c.Request().Context(), LimitRefresh, c.RealIP()); err != nil {
-		return err
-	}
-	var req refreshRequestDTO
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	secret, err := req.parse()
+	secret, err := decodeBody[refreshRequestDTO](c)
 	if err != nil {
 		return err
 	}
@@ -122,11 +112,7 @@ func (s *Server) refresh(c echo.Context) error {
 }
 
 func (s *Server) logout(c echo.Context) error {
-	var req refreshRequestDTO
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	secret, err := req.parse()
+	secret, err := decodeBody[refreshRequestDTO](c)
 	if err != nil {
 		return err
 	}
@@ -142,15 +128,10 @@ type passwordResetRequestDTO struct {
 
 func (r passwordResetRequestDTO) parse() (user.Email, error) { return user.ParseEmail(r.Email) }
 
+// requestPasswordReset is limited per client address (LimitPasswordReset,
+// on its route).
 func (s *Server) requestPasswordReset(c echo.Context) error {
-	if err := s.allow(c.Request().Context(), LimitPasswordReset, c.RealIP()); err != nil {
-		return err
-	}
-	var req passwordResetRequestDTO
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	email, err := req.parse()
+	email, err := decodeBody[passwordResetRequestDTO](c)
 	if err != nil {
 		return err
 	}
@@ -165,26 +146,28 @@ type passwordResetConfirmRequestDTO struct {
 	NewPassword string `json:"new_password"`
 }
 
+// passwordReset is a parsed password reset confirmation.
+type passwordReset struct {
+	token    session.Secret
+	password user.Password
+}
+
 // parse reports a bad token and a bad new password together.
-func (r passwordResetConfirmRequestDTO) parse() (session.Secret, user.Password, error) {
+func (r passwordResetConfirmRequestDTO) parse() (passwordReset, error) {
 	token, terr := session.ParseSecret("token", r.Token)
 	pw, perr := user.ParsePassword("new_password", r.NewPassword)
 	if err := withFieldErrors(nil, terr, perr); err != nil {
-		return "", user.Password{}, err
+		return passwordReset{}, err
 	}
-	return token, pw, nil
+	return passwordReset{token: token, password: pw}, nil
 }
 
 func (s *Server) confirmPasswordReset(c echo.Context) error {
-	var req passwordResetConfirmRequestDTO
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	token, pw, err := req.parse()
+	reset, err := decodeBody[passwordResetConfirmRequestDTO](c)
 	if err != nil {
 		return err
 	}
-	if err := s.opts.Identity.Service.ConfirmPasswordReset(c.Request().Context(), token, pw); err != nil {
+	if err := s.opts.Identity.Service.ConfirmPasswordReset(c.Request().Context(), reset.token, reset.password); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -210,11 +193,7 @@ func (r verifyEmailConfirmRequestDTO) parse() (session.Secret, error) {
 }
 
 func (s *Server) confirmEmail(c echo.Context) error {
-	var req verifyEmailConfirmRequestDTO
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	token, err := req.parse()
+	token, err := decodeBody[verifyEmailConfirmRequestDTO](c)
 	if err != nil {
 		return err
 	}

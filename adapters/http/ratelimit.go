@@ -113,11 +113,19 @@ func (s *Server) allow(ctx context.Context, limit Limit, key string) error {
 
 // rateLimit applies the general per-client budget.
 func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if err := s.allow(c.Request().Context(), LimitGeneral, c.RealIP()); err != nil {
-			return err
+	return s.limitIP(LimitGeneral)(next)
+}
+
+// limitIP spends one unit of the limit's budget for the client's address
+// before the handler runs (before its body is read).
+func (s *Server) limitIP(limit Limit) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if err := s.allow(c.Request().Context(), limit, c.RealIP()); err != nil {
+				return err
+			}
+			return next(c)
 		}
-		return next(c)
 	}
 }
 

@@ -22,7 +22,7 @@ type newConnectionRequestDTO struct {
 
 // parse checks presence and nulls, the username rule and the message rule,
 // and reports every one that fails at once.
-func (r newConnectionRequestDTO) parse() (user.Username, connection.Message, error) {
+func (r newConnectionRequestDTO) parse() (connectionAsk, error) {
 	var fe errs.Fields
 	username := r.Username.ptr(&fe, "username")
 	message := r.Message.ptr(&fe, "message")
@@ -39,9 +39,15 @@ func (r newConnectionRequestDTO) parse() (user.Username, connection.Message, err
 		msg, merr = connection.ParseMessage(*message)
 	}
 	if err := withFieldErrors(fe, uerr, merr); err != nil {
-		return "", "", err
+		return connectionAsk{}, err
 	}
-	return to, msg, nil
+	return connectionAsk{to: to, message: msg}, nil
+}
+
+// connectionAsk is a parsed connection request body.
+type connectionAsk struct {
+	to      user.Username
+	message connection.Message
 }
 
 func (s *Server) getProfile(c echo.Context) error {
@@ -77,15 +83,11 @@ func (s *Server) createConnectionRequest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req newConnectionRequestDTO
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	to, msg, err := req.parse()
+	ask, err := decodeBody[newConnectionRequestDTO](c)
 	if err != nil {
 		return err
 	}
-	v, err := svc.SendRequest(c.Request().Context(), me, to, msg)
+	v, err := svc.SendRequest(c.Request().Context(), me, ask.to, ask.message)
 	if err != nil {
 		return err
 	}

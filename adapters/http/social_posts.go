@@ -46,11 +46,7 @@ func (s *Server) createPost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req postRequestDTO
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	draft, err := req.parse()
+	draft, err := decodeBody[postRequestDTO](c)
 	if err != nil {
 		return err
 	}
@@ -71,11 +67,7 @@ func (s *Server) updatePost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req postPatchRequestDTO
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	patch, err := req.parse()
+	patch, err := decodeBody[postPatchRequestDTO](c)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,11 @@ import (
 // cheap parameters keep the tests fast; the rules do not depend on cost.
 var cheap = password.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 
+// salt and key are a valid hash's; phc puts them behind other costs.
+const salt, key = "nkfuGvbLODEP6/5B/GXfwQ", "W9w98tL4EB756PVbE4wWfumApRcVzSEY7owdakqsfp0"
+
+func phc(costs string) string { return "$argon2id$v=19$" + costs + "$" + salt + "$" + key }
+
 func pw(t *testing.T, s string) user.Password {
 	t.Helper()
 	p, err := user.CandidatePassword("password", s)
@@ -85,30 +90,21 @@ func TestOldParametersVerifyAndAskForRehash(t *testing.T) {
 // allocate gigabytes or spin for minutes), is an error, never a match.
 func TestCorruptHashIsAnError(t *testing.T) {
 	t.Parallel()
-	const salt, key = "nkfuGvbLODEP6/5B/GXfwQ", "W9w98tL4EB756PVbE4wWfumApRcVzSEY7owdakqsfp0"
 	for _, enc := range []string{
 		"", "$2a$10$notargon", "argon2id$v=19$m=64,t=1,p=1$" + salt + "$" + key,
 		"$argon2i$v=19$m=64,t=1,p=1$" + salt + "$" + key,
 		"$argon2id$v=16$m=64,t=1,p=1$" + salt + "$" + key,
-		"$argon2id$v=19$m=64,t=1$" + salt + "$" + key,
-		"$argon2id$v=19$t=1,m=64,p=1$" + salt + "$" + key,
-		"$argon2id$v=19$m=064,t=1,p=1$" + salt + "$" + key,
-		"$argon2id$v=19$m=+64,t=1,p=1$" + salt + "$" + key,
-		"$argon2id$v=19$m=64,t=1,p=1,x=2$" + salt + "$" + key,
-		"$argon2id$v=19$m=4294967295,t=1,p=1$" + salt + "$" + key, // 4 TiB
-		"$argon2id$v=19$m=65537,t=1,p=1$" + salt + "$" + key,
-		"$argon2id$v=19$m=65536,t=3,p=1$" + salt + "$" + key, // over the work bound
-		"$argon2id$v=19$m=64,t=1,p=9$" + salt + "$" + key,
-		"$argon2id$v=19$m=64,t=65,p=1$" + salt + "$" + key,
-		"$argon2id$v=19$m=64,t=0,p=1$" + salt + "$" + key,
-		"$argon2id$v=19$m=64,t=1,p=0$" + salt + "$" + key,
-		"$argon2id$v=19$m=64,t=1,p=256$" + salt + "$" + key,
-		"$argon2id$v=19$m=7,t=1,p=1$" + salt + "$" + key,
+		// Costs that do not parse: missing, out of order, padded, extra.
+		phc("m=64,t=1"), phc("t=1,m=64,p=1"), phc("m=064,t=1,p=1"), phc("m=+64,t=1,p=1"), phc("m=64,t=1,p=1,x=2"),
+		// Costs out of bounds: 4 TiB, over the memory bound, over the work bound.
+		phc("m=4294967295,t=1,p=1"), phc("m=65537,t=1,p=1"), phc("m=65536,t=3,p=1"),
+		phc("m=64,t=1,p=9"), phc("m=64,t=65,p=1"), phc("m=64,t=0,p=1"),
+		phc("m=64,t=1,p=0"), phc("m=64,t=1,p=256"), phc("m=7,t=1,p=1"),
+		// Salt and key: bad base64, a 4-byte salt, a 3-byte key, trailing bytes.
 		"$argon2id$v=19$m=64,t=1,p=1$" + salt + "=$" + key,
-		"$argon2id$v=19$m=64,t=1,p=1$c2FsdA$" + key,     // 4-byte salt
-		"$argon2id$v=19$m=64,t=1,p=1$" + salt + "$a2V5", // 3-byte key
-		"$argon2id$v=19$m=64,t=1,p=1$" + salt + "$" + key + "$",
-		"$argon2id$v=19$m=64,t=1,p=1$" + salt + "$" + key + "\x00",
+		"$argon2id$v=19$m=64,t=1,p=1$c2FsdA$" + key,
+		"$argon2id$v=19$m=64,t=1,p=1$" + salt + "$a2V5",
+		phc("m=64,t=1,p=1") + "$", phc("m=64,t=1,p=1") + "\x00",
 	} {
 		match, rehash, err := password.New(cheap, 1, 0).Verify(context.Background(), pw(t, "correct horse battery staple"), enc)
 		if err == nil || match || rehash {
@@ -233,19 +229,18 @@ func waitTaken(h *password.Hasher, done <-chan struct{}) bool {
 // and at 2.8 s per pass over 256 MiB on this machine runs about 3 minutes.
 func TestStoredHashCostIsAffordable(t *testing.T) {
 	t.Parallel()
-	const salt, key = "nkfuGvbLODEP6/5B/GXfwQ", "W9w98tL4EB756PVbE4wWfumApRcVzSEY7owdakqsfp0"
 	for _, c := range []struct{ costs, why string }{
 		{"m=262144,t=1,p=1", "256 MiB for one hash: over the process's whole memory limit"},
 		{"m=65536,t=64,p=1", "64 passes over 64 MiB: over a minute of a core"},
 		{"m=262144,t=64,p=255", "both, in 255 lanes"},
 	} {
-		if p, err := password.Decode("$argon2id$v=19$" + c.costs + "$" + salt + "$" + key); err == nil {
+		if p, err := password.Decode(phc(c.costs)); err == nil {
 			t.Errorf("accepted %+v (%s)", p, c.why)
 		}
 	}
 	// What Agora has used still decodes.
 	for _, costs := range []string{"m=7168,t=5,p=1", "m=19456,t=2,p=1", "m=65536,t=1,p=2"} {
-		if _, err := password.Decode("$argon2id$v=19$" + costs + "$" + salt + "$" + key); err != nil {
+		if _, err := password.Decode(phc(costs)); err != nil {
 			t.Errorf("%s: %v", costs, err)
 		}
 	}
@@ -303,13 +298,18 @@ func threadTicks(t *testing.T) map[string]ticks {
 		if err != nil {
 			continue // the thread ended meanwhile
 		}
-		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
-		ut, _ := strconv.ParseFloat(f[11], 64)
-		st, _ := strconv.ParseFloat(f[12], 64)
-		nice, _ := strconv.Atoi(f[16])
-		out[filepath.Base(filepath.Dir(p))] = ticks{ticks: ut + st, nice: nice}
+		out[filepath.Base(filepath.Dir(p))] = statTicks(b)
 	}
 	return out
+}
+
+// statTicks reads a /proc stat line's CPU time (utime+stime) and niceness.
+func statTicks(b []byte) ticks {
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	nice, _ := strconv.Atoi(f[16])
+	return ticks{ticks: ut + st, nice: nice}
 }
 
 // processTicks is the whole process's CPU time, ended threads included.
@@ -319,10 +319,7 @@ func processTicks(t *testing.T) float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
-	ut, _ := strconv.ParseFloat(f[11], 64)
-	st, _ := strconv.ParseFloat(f[12], 64)
-	return ut + st
+	return statTicks(b).ticks
 }
 
 // A hasher that goes idle lets its workspaces go (7 MiB each); while hashes

@@ -13,10 +13,8 @@ import (
 )
 
 func toRefreshToken(r db.RefreshToken) session.RefreshToken {
-	var h session.Hash
-	copy(h[:], r.TokenHash)
 	return session.RefreshToken{
-		Hash: h, SessionID: r.SessionID, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
+		Hash: toHash(r.TokenHash), SessionID: r.SessionID, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
 		UsedAt: utcPtr(r.UsedAt),
 	}
 }

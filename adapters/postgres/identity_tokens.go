@@ -12,10 +12,8 @@ import (
 )
 
 func toOneTimeToken(r db.UserToken) session.OneTimeToken {
-	var h session.Hash
-	copy(h[:], r.TokenHash)
 	return session.OneTimeToken{
-		Hash: h, UserID: r.UserID, Purpose: session.Purpose(r.Purpose), CreatedAt: r.CreatedAt.UTC(),
+		Hash: toHash(r.TokenHash), UserID: r.UserID, Purpose: session.Purpose(r.Purpose), CreatedAt: r.CreatedAt.UTC(),
 		ExpiresAt: r.ExpiresAt.UTC(), UsedAt: utcPtr(r.UsedAt),
 	}
 }

@@ -29,6 +29,13 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
+// toHash is a token_hash column: the token's SHA-256.
+func toHash(b []byte) session.Hash {
+	var h session.Hash
+	copy(h[:], b)
+	return h
+}
+
 // ptr is a pointer to a copy of v.
 func ptr[T any](v T) *T { return &v }
 

@@ -1,7 +1,6 @@
 package identity_test
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -15,9 +14,8 @@ import (
 func TestChangePassword(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ctx := context.Background()
 	a := e.register(t, "edsger", "correct horse")
-	b, _ := e.svc.Login(ctx, loginOf(t, "edsger"), candidate(t, "correct horse"))
+	b, _ := e.login(t, "edsger", "correct horse")
 	caller, _ := e.svc.Authenticate(ctx, a.AccessToken)
 	err := e.svc.ChangePassword(ctx, caller, candidate(t, "wrong horse"), strong(t, "a new passphrase"))
 	kind(t, err, errs.ErrForbidden)
@@ -30,10 +28,10 @@ func TestChangePassword(t *testing.T) {
 	if !e.authenticated(t, a.AccessToken) || e.authenticated(t, b.AccessToken) {
 		t.Fatal("the caller's session must stay and every other go")
 	}
-	if _, err := e.svc.Login(ctx, loginOf(t, "edsger"), candidate(t, "correct horse")); !errors.Is(err, errs.ErrUnauthenticated) {
+	if _, err := e.login(t, "edsger", "correct horse"); !errors.Is(err, errs.ErrUnauthenticated) {
 		t.Fatal("the old password still works")
 	}
-	if _, err := e.svc.Login(ctx, loginOf(t, "edsger"), candidate(t, "a new passphrase")); err != nil {
+	if _, err := e.login(t, "edsger", "a new passphrase"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -43,7 +41,6 @@ func TestChangePassword(t *testing.T) {
 func TestChangePasswordCountsGuesses(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ctx := context.Background()
 	a := e.register(t, "guessed", "correct horse")
 	caller, _ := e.svc.Authenticate(ctx, a.AccessToken)
 	for range 3 {
@@ -60,7 +57,6 @@ func TestChangePasswordCountsGuesses(t *testing.T) {
 func TestMeUpdateAndDelete(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ctx := context.Background()
 	out := e.register(t, "frances", "correct horse")
 	id := out.User.ID
 	e.clock.Advance(time.Minute)
@@ -85,7 +81,7 @@ func TestMeUpdateAndDelete(t *testing.T) {
 	_, err = e.svc.UpdateMe(ctx, id, c)
 	kind(t, err, errs.ErrUnauthenticated)
 	kind(t, e.svc.DeleteMe(ctx, id), errs.ErrUnauthenticated)
-	if _, err := e.svc.Login(ctx, loginOf(t, "frances"), candidate(t, "correct horse")); !errors.Is(err, errs.ErrUnauthenticated) {
+	if _, err := e.login(t, "frances", "correct horse"); !errors.Is(err, errs.ErrUnauthenticated) {
 		t.Fatal("a deleted user can log in")
 	}
 }
@@ -93,7 +89,6 @@ func TestMeUpdateAndDelete(t *testing.T) {
 func TestSearch(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ctx := context.Background()
 	a := e.register(t, "Dennis", "correct horse")
 	e.register(t, "denise", "correct horse")
 	p, err := e.svc.Search(ctx, a.User.ID, "den", ports.PageRequest{Limit: 1})

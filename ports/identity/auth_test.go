@@ -1,7 +1,6 @@
 package identity_test
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -26,7 +25,7 @@ func TestRegister(t *testing.T) {
 		t.Fatal("registration not counted")
 	}
 	r, _ := user.ParseRegistration("ADA", "other@example.com", "whatever1", nil)
-	_, err := e.svc.Register(context.Background(), r)
+	_, err := e.svc.Register(ctx, r)
 	kind(t, err, errs.ErrConflict)
 	if e.metrics.register != 1 {
 		t.Fatal("a refused registration was counted")
@@ -37,17 +36,16 @@ func TestLogin(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.register(t, "grace", "correct horse")
-	ctx := context.Background()
 	for _, login := range []string{"grace", "GRACE", "Grace@Example.com"} {
-		out, err := e.svc.Login(ctx, loginOf(t, login), candidate(t, "correct horse"))
+		out, err := e.login(t, login, "correct horse")
 		if err != nil || out.User.Username != "grace" || !e.authenticated(t, out.AccessToken) {
 			t.Fatalf("%s: %+v %v", login, out, err)
 		}
 	}
 	before := e.hasher.verifies.Load()
-	_, wrong := e.svc.Login(ctx, loginOf(t, "grace"), candidate(t, "wrong horse"))
-	_, unknown := e.svc.Login(ctx, loginOf(t, "nobody"), candidate(t, "wrong horse"))
-	_, unknownEmail := e.svc.Login(ctx, loginOf(t, "nobody@example.com"), candidate(t, "wrong horse"))
+	_, wrong := e.login(t, "grace", "wrong horse")
+	_, unknown := e.login(t, "nobody", "wrong horse")
+	_, unknownEmail := e.login(t, "nobody@example.com", "wrong horse")
 	for _, err := range []error{wrong, unknown, unknownEmail} {
 		kind(t, err, errs.ErrUnauthenticated)
 		if errs.MessageOf(err) != errs.MessageOf(wrong) {
@@ -61,7 +59,7 @@ func TestLogin(t *testing.T) {
 		t.Fatalf("metrics: %v", e.metrics.logins)
 	}
 	e.hasher.err = errs.New(errs.ErrUnavailable, "busy")
-	_, err := e.svc.Login(ctx, loginOf(t, "grace"), candidate(t, "correct horse"))
+	_, err := e.login(t, "grace", "correct horse")
 	kind(t, err, errs.ErrUnavailable)
 	if e.metrics.logins[identity.LoginError] != 1 {
 		t.Fatalf("metrics: %v", e.metrics.logins)
@@ -73,13 +71,12 @@ func TestLoginRehashes(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	out := e.register(t, "hedy", "correct horse")
-	ctx := context.Background()
 	if err := e.store.SetPasswordHash(ctx, out.User.ID, "hash:correct horse", e.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	e.hasher.rehash.Store(true)
 	e.clock.Advance(time.Minute)
-	if _, err := e.svc.Login(ctx, loginOf(t, "hedy"), candidate(t, "correct horse")); err != nil {
+	if _, err := e.login(t, "hedy", "correct horse"); err != nil {
 		t.Fatal(err)
 	}
 	// The fake's Hash is deterministic, so look at the write itself.
@@ -92,7 +89,6 @@ func TestLoginRehashes(t *testing.T) {
 func TestRefreshRotatesAndDetectsReuse(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ctx := context.Background()
 	first := e.register(t, "alan", "correct horse")
 	e.clock.Advance(time.Minute)
 	second, err := e.svc.Refresh(ctx, first.RefreshToken)
@@ -127,7 +123,7 @@ func TestRefreshAfterExpiry(t *testing.T) {
 	e := newEnv(t)
 	out := e.register(t, "barbara", "correct horse")
 	e.clock.Advance(721 * time.Hour)
-	_, err := e.svc.Refresh(context.Background(), out.RefreshToken)
+	_, err := e.svc.Refresh(ctx, out.RefreshToken)
 	kind(t, err, errs.ErrUnauthenticated)
 	if e.authenticated(t, out.AccessToken) {
 		t.Fatal("an expired session authenticates")
@@ -137,9 +133,8 @@ func TestRefreshAfterExpiry(t *testing.T) {
 func TestLogout(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ctx := context.Background()
 	a := e.register(t, "ken", "correct horse")
-	b, _ := e.svc.Login(ctx, loginOf(t, "ken"), candidate(t, "correct horse"))
+	b, _ := e.login(t, "ken", "correct horse")
 	if err := e.svc.Logout(ctx, a.RefreshToken); err != nil {
 		t.Fatal(err)
 	}
@@ -171,11 +166,11 @@ func TestAuthenticateDistinguishesOutagesFromBadTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = svc.Authenticate(context.Background(), out.AccessToken)
+	_, err = svc.Authenticate(ctx, out.AccessToken)
 	kind(t, err, errs.ErrUnavailable)
-	_, err = e.svc.Authenticate(context.Background(), "garbage")
+	_, err = e.svc.Authenticate(ctx, "garbage")
 	kind(t, err, errs.ErrUnauthenticated)
-	_, err = e.svc.Authenticate(context.Background(), "access|"+out.User.ID.String()+"|"+uuid.NewString())
+	_, err = e.svc.Authenticate(ctx, "access|"+out.User.ID.String()+"|"+uuid.NewString())
 	kind(t, err, errs.ErrUnauthenticated)
 }
 
@@ -186,7 +181,6 @@ func TestLoginBudgetKeyIsTheAccount(t *testing.T) {
 	e := newEnv(t)
 	e.register(t, "Victim", "correct horse battery")
 	e.register(t, "other", "correct horse battery")
-	ctx := context.Background()
 	key := e.svc.LoginBudgetKey(ctx, loginOf(t, "Victim"))
 	for _, login := range []string{"victim", "VICTIM", "Victim@example.com", "victim@EXAMPLE.com"} {
 		if got := e.svc.LoginBudgetKey(ctx, loginOf(t, login)); got != key {
@@ -197,7 +191,7 @@ func TestLoginBudgetKeyIsTheAccount(t *testing.T) {
 		t.Fatal("two accounts share a budget")
 	}
 	// A password change spends the same budget as a login to that account.
-	me, _ := e.svc.Login(ctx, loginOf(t, "Victim"), candidate(t, "correct horse battery"))
+	me, _ := e.login(t, "Victim", "correct horse battery")
 	if got := identity.AccountBudgetKey(me.User.ID); got != key {
 		t.Fatalf("AccountBudgetKey = %q, want the login's %q", got, key)
 	}

@@ -1,7 +1,6 @@
 package identity_test
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -26,7 +25,6 @@ func tokenOf(t *testing.T, m identity.Message) session.Secret {
 func TestPasswordReset(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ctx := context.Background()
 	a := e.register(t, "margaret", "correct horse")
 	if err := e.svc.RequestPasswordReset(ctx, "nobody@example.com"); err != nil {
 		t.Fatal(err)
@@ -57,7 +55,7 @@ func TestPasswordReset(t *testing.T) {
 	if e.authenticated(t, a.AccessToken) {
 		t.Fatal("a reset must revoke every session")
 	}
-	if _, err := e.svc.Login(ctx, loginOf(t, "margaret"), candidate(t, "a new passphrase")); err != nil {
+	if _, err := e.login(t, "margaret", "a new passphrase"); err != nil {
 		t.Fatal(err)
 	}
 	kind(t, e.svc.ConfirmPasswordReset(ctx, tok, strong(t, "another passphrase")), errs.ErrBadRequest)
@@ -79,10 +77,10 @@ func TestPasswordResetMailFailureIsReportedNotReturned(t *testing.T) {
 	e := newEnv(t)
 	e.register(t, "mary", "correct horse")
 	e.mailer.err = errors.New("connection refused")
-	if err := e.svc.RequestPasswordReset(context.Background(), "mary@example.com"); err != nil {
+	if err := e.svc.RequestPasswordReset(ctx, "mary@example.com"); err != nil {
 		t.Fatal(err)
 	}
-	_ = e.svc.Close(context.Background())
+	_ = e.svc.Close(ctx)
 	select {
 	case msg := <-e.errors:
 		if !strings.Contains(msg, "connection refused") {
@@ -96,7 +94,6 @@ func TestPasswordResetMailFailureIsReportedNotReturned(t *testing.T) {
 func TestEmailVerification(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ctx := context.Background()
 	out := e.register(t, "katherine", "correct horse")
 	if err := e.svc.RequestEmailVerification(ctx, out.User.ID); err != nil {
 		t.Fatal(err)

@@ -17,6 +17,9 @@ import (
 	"agora/ports/identity/identitytest"
 )
 
+// ctx is every case's context: none of them cancels one.
+var ctx = context.Background()
+
 // fakeHasher "hashes" as a reversible string; the rules under test do not
 // depend on the cost of hashing. rehash makes Verify ask for a rehash.
 type fakeHasher struct {
@@ -146,7 +149,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e.svc = svc
-	t.Cleanup(func() { _ = svc.Close(context.Background()) })
+	t.Cleanup(func() { _ = svc.Close(ctx) })
 	return e
 }
 
@@ -156,7 +159,7 @@ func (e *env) register(t *testing.T, name, pw string) identity.SignedIn {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := e.svc.Register(context.Background(), r)
+	out, err := e.svc.Register(ctx, r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,9 +187,15 @@ func password(t *testing.T, parse func(field, s string) (user.Password, error), 
 	return p
 }
 
+// login logs in with a login and a password as typed.
+func (e *env) login(t *testing.T, login, pw string) (identity.SignedIn, error) {
+	t.Helper()
+	return e.svc.Login(ctx, loginOf(t, login), candidate(t, pw))
+}
+
 func (e *env) authenticated(t *testing.T, access string) bool {
 	t.Helper()
-	_, err := e.svc.Authenticate(context.Background(), access)
+	_, err := e.svc.Authenticate(ctx, access)
 	if err != nil && !errors.Is(err, errs.ErrUnauthenticated) {
 		t.Fatalf("Authenticate: unexpected %v", err)
 	}

@@ -14,9 +14,7 @@ import (
 
 func TestBlocks(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ada, bob, cy := f.user("ada"), f.user("bob"), f.user("cyd")
-	f.connect(t, ada, bob)
+	f, ada, bob, cy := withTrio(t)
 	_, err := f.svc.SendRequest(ctx, cy.ID, "ada", "")
 	socialtest.Must(t, err)
 

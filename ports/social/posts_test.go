@@ -15,9 +15,7 @@ import (
 
 func TestPosts(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ada, bob, cy := f.user("ada"), f.user("bob"), f.user("cyd")
-	f.connect(t, ada, bob)
+	f, ada, bob, cy := withTrio(t)
 
 	pub, err := f.svc.CreatePost(ctx, ada.ID, draft("hello", post.Public))
 	socialtest.Must(t, err)
@@ -79,9 +77,7 @@ func TestPosts(t *testing.T) {
 
 func TestListsOfPosts(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ada, bob, cy := f.user("ada"), f.user("bob"), f.user("cyd")
-	f.connect(t, ada, bob)
+	f, ada, bob, cy := withTrio(t)
 	for i := 0; i < 3; i++ {
 		_, err := f.svc.CreatePost(ctx, ada.ID, draft(fmt.Sprint("pub ", i), post.Public))
 		socialtest.Must(t, err)

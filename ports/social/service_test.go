@@ -76,6 +76,16 @@ func (f *fixture) connect(t *testing.T, a, b user.User) {
 	socialtest.Must(t, err)
 }
 
+// withTrio is the fixture many cases start from: ada and bob connected,
+// cyd a stranger to both.
+func withTrio(t *testing.T) (f *fixture, ada, bob, cy user.User) {
+	t.Helper()
+	f = newFixture(t)
+	ada, bob, cy = f.user("ada"), f.user("bob"), f.user("cyd")
+	f.connect(t, ada, bob)
+	return f, ada, bob, cy
+}
+
 func ptr[T any](v T) *T { return &v }
 
 // draft is a post as the HTTP adapter hands it over, already parsed.

@@ -108,6 +108,14 @@ func connect(t *testing.T, s social.Store, a, b uuid.UUID) time.Time {
 	return at
 }
 
+// connectAll connects from with each of to, from sending every request.
+func connectAll(t *testing.T, s social.Store, from uuid.UUID, to ...uuid.UUID) {
+	t.Helper()
+	for _, id := range to {
+		connect(t, s, from, id)
+	}
+}
+
 func send(t *testing.T, s social.Store, from, to uuid.UUID) social.RequestView {
 	t.Helper()
 	v, err := s.SendRequest(ctx, from, to, func(p connection.Pair) (connection.Outcome, error) {

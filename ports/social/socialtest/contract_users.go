@@ -42,10 +42,8 @@ func RunUserStore(t *testing.T, open Open) {
 		// Shared friends make the mutual count 2; other has 3 connections.
 		f1, f2, lone := account(t, h, "f"), account(t, h, "f"), account(t, h, "lone")
 		connect(t, s, me.ID, f1.ID)
-		connect(t, s, f2.ID, me.ID)
-		connect(t, s, other.ID, f1.ID)
-		connect(t, s, f2.ID, other.ID)
-		connect(t, s, other.ID, lone.ID)
+		connectAll(t, s, f2.ID, me.ID, other.ID)
+		connectAll(t, s, other.ID, f1.ID, lone.ID)
 
 		check := func(name string, viewer, target user.User, conns, mutual int, facts string) {
 			t.Helper()
@@ -89,9 +87,7 @@ func RunUserStore(t *testing.T, open Open) {
 		t.Parallel()
 		viewer, target := account(t, h, "cnt"), account(t, h, "cnt")
 		hidden1, hidden2, shown := account(t, h, "cnt"), account(t, h, "cnt"), account(t, h, "cnt")
-		connect(t, s, target.ID, hidden1.ID)
-		connect(t, s, target.ID, hidden2.ID)
-		connect(t, s, target.ID, shown.ID)
+		connectAll(t, s, target.ID, hidden1.ID, hidden2.ID, shown.ID)
 		Must(t, s.Block(ctx, hidden1.ID, viewer.ID, tick())) // they blocked the viewer
 		Must(t, s.Block(ctx, viewer.ID, hidden2.ID, tick())) // the viewer blocked them
 		for _, who := range []user.User{viewer, shown} {
@@ -113,12 +109,10 @@ func RunUserStore(t *testing.T, open Open) {
 	t.Run("deleting an account keeps the others' counts right", func(t *testing.T) {
 		t.Parallel()
 		a, b, c := account(t, h, "del"), account(t, h, "del"), account(t, h, "del")
-		connect(t, s, a.ID, b.ID)
-		connect(t, s, a.ID, c.ID)
+		connectAll(t, s, a.ID, b.ID, c.ID)
 		connect(t, s, b.ID, c.ID)
 		gone := account(t, h, "gone")
-		connect(t, s, gone.ID, a.ID)
-		connect(t, s, gone.ID, b.ID)
+		connectAll(t, s, gone.ID, a.ID, b.ID)
 		send(t, s, gone.ID, c.ID)
 		p := writePost(t, s, gone.ID, "public", tick())
 
