@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -35,14 +34,7 @@ func runScript(t testing.TB, env []string, name string, args ...string) (string,
 	cmd.Stdout = &out
 	cmd.Stderr = &out
 	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return out.String(), code
+	return out.String(), systest.ExitCode(t, err)
 }
 
 // stubDir makes a folder of fake commands, each logging its arguments (and
@@ -407,12 +399,7 @@ func TestSetUpstream(t *testing.T) {
 		cmd := exec.Command("sh", append([]string{filepath.Join(deployDir(t), "nginx", "set-upstream.sh")}, args...)...)
 		cmd.Env = append(os.Environ(), "PATH="+stubs+":"+os.Getenv("PATH"), "UPSTREAM_FILE="+list)
 		out, err := cmd.CombinedOutput()
-		code := 0
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			code = ee.ExitCode()
-		}
-		return string(out), code
+		return string(out), systest.ExitCode(t, err)
 	}
 	read := func() string { b, _ := os.ReadFile(list); return string(b) }
 

@@ -1,7 +1,6 @@
 package deploy_test
 
 import (
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,13 +51,7 @@ func TestSecretsArchiveMetricsAndMissingOffsite(t *testing.T) {
 		}
 		cmd.Env = append(cmd.Env, "SECRETS_SOURCE_DIR="+src)
 		b, err := cmd.CombinedOutput()
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return string(b), ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return string(b), 0
+		return string(b), systest.ExitCode(t, err)
 	}
 	metrics := func() map[string]float64 {
 		t.Helper()

@@ -1,12 +1,13 @@
 package deploy_test
 
 import (
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"agora/internal/systest"
 )
 
 // scripts/test-all.sh is `make test`: the live stack beside the other
@@ -55,13 +56,7 @@ exit 0
 			cmd := exec.Command(script, c.args...)
 			cmd.Env = append(os.Environ(), "MAKE="+fake, "CALLS="+calls, "FAIL="+c.fail)
 			out, err := cmd.CombinedOutput()
-			code := 0
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				code = ee.ExitCode()
-			} else if err != nil {
-				t.Fatal(err)
-			}
+			code := systest.ExitCode(t, err)
 			if code != c.code {
 				t.Errorf("exit %d, want %d\n%s", code, c.code, out)
 			}

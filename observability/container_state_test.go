@@ -1,7 +1,6 @@
 package observability_test
 
 import (
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,14 +58,7 @@ func runContainerState(t *testing.T, dockerDir, textfile string, args ...string)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return stdout.String(), stderr.String(), code
+	return stdout.String(), stderr.String(), systest.ExitCode(t, err)
 }
 
 const inspectTwo = "/agora-backend-1|backend|5|false|true\n/agora-postgres-1|postgres|0|true|false\n"

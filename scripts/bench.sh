@@ -170,6 +170,26 @@ hasher_bench() { # the hasher alone: the machine's verification rate, just befor
     "$hash_rate_all" >>"$results"
 }
 
+# pgbench_script EP prints the pgbench script of EP. bench/pgbench/EP.sql,
+# with each line "-- include: FILE" replaced by bench/pgbench/FILE (pgbench
+# has no include; the issue-18 scripts share their session check). feed-now
+# is no file: it is the Feed statement of sql/queries/posts.sql as Agora
+# sends it now, for a viewer drawn from bench_sessions, on the first page
+# (limit 20: 21 rows asked for); sqlc.embed(p) is every column of posts.
+pgbench_script() {
+  if [ "$1" = feed-now ]; then
+    printf '\\set s random(1, :sessions)\n'
+    awk '/^-- name: Feed / {on = 1; next} on && !/^--/ {print} on && /;$/ && !/^--/ {exit}' sql/queries/posts.sql | sed \
+      -e 's/sqlc\.embed(p)/p.*/' \
+      -e 's/sqlc\.arg(viewer)::uuid/(SELECT user_id FROM bench_sessions WHERE k = :s)/g' \
+      -e "s/sqlc\.arg(before_time)::timestamptz/'9999-12-31T00:00:00Z'::timestamptz/" \
+      -e "s/sqlc\.arg(before_id)::uuid/'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid/" \
+      -e 's/sqlc\.arg(max_rows)/21/g'
+  else
+    awk '/^-- include: / {f = "bench/pgbench/" $3; while ((getline l <f) > 0) print l; close(f); next} {print}' "bench/pgbench/$1.sql"
+  fi
+}
+
 # Inputs for the pgbench scripts: the logged-in sessions and the sampled post ids.
 q "CREATE TABLE bench_sessions AS
      SELECT row_number() OVER (ORDER BY s.created_at)::int AS k, s.id AS session_id, s.user_id
@@ -237,10 +257,11 @@ run_pass() {
   # yardstick for the feed's database CPU per request.
   for ep in post feed create login feed-now; do
     say "pgbench: the SQL of $ep, $conns clients, ${dur}s"
+    pgbench_script "$ep" >"$work/$ep.sql"
     pgss_reset
     cpu_start
     out=$(pgbench -n -M prepared -c "$conns" -j 2 -T "$dur" -D sessions="$nsess" -D posts="$nposts" \
-      -D users="$users" -f "bench/pgbench/$ep.sql" 2>&1) || { echo "$out" >&2; die "pgbench $ep failed"; }
+      -D users="$users" -f "$work/$ep.sql" 2>&1) || { echo "$out" >&2; die "pgbench $ep failed"; }
     tps=$(awk '/^tps = / {print $3; exit}' <<<"$out")
     lat=$(awk '/^latency average = / {print $4; exit}' <<<"$out")
     n=$(awk '/^number of transactions actually processed:/ {print $6; exit}' <<<"$out")

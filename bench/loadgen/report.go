@@ -157,7 +157,7 @@ func checks(rs map[string]result, meta map[string]string) []check {
 	if s, p, old := rs["sat/feed"], rs["pg/feed-now"], rs["pg/feed"]; s.DBCPUs > 0 && p.DBCPUs > 0 {
 		a, b := perRequestUS(s.DBCPUs, s), perRequestUS(p.DBCPUs, p)
 		out = append(out, check{
-			"GET /api/v1/feed: database CPU per request ≤ pgbench's per transaction of the same SQL (feed-now.sql)",
+			"GET /api/v1/feed: database CPU per request ≤ pgbench's per transaction of the same SQL (feed-now: the Feed statement of sql/queries/posts.sql)",
 			fmt.Sprintf("%.0f µs per request; pgbench %.0f µs on the same statement (%.0f TPS), %.0f µs on issue 18's SQL",
 				a, b, p.Throughput, perRequestUS(old.DBCPUs, old)),
 			a <= b,
@@ -296,7 +296,7 @@ func render(runs []map[string]result, meta map[string]string, notes string) stri
 	if st := meta["statements"]; st != "" {
 		b.WriteString("\n## Statements per request\n\nAs PostgreSQL logged them (`log_statement = all`) for one request of each kind" +
 			" during this run, after a first one (warm caches, as in the saturation runs). `bench/pgbench/*.sql` run the SQL" +
-			" of issue 18's time (the session check, then these), and `feed-now.sql` the feed statement as it is now.\n\n")
+			" of issue 18's time (the session check, then these), and feed-now the feed statement as it is now (the Feed statement of sql/queries/posts.sql).\n\n")
 		b.WriteString(st)
 	}
 	b.WriteString("\n## Machine, versions, data set\n\n| | |\n| --- | --- |\n")

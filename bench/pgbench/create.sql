@@ -1,14 +1,7 @@
 -- POST /api/v1/posts: the SQL one request issued when issue 18 was filed (the ceiling make bench compares with; the session check now comes from memory). The id is a UUIDv7 made by
 -- the server (time-ordered), imitated here from clock_timestamp() and
 -- random bits.
-\set s random(1, :sessions)
--- authenticate: SessionLive (sql/queries/sessions.sql)
-SELECT EXISTS (
-    SELECT 1 FROM sessions
-    WHERE id = (SELECT session_id FROM bench_sessions WHERE k = :s)
-      AND user_id = (SELECT user_id FROM bench_sessions WHERE k = :s)
-      AND revoked_at IS NULL AND expires_at > now()
-);
+-- include: session-live.sql
 -- CreatePost (adapters/postgres/social_posts.go): InsertPost, one statement
 -- that inserts and returns the post with its author.
 WITH inserted AS (

@@ -1,13 +1,6 @@
 -- GET /api/v1/feed (first page, limit 20: 21 rows asked for, to know
 -- whether there is a next one): the SQL one request issued when issue 18 was filed (the ceiling make bench compares with; the session check now comes from memory).
-\set s random(1, :sessions)
--- authenticate: SessionLive (sql/queries/sessions.sql)
-SELECT EXISTS (
-    SELECT 1 FROM sessions
-    WHERE id = (SELECT session_id FROM bench_sessions WHERE k = :s)
-      AND user_id = (SELECT user_id FROM bench_sessions WHERE k = :s)
-      AND revoked_at IS NULL AND expires_at > now()
-);
+-- include: session-live.sql
 -- Feed (sql/queries/posts.sql)
 SELECT p.id, p.author_id, p.body, p.visibility, p.created_at, p.updated_at,
        u.username AS author_username, u.display_name AS author_display_name

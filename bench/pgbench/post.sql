@@ -2,15 +2,8 @@
 -- The token's session and the post are picked at random like wrk picks
 -- them; the picks are index probes into small tables (bench_sessions,
 -- bench_posts) inside the same statements, so there is no extra round trip.
-\set s random(1, :sessions)
+-- include: session-live.sql
 \set p random(1, :posts)
--- authenticate: SessionLive (sql/queries/sessions.sql)
-SELECT EXISTS (
-    SELECT 1 FROM sessions
-    WHERE id = (SELECT session_id FROM bench_sessions WHERE k = :s)
-      AND user_id = (SELECT user_id FROM bench_sessions WHERE k = :s)
-      AND revoked_at IS NULL AND expires_at > now()
-);
 -- GetPostForViewer (sql/queries/posts.sql)
 SELECT p.id, p.author_id, p.body, p.visibility, p.created_at, p.updated_at,
        u.username AS author_username, u.display_name AS author_display_name,

@@ -36,13 +36,7 @@ func TestE2EScriptArguments(t *testing.T) {
 		{[]string{"--help"}, 0, "usage: e2e.sh [--teardown]", "e2e-k8s"},
 	} {
 		out, err := exec.Command(script, tc.args...).CombinedOutput()
-		code := 0
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			code = exit.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
+		code := systest.ExitCode(t, err)
 		if code != tc.code || !strings.Contains(string(out), tc.want) {
 			t.Errorf("e2e.sh %q: exit %d, output %q; want exit %d and %q", tc.args, code, out, tc.code, tc.want)
 		}

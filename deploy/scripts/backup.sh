@@ -39,12 +39,10 @@ set -euo pipefail
 me=backup
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-# Compose reads the same env file for the stack's variables.
-compose_env
-
-# Only the backup's own settings, read as the other backup scripts read
-# them (the file is not run as shell code).
-read_settings 'BACKUP_[A-Z0-9_]+|RCLONE_[A-Z0-9_]+'
+# Compose reads the same env file for the stack's variables; of it, only the
+# backup's own settings, read as the other backup scripts read them (the
+# file is not run as shell code).
+compose_settings 'BACKUP_[A-Z0-9_]+|RCLONE_[A-Z0-9_]+'
 
 BACKUP_DIR="${BACKUP_DIR:-/home/deploy/backups}"
 BACKUP_RETENTION_DAYS="${BACKUP_RETENTION_DAYS:-7}"
@@ -52,24 +50,9 @@ BACKUP_KEEP_MIN="${BACKUP_KEEP_MIN:-3}"
 BACKUP_DATABASE_URL="${BACKUP_DATABASE_URL:-}"
 BACKUP_RCLONE_REMOTE="${BACKUP_RCLONE_REMOTE:-}"
 
-dry_run=0
 prune_only=0
 no_prune=0
-for arg in "$@"; do
-    case "$arg" in
-        --dry-run) dry_run=1 ;;
-        --prune-only) prune_only=1 ;;
-        --no-prune) no_prune=1 ;;
-        -h | --help)
-            sed -n '2,36p' "${BASH_SOURCE[0]}"
-            exit 0
-            ;;
-        *)
-            echo "backup: unknown argument: $arg" >&2
-            exit 2
-            ;;
-    esac
-done
+switches 'prune-only no-prune' "$@"
 
 if [[ $prune_only -eq 1 && $no_prune -eq 1 ]]; then
     echo "backup: --prune-only and --no-prune exclude each other" >&2

@@ -23,18 +23,8 @@ export COMPOSE_FILE="${COMPOSE_FILE:-$deploy_dir/compose.yaml}"
 TEXTFILE_DIR="${TEXTFILE_DIR:-/var/lib/node_exporter/textfile_collector}"
 lineage="${RENEWED_LINEAGE:-/etc/letsencrypt/live/agora}"
 
-dry_run=0
 metrics_only=0
-for arg in "$@"; do
-    case "$arg" in
-        --dry-run) dry_run=1 ;;
-        --metrics-only) metrics_only=1 ;;
-        *)
-            echo "certbot-deploy-hook: unknown argument: $arg" >&2
-            exit 2
-            ;;
-    esac
-done
+switches metrics-only "$@"
 
 cert="$lineage/fullchain.pem"
 

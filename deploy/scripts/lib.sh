@@ -8,7 +8,7 @@
 # /usr/local/bin/agora-container-state.
 #
 # The sourcing script sets `me` (its name in log lines) before sourcing, and
-# dry_run (1 for --dry-run) before it calls run. Sourcing sets script_dir
+# dry_run (1 for --dry-run; switches sets it) before it calls run. Sourcing sets script_dir
 # (this folder) and deploy_dir (deploy/).
 : "${me:?the sourcing script sets me}"
 
@@ -38,6 +38,13 @@ compose_env() {
     fi
 }
 
+# compose_settings PATTERN is compose_env then read_settings PATTERN: how
+# the scripts that drive the Compose project and write metrics begin.
+compose_settings() {
+    compose_env
+    read_settings "$1"
+}
+
 # read_settings [PATTERN] reads ENV_FILE's TEXTFILE_DIR and the names
 # PATTERN matches (read_env_file); TEXTFILE_DIR then defaults to
 # node_exporter's textfile collector folder.
@@ -61,4 +68,28 @@ read_env_file() {
         fi
         [[ -n ${!name+x} ]] || export "$name=$value"
     done <"$file"
+}
+
+# switches NAMES ARG... reads the command line of a script that takes only
+# on/off options: dry_run is 1 with --dry-run, else 0; for each NAME in the
+# space-separated NAMES, --NAME sets the variable NAME with dashes as
+# underscores (which the script sets to 0 first) to 1. -h or --help prints
+# the script's header comment (the lines after the shebang up to the first
+# line of code) and exits 0; any other ARG exits 2 with "unknown argument".
+switches() {
+    local names=" dry-run $1 " name arg
+    shift
+    dry_run=0
+    for arg in "$@"; do
+        name="${arg#--}"
+        if [[ $arg == --* && $name =~ ^[a-z-]+$ && $names == *" $name "* ]]; then
+            printf -v "${name//-/_}" 1
+        elif [[ $arg == -h || $arg == --help ]]; then
+            sed -n '2,/^[^#]/{/^#/p}' "$0"
+            exit 0
+        else
+            echo "$me: unknown argument: $arg" >&2
+            exit 2
+        fi
+    done
 }

@@ -28,8 +28,7 @@ set -euo pipefail
 me=pgbackrest-backup
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-compose_env
-read_settings 'AGORA_NO_OFFSITE'
+compose_settings 'AGORA_NO_OFFSITE'
 offsite_disabled=0
 [[ ${AGORA_NO_OFFSITE:-} != 1 ]] || offsite_disabled=1
 read -r -a exec_cmd <<<"${PGBACKREST_EXEC:-docker compose exec -T -u postgres postgres agora-pgbackrest}"

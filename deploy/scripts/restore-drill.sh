@@ -21,8 +21,7 @@ set -euo pipefail
 me=restore-drill
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-compose_env
-read_settings ""
+compose_settings ""
 
 dry_run=0
 repo=""

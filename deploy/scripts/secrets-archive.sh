@@ -34,14 +34,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SECRETS_SOURCE_DIR="${SECRETS_SOURCE_DIR:-$deploy_dir}"
 ENV_FILE="${ENV_FILE:-$SECRETS_SOURCE_DIR/.env}"
 
-dry_run=0
-for arg in "$@"; do
-    case "$arg" in
-        --dry-run) dry_run=1 ;;
-        -h | --help) sed -n '2,29p' "${BASH_SOURCE[0]}"; exit 0 ;;
-        *) echo "secrets-archive: unknown argument: $arg" >&2; exit 2 ;;
-    esac
-done
+switches "" "$@"
 
 read_settings 'SECRETS_AGE_RECIPIENT|PGBACKREST_REPO2_[A-Z0-9_]+|BACKUP_DIR|AGORA_NO_OFFSITE'
 BACKUP_DIR="${BACKUP_DIR:-/home/deploy/backups}"

@@ -7,6 +7,7 @@ package systest
 
 import (
 	"context"
+	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -40,6 +41,21 @@ func Tool(t testing.TB, names ...string) string {
 	}
 	Missing(t, strings.Join(names, " or ")+" is not installed (scripts/apt-packages.txt lists it; run make deps)")
 	return ""
+}
+
+// ExitCode is the exit status of a command that has run, from the error
+// its Run, Output or CombinedOutput returned: 0 for none, the status for an
+// *exec.ExitError; any other error (the command could not start) fails t.
+func ExitCode(t testing.TB, err error) int {
+	t.Helper()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 0
 }
 
 // PickPort returns a loopback TCP port that was free a moment ago (another
