@@ -19,14 +19,14 @@ func toRefreshToken(r db.RefreshToken) session.RefreshToken {
 	}
 }
 
+// insertSession writes a session and its first refresh token, in one
+// statement.
 func insertSession(ctx context.Context, q *db.Queries, s session.Session, rt session.RefreshToken) error {
-	if err := q.InsertSession(ctx, db.InsertSessionParams{
+	return q.InsertSession(ctx, db.InsertSessionParams{
 		ID: s.ID, UserID: s.UserID, CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt,
 		ExpiresAt: s.ExpiresAt, RevokedAt: s.RevokedAt,
-	}); err != nil {
-		return err
-	}
-	return insertRefreshToken(ctx, q, rt)
+		TokenHash: rt.Hash[:], TokenCreatedAt: rt.CreatedAt, TokenExpiresAt: rt.ExpiresAt, TokenUsedAt: rt.UsedAt,
+	})
 }
 
 func insertRefreshToken(ctx context.Context, q *db.Queries, rt session.RefreshToken) error {
@@ -37,7 +37,7 @@ func insertRefreshToken(ctx context.Context, q *db.Queries, rt session.RefreshTo
 
 // CreateSession implements identity.SessionStore.
 func (s *IdentityStore) CreateSession(ctx context.Context, sess session.Session, rt session.RefreshToken) error {
-	return inTx(ctx, s.pool, s.q, func(q *db.Queries) error { return insertSession(ctx, q, sess, rt) })
+	return insertSession(ctx, s.q, sess, rt)
 }
 
 // Refresh implements identity.SessionStore.

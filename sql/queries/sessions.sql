@@ -1,8 +1,17 @@
 -- Sessions and their refresh tokens (adapters/postgres/identity_sessions.go).
 
 -- name: InsertSession :exec
-INSERT INTO sessions (id, user_id, created_at, last_used_at, expires_at, revoked_at)
-VALUES ($1, $2, $3, $4, $5, $6);
+-- A new session and its first refresh token in one statement: atomic
+-- without BEGIN and COMMIT, and one round trip where a login made four.
+WITH s AS (
+  INSERT INTO sessions (id, user_id, created_at, last_used_at, expires_at, revoked_at)
+  VALUES (sqlc.arg(id), sqlc.arg(user_id), sqlc.arg(created_at), sqlc.arg(last_used_at),
+          sqlc.arg(expires_at), sqlc.narg(revoked_at))
+  RETURNING id
+)
+INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at, used_at)
+SELECT sqlc.arg(token_hash), s.id, sqlc.arg(token_created_at), sqlc.arg(token_expires_at), sqlc.narg(token_used_at)
+FROM s;
 
 -- name: InsertRefreshToken :exec
 INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at, used_at)
