@@ -41,7 +41,7 @@ vet: ## go vet
 
 .PHONY: lint
 lint: ## golangci-lint and deadcode (pinned in tools/go.mod), then prove depguard's rules bite
-	$(TOOL) golangci-lint run ./...
+	$(TOOL) golangci-lint run --allow-serial-runners ./...
 	@scripts/deadcode.sh
 	@scripts/check-depguard.sh
 
