@@ -123,6 +123,15 @@ func (s *Service) Close(ctx context.Context) error { return s.bg.wait(ctx) }
 // what a write answers equals what a later read returns.
 func (s *Service) now() time.Time { return timestamp.Of(s.d.Clock()) }
 
+// newID draws a fresh id; uuid.NewV7 reads the random source, which can fail.
+func (s *Service) newID() (uuid.UUID, error) {
+	id, err := s.d.NewID()
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("identity: new id: %w", err)
+	}
+	return id, nil
+}
+
 // errNotSignedIn answers a missing, invalid or revoked access token.
 var errNotSignedIn = errs.New(errs.ErrUnauthenticated, "The access token is missing, invalid, expired or revoked.")
 
