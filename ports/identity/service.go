@@ -54,7 +54,7 @@ type Service struct {
 	directory DirectoryStore
 	sessions  SessionStore
 	tokens    TokenStore
-	purger    Purger
+	purge     PurgeStore
 	dummyHash string
 	bg        *background
 }
@@ -110,7 +110,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	s := &Service{
 		cfg: cfg, d: d, dummyHash: dummy,
-		users: d.Store, directory: d.Store, sessions: d.Store, tokens: d.Store, purger: d.Store,
+		users: d.Store, directory: d.Store, sessions: d.Store, tokens: d.Store, purge: d.Store,
 	}
 	s.bg = newBackground(cfg.MaxPendingMail, cfg.MailTimeout, d.OnError)
 	return s, nil
