@@ -135,7 +135,11 @@ func newApp(ctx context.Context, cfg config, log *zap.Logger, tracing *telemetry
 		Social:          social,
 	}
 	wireDocs(&opts)
-	a.api = httpapi.New(opts)
+	a.api, err = httpapi.New(opts)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
 	a.internal = a.api.InternalHandler()
 	return a, nil
 }
