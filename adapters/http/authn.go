@@ -25,15 +25,14 @@ var errTwoAuthorizations = errs.New(errs.ErrUnauthenticated,
 // that clients do not throw away good tokens.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		svc := s.opts.Identity.Service
 		if len(c.Request().Header.Values(echo.HeaderAuthorization)) > 1 {
 			return errTwoAuthorizations
 		}
 		token, ok := bearerToken(c.Request().Header.Get(echo.HeaderAuthorization))
-		if !ok || svc == nil {
+		if !ok {
 			return errNoToken
 		}
-		claims, err := svc.Authenticate(c.Request().Context(), token)
+		claims, err := s.opts.Identity.Service.Authenticate(c.Request().Context(), token)
 		if err != nil {
 			return err
 		}

@@ -16,7 +16,7 @@ import (
 func TestRandomMethodsAndPathsKeepSeriesConstant(t *testing.T) {
 	t.Parallel()
 	m := telemetry.NewMetrics(telemetry.BuildInfo{Version: "test"})
-	s := New(Options{Metrics: m})
+	s := newServer(t, Options{Metrics: m})
 	send := func(method, path string) {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
 		req.Method = method

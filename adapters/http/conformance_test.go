@@ -19,7 +19,7 @@ import (
 // New has a HEAD twin, so a route added later cannot forget it.
 func TestEveryGETRouteAnswersHEAD(t *testing.T) {
 	t.Parallel()
-	s := New(Options{OpenAPISpec: []byte("openapi: 3.1.0\n"), Docs: http.NotFoundHandler()})
+	s := newServer(t, Options{OpenAPISpec: []byte("openapi: 3.1.0\n"), Docs: http.NotFoundHandler()})
 	heads := map[string]bool{}
 	gets := 0
 	for _, r := range s.echo.Routes() {
@@ -44,7 +44,7 @@ func TestEveryGETRouteAnswersHEAD(t *testing.T) {
 // HEAD through a real listener: the GET's status and headers, no body.
 func TestHEADHasTheGETsStatusAndHeadersWithoutBody(t *testing.T) {
 	t.Parallel()
-	s := New(Options{OpenAPISpec: []byte("openapi: 3.1.0\ninfo: {}\n")})
+	s := newServer(t, Options{OpenAPISpec: []byte("openapi: 3.1.0\ninfo: {}\n")})
 	addr := startListener(t, s, DefaultTimeouts())
 	for _, path := range []string{"/healthz", "/readyz", "/api/v1/openapi.yaml", "/api/v1/users/me", "/nowhere"} {
 		get := roundTrip(t, http.MethodGet, "http://"+addr+path)
@@ -89,7 +89,7 @@ func roundTrip(t *testing.T, method, url string) answer {
 // each 413 carries the headers of every error answer (Cache-Control: no-store).
 func TestBodyLimitIsExactly64KiB(t *testing.T) {
 	t.Parallel()
-	s := New(Options{})
+	s := newServer(t, Options{})
 	s.echo.POST("/api/v1/test/echo", func(c echo.Context) error {
 		var v map[string]any
 		if err := decodeJSON(c, &v); err != nil {
@@ -142,14 +142,14 @@ func TestBodyLimitIsExactly64KiB(t *testing.T) {
 // Every error answer, from any middleware or handler, says no-store.
 func TestEveryErrorAnswerIsNoStore(t *testing.T) {
 	t.Parallel()
-	s := New(Options{})
+	s := newServer(t, Options{})
 	addr := startListener(t, s, DefaultTimeouts())
 	for _, tc := range []struct{ method, path string }{
 		{http.MethodGet, "/nowhere"},            // 404 outside /api/v1
 		{http.MethodDelete, "/healthz"},         // 405
 		{"ZQ1", "/healthz"},                     // 405 for an invented method
 		{http.MethodGet, "/api/v1/users/me"},    // 401
-		{http.MethodPost, "/api/v1/auth/login"}, // 415 or 404 without services
+		{http.MethodPost, "/api/v1/auth/login"}, // 415
 	} {
 		a := roundTrip(t, tc.method, "http://"+addr+tc.path)
 		if a.status < 400 || a.header.Get("Cache-Control") != "no-store" {
@@ -164,7 +164,7 @@ func TestEveryErrorAnswerIsNoStore(t *testing.T) {
 // listener's hard cap net/http answers before any handler.
 func TestHeadersAreLimitedTo16KiB(t *testing.T) {
 	t.Parallel()
-	s := New(Options{})
+	s := newServer(t, Options{})
 	addr := startListener(t, s, DefaultTimeouts())
 	send := func(total int) *http.Response {
 		t.Helper()
@@ -219,7 +219,7 @@ func TestHeadersAreLimitedTo16KiB(t *testing.T) {
 // is given but malformed, also 400.
 func TestMalformedQueryStringIsRefused(t *testing.T) {
 	t.Parallel()
-	s := New(Options{OpenAPISpec: []byte("openapi: 3.1.0\n")})
+	s := newServer(t, Options{OpenAPISpec: []byte("openapi: 3.1.0\n")})
 	for _, q := range []string{"limit=%zz", "limit=500%", "limit=1;x", "cursor=%zz", "cursor=garbage%", "q=%zz", "a=%", "%zz", "x=1&y=%G0"} {
 		for _, path := range []string{"/healthz", "/api/v1/openapi.yaml", "/api/v1/feed", "/nowhere"} {
 			rec := httptest.NewRecorder()
@@ -295,7 +295,7 @@ func TestPathParametersArePercentDecoded(t *testing.T) {
 // Two Authorization headers: the first one used to win. None is believed.
 func TestTwoAuthorizationHeadersAreRefused(t *testing.T) {
 	t.Parallel()
-	s := New(Options{})
+	s := newServer(t, Options{})
 	req := httptest.NewRequest(http.MethodGet, "/api/v1/users/me", nil)
 	req.Header.Add("Authorization", "Bearer a.b.c")
 	req.Header.Add("Authorization", "Bearer d.e.f")
@@ -311,10 +311,10 @@ func TestTwoAuthorizationHeadersAreRefused(t *testing.T) {
 // body on any routed path, no token needed; 404 where no route is.
 func TestOPTIONSAnswersAllow(t *testing.T) {
 	t.Parallel()
-	s := New(Options{OpenAPISpec: []byte("openapi: 3.1.0\n")})
+	s := newServer(t, Options{OpenAPISpec: []byte("openapi: 3.1.0\n")})
 	for path, allow := range map[string]string{
 		"/healthz":             "OPTIONS, GET, HEAD",
-		"/api/v1/users/me":     "OPTIONS, GET, HEAD",
+		"/api/v1/users/me":     "OPTIONS, DELETE, GET, HEAD, PATCH",
 		"/api/v1/openapi.yaml": "OPTIONS, GET, HEAD",
 	} {
 		rec := httptest.NewRecorder()

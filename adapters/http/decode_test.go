@@ -153,7 +153,7 @@ func FuzzDecodeJSON(f *testing.F) {
 // A client that goes away mid-request is recorded as 499, not as a server error.
 func TestClientGoneIs499NotServerError(t *testing.T) {
 	t.Parallel()
-	s := New(Options{})
+	s := newServer(t, Options{})
 	e := echo.New()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

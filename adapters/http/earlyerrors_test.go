@@ -56,7 +56,7 @@ func rawExchange(t *testing.T, addr, raw string) (*http.Response, string) {
 // for a header over the hard cap, 400 for everything else.
 func TestNetHTTPsOwnRefusalsAreProblems(t *testing.T) {
 	t.Parallel()
-	addr := startEarlyErrorListener(t, New(Options{}))
+	addr := startEarlyErrorListener(t, newServer(t, Options{}))
 	for name, tc := range map[string]struct {
 		raw    string
 		status int

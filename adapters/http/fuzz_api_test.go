@@ -8,32 +8,9 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
-
-	"agora/adapters/jwt"
-	"agora/domain/user"
-	"agora/ports/identity"
-	"agora/ports/identity/identitytest"
-	"agora/ports/social"
-	"agora/ports/social/socialtest"
 )
-
-// plainHasher keeps fuzzing fast: the hashing itself is not under test here.
-type plainHasher struct{}
-
-func (plainHasher) Hash(_ context.Context, pw user.Password) (string, error) {
-	return "plain:" + pw.Reveal(), nil
-}
-
-func (plainHasher) Verify(_ context.Context, pw user.Password, enc string) (bool, bool, error) {
-	return enc == "plain:"+pw.Reveal(), false, nil
-}
-
-type dropMailer struct{}
-
-func (dropMailer) Send(context.Context, identity.Message) error { return nil }
 
 // fuzzAPI is the whole HTTP adapter over in-memory fakes of every store,
 // with one registered user and a post of theirs.
@@ -52,32 +29,17 @@ var fuzzOnce struct {
 func newFuzzAPI(tb testing.TB) *fuzzAPI {
 	tb.Helper()
 	fuzzOnce.Do(func() {
-		keys, err := jwt.EphemeralKeySet()
+		m, err := newMemServices()
 		if err != nil {
 			fuzzOnce.err = err
 			return
 		}
-		issuer, err := jwt.New(keys, jwt.Options{Issuer: "agora", Audience: "agora-api"})
+		srv, err := New(Options{Identity: m.identity, Social: m.social})
 		if err != nil {
 			fuzzOnce.err = err
 			return
 		}
-		ids, err := identity.New(identity.Config{AccessTTL: time.Hour, RefreshTTL: 24 * time.Hour, PublicBaseURL: "http://x"},
-			identity.Deps{Store: identitytest.NewMemStore(), Hasher: plainHasher{}, Tokens: issuer, Mailer: dropMailer{}})
-		if err != nil {
-			fuzzOnce.err = err
-			return
-		}
-		socialStore := socialtest.NewMemStore()
-		socialSvc, err := social.New(social.Deps{Store: socialStore})
-		if err != nil {
-			fuzzOnce.err = err
-			return
-		}
-		srv := New(Options{
-			Identity: IdentityDeps{Service: ids, JWKS: issuer.JWKS()},
-			Social:   SocialDeps{Service: socialSvc},
-		})
+		ids, socialStore := m.identity.Service, m.socialStore
 		api := &fuzzAPI{srv: srv}
 		var reg struct {
 			AccessToken string `json:"access_token"`

@@ -57,7 +57,7 @@ func newPGAPI(tb testing.TB) *pgAPI {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	api := &pgAPI{fuzzAPI: fuzzAPI{srv: New(Options{
+	api := &pgAPI{fuzzAPI: fuzzAPI{srv: newServer(tb, Options{
 		Identity: IdentityDeps{Service: ids, JWKS: issuer.JWKS()},
 		Social:   SocialDeps{Service: socialSvc},
 	})}}

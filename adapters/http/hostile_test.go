@@ -39,7 +39,7 @@ func TestDefaultTimeoutsAreAllSet(t *testing.T) {
 // timeout passes, instead of holding a connection forever.
 func TestSlowlorisClientIsDisconnected(t *testing.T) {
 	t.Parallel()
-	s := New(Options{})
+	s := newServer(t, Options{})
 	to := DefaultTimeouts()
 	to.ReadHeader = 300 * time.Millisecond
 	addr := startListener(t, s, to)
@@ -73,7 +73,7 @@ func TestSlowlorisClientIsDisconnected(t *testing.T) {
 // An endless chunked body is refused with 413 after 64 KiB, not read to the end.
 func TestEndlessBodyIsRefused(t *testing.T) {
 	t.Parallel()
-	s := New(Options{})
+	s := newServer(t, Options{})
 	s.echo.POST("/test/echo", func(c echo.Context) error {
 		var v map[string]any
 		if err := decodeJSON(c, &v); err != nil {
@@ -116,7 +116,7 @@ func TestEndlessBodyIsRefused(t *testing.T) {
 // A declared Content-Length over the limit is refused before any body is read.
 func TestOversizeContentLengthIsRefusedUpFront(t *testing.T) {
 	t.Parallel()
-	s := New(Options{})
+	s := newServer(t, Options{})
 	s.echo.POST("/test/echo", func(c echo.Context) error {
 		var v map[string]any
 		return decodeJSON(c, &v)

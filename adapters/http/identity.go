@@ -8,8 +8,7 @@ import (
 
 // IdentityDeps are the services behind the auth and account endpoints.
 type IdentityDeps struct {
-	// Service holds the identity use cases. Without it the identity routes
-	// are not mounted and every authenticated route answers 401.
+	// Service holds the identity use cases (required).
 	Service *identity.Service
 	// JWKS is the JSON Web Key Set served at /.well-known/jwks.json.
 	JWKS []byte
@@ -17,9 +16,6 @@ type IdentityDeps struct {
 
 // registerIdentityRoutes mounts auth, account and user endpoints, and the JWKS.
 func (s *Server) registerIdentityRoutes(root *echo.Echo, api *echo.Group) {
-	if s.opts.Identity.Service == nil {
-		return
-	}
 	get(root, "/.well-known/jwks.json", s.jwks, s.rateLimit)
 
 	api.POST("/auth/register", s.register, s.limitIP(LimitRegister))

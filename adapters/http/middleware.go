@@ -109,7 +109,8 @@ func (s *Server) recover(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer func() {
 			if r := recover(); r != nil {
-				if e, ok := r.(error); ok && errors.Is(e, errAbortHandler) {
+				// net/http's own abort is re-panicked, as net/http expects.
+				if e, ok := r.(error); ok && errors.Is(e, http.ErrAbortHandler) {
 					panic(r)
 				}
 				s.log.Error("panic", zap.Any("panic", r), zap.Stack("stack"), zapRequestID(c))

@@ -20,9 +20,6 @@ const retryAfterSeconds = "5"
 // and it is not a server error.
 const statusClientClosed = 499
 
-// errAbortHandler is re-panicked by recover, as net/http expects.
-var errAbortHandler = http.ErrAbortHandler
-
 // problemDTO is an RFC 9457 problem document.
 type problemDTO struct {
 	Type      string          `json:"type"`

@@ -6,6 +6,7 @@ package http
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"net/netip"
@@ -22,7 +23,8 @@ import (
 	"agora/adapters/telemetry"
 )
 
-// Options configures the server. Services and checks come from cmd/agora.
+// Options configures the server. Services and checks come from cmd/agora;
+// Identity.Service and Social.Service are required, the rest optional.
 type Options struct {
 	Logger  *zap.Logger
 	Metrics *telemetry.Metrics
@@ -61,8 +63,14 @@ type Server struct {
 	routes map[string]bool
 }
 
-// New builds the router and the middleware chain.
-func New(opts Options) *Server {
+// New builds the router and the middleware chain. A missing identity or
+// social service is a wiring error reported here, at start-up, as the use
+// cases' New reports a missing store: every route of the contract is
+// mounted and served, none answers 404 or 503 because a service was left out.
+func New(opts Options) (*Server, error) {
+	if opts.Identity.Service == nil || opts.Social.Service == nil {
+		return nil, errors.New("http: Identity.Service and Social.Service are required")
+	}
 	if opts.Logger == nil {
 		opts.Logger = zap.NewNop()
 	}
@@ -105,7 +113,7 @@ func New(opts Options) *Server {
 	for _, r := range e.Routes() {
 		s.routes[r.Path] = true
 	}
-	return s
+	return s, nil
 }
 
 // getHead is what get registers: RFC 9110 requires every GET resource to

@@ -7,7 +7,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
-	"agora/domain/errs"
 	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/social"
@@ -15,6 +14,7 @@ import (
 
 // SocialDeps are the services behind posts, connections and blocks.
 type SocialDeps struct {
+	// Service holds the social use cases (required).
 	Service *social.Service
 }
 
@@ -52,9 +52,6 @@ func (s *Server) socialCaller(c echo.Context) (*social.Service, uuid.UUID, error
 	p, err := callerOf(c)
 	if err != nil {
 		return nil, uuid.Nil, err
-	}
-	if s.opts.Social.Service == nil {
-		return nil, uuid.Nil, errs.New(errs.ErrUnavailable, "The social service is not configured.")
 	}
 	return s.opts.Social.Service, p.UserID, nil
 }

@@ -7,7 +7,7 @@ import (
 	"agora/adapters/postgres/internal/db"
 )
 
-// PurgeExpired implements identity.Purger.
+// PurgeExpired implements identity.PurgeStore.
 func (s *IdentityStore) PurgeExpired(ctx context.Context, now, sessionsBefore time.Time) (int64, error) {
 	var total int64
 	err := inTx(ctx, s.pool, s.q, func(q *db.Queries) error {

@@ -171,10 +171,12 @@ func (c *SessionCache) Listening() bool {
 	return c.up && c.fresh()
 }
 
-// Hits counts the checks answered from memory (for tests and metrics).
+// Hits counts the checks answered from memory (cmd/agora exports it as
+// agora_auth_session_cache_hits_total).
 func (c *SessionCache) Hits() int64 { return c.hits.Load() }
 
-// Drops counts lost or failed listening connections (for tests and metrics).
+// Drops counts lost or failed listening connections (cmd/agora exports it
+// as agora_auth_session_cache_drops_total).
 func (c *SessionCache) Drops() int64 { return c.drops.Load() }
 
 // Listen keeps a LISTENing connection until ctx ends, reconnecting after

@@ -61,3 +61,9 @@ func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 func (m *Metrics) RegisterGaugeFunc(name, help string, value func() float64) {
 	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, value))
 }
+
+// RegisterCounterFunc exports a count an adapter keeps itself (e.g. the
+// session cache's hits), read at scrape time; value must never decrease.
+func (m *Metrics) RegisterCounterFunc(name, help string, value func() float64) {
+	m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, value))
+}

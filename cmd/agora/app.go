@@ -94,6 +94,12 @@ func newApp(ctx context.Context, cfg config, log *zap.Logger, tracing *telemetry
 			}
 			return 0
 		})
+	metrics.RegisterCounterFunc("agora_auth_session_cache_hits_total",
+		"Session checks of authenticated requests answered from memory instead of the database.",
+		func() float64 { return float64(sessions.Hits()) })
+	metrics.RegisterCounterFunc("agora_auth_session_cache_drops_total",
+		"Listening connections of the session cache lost or failed; each empties the cache until it listens again.",
+		func() float64 { return float64(sessions.Drops()) })
 	identity, err := wireIdentity(cfg, store, log, metrics)
 	if err != nil {
 		a.close()
@@ -135,7 +141,11 @@ func newApp(ctx context.Context, cfg config, log *zap.Logger, tracing *telemetry
 		Social:          social,
 	}
 	wireDocs(&opts)
-	a.api = httpapi.New(opts)
+	a.api, err = httpapi.New(opts)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
 	a.internal = a.api.InternalHandler()
 	return a, nil
 }

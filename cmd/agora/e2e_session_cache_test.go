@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,6 +63,9 @@ func servedFromMemory(t *testing.T, b *testEnv, token string) {
 	}
 	if b.app.sessions.Hits() == hits {
 		t.Fatal("B checked the session in the database although its cache knew it")
+	}
+	if got, want := metricValue(t, b, "agora_auth_session_cache_hits_total"), float64(b.app.sessions.Hits()); got != want {
+		t.Fatalf("B's /metrics counts %v cache hits, its cache %v", got, want)
 	}
 }
 
@@ -139,6 +144,9 @@ func TestSessionCacheDroppedListenerNeverLetsARevokedTokenThrough(t *testing.T) 
 		t.Fatalf("terminated %d listeners (want 2): %v", killed, err)
 	}
 	waitFor(t, "B to notice its listener is gone", func() bool { return b.app.sessions.Drops() > drops })
+	if got := metricValue(t, b, "agora_auth_session_cache_drops_total"); got <= float64(drops) {
+		t.Fatalf("B's /metrics counts %v listener drops, %d before the kill", got, drops)
+	}
 
 	logoutOn(t, a, ken.RefreshToken)
 	// Every answer from now on is a refusal: while B reconnects, and after.
@@ -151,4 +159,20 @@ func TestSessionCacheDroppedListenerNeverLetsARevokedTokenThrough(t *testing.T) 
 	}
 	// And B serves live sessions from memory again.
 	servedFromMemory(t, b, idLoggedIn(t, a, "ken_dl").AccessToken)
+}
+
+// metricValue reads one unlabelled sample from env's /metrics.
+func metricValue(t *testing.T, env *testEnv, name string) float64 {
+	t.Helper()
+	for _, line := range strings.Split(scrape(t, env), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("/metrics lacks %s", name)
+	return 0
 }

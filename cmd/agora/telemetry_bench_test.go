@@ -6,15 +6,23 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.uber.org/zap"
 
 	httpapi "agora/adapters/http"
+	"agora/adapters/jwt"
+	"agora/adapters/mail"
+	"agora/adapters/password"
 	"agora/adapters/postgres"
 	"agora/adapters/postgres/pgtest"
 	"agora/adapters/telemetry"
+	"agora/ports/identity"
+	"agora/ports/identity/identitytest"
+	"agora/ports/social"
+	"agora/ports/social/socialtest"
 )
 
 // BenchmarkTelemetryOverhead serves GET /readyz (one real round trip to
@@ -72,8 +80,13 @@ type telemetryVariant struct {
 // benchVariants times GET path on each variant's server, one sub-benchmark
 // per variant; an answer other than 200 fails it.
 func benchVariants(b *testing.B, path string, variants []telemetryVariant) {
+	ids, soc := benchServices(b)
 	for _, v := range variants {
-		srv := httpapi.New(v.opts)
+		v.opts.Identity, v.opts.Social = ids, soc
+		srv, err := httpapi.New(v.opts)
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.Run(v.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -85,4 +98,33 @@ func benchVariants(b *testing.B, path string, variants []telemetryVariant) {
 			}
 		})
 	}
+}
+
+// benchServices are the services httpapi.New requires, over the in-memory
+// fakes of their stores: the benchmarked paths never reach a use case.
+func benchServices(b *testing.B) (httpapi.IdentityDeps, httpapi.SocialDeps) {
+	keys, err := jwt.EphemeralKeySet()
+	if err != nil {
+		b.Fatal(err)
+	}
+	issuer, err := jwt.New(keys, jwt.Options{Issuer: "agora", Audience: "agora-api"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	mailer, err := mail.NewDir(b.TempDir(), "agora@example.com")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids, err := identity.New(identity.Config{AccessTTL: time.Hour, RefreshTTL: 24 * time.Hour}, identity.Deps{
+		Store: identitytest.NewMemStore(), Hasher: password.New(password.OWASPLowMemory, 1, 0), Tokens: issuer, Mailer: mailer,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = ids.Close(context.Background()) })
+	soc, err := social.New(social.Deps{Store: socialtest.NewMemStore()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return httpapi.IdentityDeps{Service: ids, JWKS: issuer.JWKS()}, httpapi.SocialDeps{Service: soc}
 }

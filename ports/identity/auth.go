@@ -33,7 +33,7 @@ func (s *Service) Register(ctx context.Context, r user.Registration) (SignedIn, 
 	if err != nil {
 		return SignedIn{}, err
 	}
-	id, err := s.d.NewID()
+	id, err := s.newID()
 	if err != nil {
 		return SignedIn{}, err
 	}
@@ -214,7 +214,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (AccessClaims,
 }
 
 func (s *Service) newSession(userID uuid.UUID, now time.Time) (session.Session, session.Secret, session.RefreshToken, error) {
-	id, err := s.d.NewID()
+	id, err := s.newID()
 	if err != nil {
 		return session.Session{}, "", session.RefreshToken{}, err
 	}

@@ -32,6 +32,30 @@ func TestRegister(t *testing.T) {
 	}
 }
 
+// A failing id source (uuid.NewV7 reads the random source) is an error of
+// the use case, not a panic, and nothing is stored or counted; social's
+// TestNewIDFailureIsReturned is the same case.
+func TestNewIDFailureIsReturned(t *testing.T) {
+	t.Parallel()
+	store, metrics := identitytest.NewMemStore(), &fakeMetrics{logins: map[string]int{}}
+	broken := errors.New("no entropy")
+	svc, err := identity.New(identity.Config{AccessTTL: time.Minute, RefreshTTL: time.Hour}, identity.Deps{
+		Store: store, Hasher: &fakeHasher{}, Tokens: fakeTokens{}, Mailer: &fakeMailer{}, Metrics: metrics,
+		NewID: func() (uuid.UUID, error) { return uuid.Nil, broken },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = svc.Close(ctx) })
+	r, _ := user.ParseRegistration("ada", "ada@example.com", "correct horse", nil)
+	if _, err := svc.Register(ctx, r); !errors.Is(err, broken) {
+		t.Fatalf("Register: %v", err)
+	}
+	if _, err := store.UserByUsername(ctx, r.Username); !errors.Is(err, errs.ErrNotFound) || metrics.register != 0 {
+		t.Fatalf("stored or counted: %v, %d registrations", err, metrics.register)
+	}
+}
+
 func TestLogin(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

@@ -33,7 +33,7 @@ type Store interface {
 	DirectoryStore
 	SessionStore
 	TokenStore
-	Purger
+	PurgeStore
 }
 
 // UserStore keeps accounts: what register, login and the caller's own
@@ -108,9 +108,9 @@ type TokenStore interface {
 	VerifyEmail(ctx context.Context, presented session.Hash, now time.Time) error
 }
 
-// Purger deletes what can never be used again, across sessions and tokens;
+// PurgeStore deletes what can never be used again, across sessions and tokens;
 // the periodic purge job is its one user.
-type Purger interface {
+type PurgeStore interface {
 	// PurgeExpired deletes sessions that expired or were revoked before
 	// sessionsBefore (with their refresh tokens), refresh tokens and
 	// emailed tokens that expired before now. It returns how many rows went.

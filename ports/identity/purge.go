@@ -14,5 +14,5 @@ const EndedSessionRetention = 30 * 24 * time.Hour
 // without end. It is safe to run from every replica at once.
 func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
 	now := s.now()
-	return s.purger.PurgeExpired(ctx, now, now.Add(-EndedSessionRetention))
+	return s.purge.PurgeExpired(ctx, now, now.Add(-EndedSessionRetention))
 }

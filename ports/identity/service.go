@@ -54,7 +54,7 @@ type Service struct {
 	directory DirectoryStore
 	sessions  SessionStore
 	tokens    TokenStore
-	purger    Purger
+	purge     PurgeStore
 	dummyHash string
 	bg        *background
 }
@@ -110,7 +110,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	s := &Service{
 		cfg: cfg, d: d, dummyHash: dummy,
-		users: d.Store, directory: d.Store, sessions: d.Store, tokens: d.Store, purger: d.Store,
+		users: d.Store, directory: d.Store, sessions: d.Store, tokens: d.Store, purge: d.Store,
 	}
 	s.bg = newBackground(cfg.MaxPendingMail, cfg.MailTimeout, d.OnError)
 	return s, nil
@@ -122,6 +122,15 @@ func (s *Service) Close(ctx context.Context) error { return s.bg.wait(ctx) }
 // now is the clock at the database's precision (microseconds, UTC), so that
 // what a write answers equals what a later read returns.
 func (s *Service) now() time.Time { return timestamp.Of(s.d.Clock()) }
+
+// newID draws a fresh id; uuid.NewV7 reads the random source, which can fail.
+func (s *Service) newID() (uuid.UUID, error) {
+	id, err := s.d.NewID()
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("identity: new id: %w", err)
+	}
+	return id, nil
+}
 
 // errNotSignedIn answers a missing, invalid or revoked access token.
 var errNotSignedIn = errs.New(errs.ErrUnauthenticated, "The access token is missing, invalid, expired or revoked.")

@@ -33,7 +33,7 @@ func RunStoreContract(t *testing.T, open Open) {
 	t.Run("DirectoryStore", func(t *testing.T) { t.Parallel(); RunDirectoryStore(t, open) })
 	t.Run("SessionStore", func(t *testing.T) { t.Parallel(); RunSessionStore(t, open) })
 	t.Run("TokenStore", func(t *testing.T) { t.Parallel(); RunTokenStore(t, open) })
-	t.Run("Purger", func(t *testing.T) { t.Parallel(); RunPurger(t, open) })
+	t.Run("PurgeStore", func(t *testing.T) { t.Parallel(); RunPurgeStore(t, open) })
 }
 
 // run runs one case in parallel on a fresh store.

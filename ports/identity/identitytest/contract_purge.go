@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// RunPurger checks the behaviour every identity.Purger must have.
-func RunPurger(t *testing.T, open Open) {
+// RunPurgeStore checks the behaviour every identity.PurgeStore must have.
+func RunPurgeStore(t *testing.T, open Open) {
 	run(t, open, "purge removes ended sessions and expired tokens, and nothing live", func(f *fixture) {
 		u, old, _ := f.register("purged") // created at base, lives 24h
 		later := base.Add(48 * time.Hour)

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// PurgeExpired implements identity.Purger.
+// PurgeExpired implements identity.PurgeStore.
 func (m *MemStore) PurgeExpired(_ context.Context, now, sessionsBefore time.Time) (int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
