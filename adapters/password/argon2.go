@@ -4,20 +4,22 @@
 // an old hash gets it replaced (Verify reports rehash).
 //
 // Each hash costs 7 MiB (OWASPLowMemory) and milliseconds of one core. The
-// hasher runs at most a given number at once, on workers: each a goroutine
-// locked to an OS thread at the lowest scheduling priority (nice 19), with
-// memory of its own that the next hash it runs reuses (internal/argon2, a
-// fork of x/crypto's that lets the caller own the memory: no garbage per
-// login, so no collection per login either). Idle cores hash at full speed,
-// and any other runnable thread (request handling, PostgreSQL) takes the
-// core from a hash at once, so a login flood neither starves reads nor
-// waits behind them when the machine is otherwise idle. A worker takes the
-// hashes that wait while it runs one, so a flood pays for its threads and
-// memory once; the hasher holds neither while no hash runs. Callers wait
-// for a worker as long as their request's context allows. The process
-// should have that many more Go processors than cores (cmd/agora raises
-// GOMAXPROCS), so that request goroutines always find one free while every
-// hash runs.
+// hasher runs at most a given number at once, each in memory of its own that
+// the next hash in that slot reuses (internal/argon2, a fork of x/crypto's
+// that lets the caller own the memory: no garbage per login, so no
+// collection per login either), on an OS thread of its own at the lowest
+// scheduling priority (nice 19): idle cores hash at full speed, and any
+// other runnable thread (request handling, PostgreSQL) takes the core from a
+// hash at once, so a login flood neither starves reads nor waits behind
+// them when the machine is otherwise idle. The rest wait for a slot as long
+// as their request's context allows. The process should have that many
+// more Go processors than cores (cmd/agora raises GOMAXPROCS), so that
+// request goroutines always find one free while every hash runs.
+//
+// A thread per hash, not long-lived hashing threads: workers that kept their
+// niced thread and took the waiting hashes one after another logged in 5 %
+// faster, but the reads beside a login flood answered with a p99 of 15-130
+// ms instead of 6-9 ms (bench/notes.md, round 4).
 package password
 
 import (
@@ -37,21 +39,14 @@ import (
 // Hasher is an identity.PasswordHasher over argon2id.
 type Hasher struct {
 	params Params
-	nice   int
-	// jobs hands a hash to a worker that has just finished one. It is
-	// unbuffered: a send succeeds only into a worker that asks for more.
-	jobs chan job
-	// workers holds a token per running worker; its capacity is how many
-	// hashes may run at once.
-	workers chan struct{}
-	running atomic.Int32 // hashes running now
-	kept    atomic.Int32 // workspaces the workers hold
-}
-
-// job is one hash: f runs in a worker's workspace, done closes after.
-type job struct {
-	f    func(*argon2.Workspace)
-	done chan struct{}
+	// slots holds one workspace per hash that may run at once; a slot's
+	// workspace is made on its first use and kept while hashes keep coming
+	// (a login flood reuses them), released when the hasher goes idle (7 MiB
+	// each is a tenth of the memory budget, not worth keeping for the next
+	// lone login).
+	slots chan *argon2.Workspace
+	nice  int
+	busy  atomic.Int32 // calls in run, waiting for a slot included
 }
 
 var _ identity.PasswordHasher = (*Hasher)(nil)
@@ -67,56 +62,64 @@ func New(params Params, concurrency, nice int) *Hasher {
 	if concurrency <= 0 {
 		concurrency = runtime.GOMAXPROCS(0)
 	}
-	return &Hasher{params: params, nice: nice, jobs: make(chan job), workers: make(chan struct{}, concurrency)}
+	slots := make(chan *argon2.Workspace, concurrency)
+	for range concurrency {
+		slots <- nil
+	}
+	return &Hasher{params: params, slots: slots, nice: nice}
 }
 
-// run runs f in a worker's workspace, on its low-priority thread: a worker
-// that is finishing a hash takes it next, or a new worker starts when fewer
-// than the bound run. A caller whose context ends first gets 503 (the
-// server is saturated, try again); once handed over, the hash runs to its
-// end.
+// run runs f in a slot's workspace, on a low-priority thread.
 func (h *Hasher) run(ctx context.Context, f func(*argon2.Workspace)) error {
-	j := job{f: f, done: make(chan struct{})}
-	select {
-	case h.jobs <- j:
-	case h.workers <- struct{}{}:
-		go h.work(j)
-	case <-ctx.Done():
-		return errs.Wrap(errs.ErrUnavailable, "The server is busy; retry later.", ctx.Err())
+	h.busy.Add(1)
+	w, err := h.acquire(ctx)
+	if err != nil {
+		h.busy.Add(-1)
+		return err
 	}
-	<-j.done
+	defer func() {
+		h.slots <- w
+		if h.busy.Add(-1) == 0 {
+			h.releaseIdle()
+		}
+	}()
+	onLowPriorityThread(h.nice, func() { f(w) })
 	return nil
 }
 
-// work runs j, then every hash that is waiting when it finishes, on one OS
-// thread at the hasher's niceness and in one workspace: a login flood pays
-// for the thread and the 7 MiB once, not per hash. When no hash waits, the
-// worker gives its workspace back (7 MiB each is a tenth of the memory
-// budget, not worth keeping for the next lone login) and its token, before
-// it answers its last caller, so an idle hasher holds no memory; then its
-// goroutine ends locked, and the runtime ends the thread with it, so the
-// niceness never reaches another goroutine.
-func (h *Hasher) work(j job) {
-	runtime.LockOSThread() // never unlocked: see above
-	lowerThreadPriority(h.nice)
-	w := argon2.NewWorkspace(h.params.Memory)
-	h.kept.Add(1)
-	for {
-		h.running.Add(1)
-		j.f(w)
-		h.running.Add(-1)
-		select {
-		case next := <-h.jobs:
-			close(j.done)
-			j = next
-			continue
-		default:
+// releaseIdle gives back the memory of every workspace no hash holds.
+// Slots are taken without waiting: one a new hash holds keeps its workspace.
+func (h *Hasher) releaseIdle() {
+	taken := 0
+	defer func() {
+		for range taken {
+			h.slots <- nil
 		}
-		w.Release()
-		h.kept.Add(-1)
-		<-h.workers
-		close(j.done)
-		return
+	}()
+	for range cap(h.slots) {
+		select {
+		case w := <-h.slots:
+			taken++
+			if w != nil {
+				w.Release()
+			}
+		default:
+			return
+		}
+	}
+}
+
+// acquire waits for a hashing slot, or gives up when ctx ends (503: the
+// server is saturated, try again).
+func (h *Hasher) acquire(ctx context.Context) (*argon2.Workspace, error) {
+	select {
+	case w := <-h.slots:
+		if w == nil {
+			w = argon2.NewWorkspace(h.params.Memory)
+		}
+		return w, nil
+	case <-ctx.Done():
+		return nil, errs.Wrap(errs.ErrUnavailable, "The server is busy; retry later.", ctx.Err())
 	}
 }
 

@@ -1,7 +1,7 @@
 package password
 
 // InUse is how many hashes run right now (for tests).
-func (h *Hasher) InUse() int { return int(h.running.Load()) }
+func (h *Hasher) InUse() int { return cap(h.slots) - len(h.slots) }
 
 // Decode is decode: the parameters a stored hash asks for, or an error.
 func Decode(encoded string) (Params, error) {
@@ -9,5 +9,15 @@ func Decode(encoded string) (Params, error) {
 	return p, err
 }
 
-// Kept is how many workspaces the workers hold right now (for tests).
-func (h *Hasher) Kept() int { return int(h.kept.Load()) }
+// Kept is how many slots hold a workspace right now (for tests).
+func (h *Hasher) Kept() int {
+	n := 0
+	for range cap(h.slots) {
+		w := <-h.slots
+		if w != nil {
+			n++
+		}
+		defer func() { h.slots <- w }()
+	}
+	return n
+}

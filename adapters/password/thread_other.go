@@ -2,6 +2,6 @@
 
 package password
 
-// lowerThreadPriority does nothing: lowering one thread's priority is
-// Linux's (thread_linux.go).
-func lowerThreadPriority(int) {}
+// onLowPriorityThread runs f; lowering one thread's priority is Linux's
+// (thread_linux.go).
+func onLowPriorityThread(_ int, f func()) { f() }
