@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"agora/adapters/jwt"
+	"agora/adapters/jwt/jwttest"
 	"agora/adapters/postgres"
 	"agora/adapters/postgres/pgtest"
 	"agora/ports"
@@ -39,14 +39,7 @@ func newPGAPI(tb testing.TB) *pgAPI {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(pool.Close)
-	keys, err := jwt.EphemeralKeySet()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	issuer, err := jwt.New(keys, jwt.Options{Issuer: "agora", Audience: "agora-api"})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	issuer := jwttest.Issuer(tb)
 	ids, err := identity.New(identity.Config{AccessTTL: time.Hour, RefreshTTL: 24 * time.Hour, PublicBaseURL: "http://x"},
 		identity.Deps{Store: postgres.NewIdentityStore(pool), Hasher: plainHasher{}, Tokens: issuer, Mailer: dropMailer{}})
 	if err != nil {

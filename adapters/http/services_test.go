@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"agora/adapters/jwt"
+	"agora/adapters/jwt/jwttest"
 	"agora/domain/user"
 	"agora/ports/identity"
 	"agora/ports/identity/identitytest"
@@ -39,11 +39,7 @@ type memServices struct {
 
 // newMemServices builds them; the caller closes the identity service.
 func newMemServices() (memServices, error) {
-	keys, err := jwt.EphemeralKeySet()
-	if err != nil {
-		return memServices{}, err
-	}
-	issuer, err := jwt.New(keys, jwt.Options{Issuer: "agora", Audience: "agora-api"})
+	issuer, err := jwttest.NewIssuer()
 	if err != nil {
 		return memServices{}, err
 	}

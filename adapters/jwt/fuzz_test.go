@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"agora/adapters/jwt"
+	"agora/adapters/jwt/jwttest"
 	"agora/ports/identity"
 )
 
@@ -14,14 +14,7 @@ import (
 // panic, and whatever it accepts must carry exactly the claims of the one
 // genuine token in the corpus (nothing else can be forged).
 func FuzzVerify(f *testing.F) {
-	keys, err := jwt.EphemeralKeySet()
-	if err != nil {
-		f.Fatal(err)
-	}
-	issuer, err := jwt.New(keys, jwt.Options{Issuer: "agora", Audience: "agora-api"})
-	if err != nil {
-		f.Fatal(err)
-	}
+	issuer := jwttest.Issuer(f)
 	genuine := identity.AccessClaims{UserID: uuid.New(), SessionID: uuid.New()}
 	token, err := issuer.Issue(genuine, time.Now(), time.Hour)
 	if err != nil {

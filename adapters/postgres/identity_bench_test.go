@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"agora/adapters/jwt"
+	"agora/adapters/jwt/jwttest"
 	"agora/adapters/password"
 	"agora/domain/user"
 	"agora/ports/identity"
@@ -21,14 +21,7 @@ func (nopMailer) Send(context.Context, identity.Message) error { return nil }
 // PostgreSQL. The sub-benchmarks split the two.
 func BenchmarkAuthenticate(b *testing.B) {
 	ctx := context.Background()
-	keys, err := jwt.EphemeralKeySet()
-	if err != nil {
-		b.Fatal(err)
-	}
-	issuer, err := jwt.New(keys, jwt.Options{Issuer: "agora", Audience: "agora-api"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	issuer := jwttest.Issuer(b)
 	store, _ := identityStore(b)
 	svc, err := identity.New(identity.Config{AccessTTL: 15 * time.Minute, RefreshTTL: time.Hour},
 		identity.Deps{Store: store, Hasher: password.New(password.OWASP, 0, 0), Tokens: issuer, Mailer: nopMailer{}})

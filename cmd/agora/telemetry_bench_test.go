@@ -13,7 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	httpapi "agora/adapters/http"
-	"agora/adapters/jwt"
+	"agora/adapters/jwt/jwttest"
 	"agora/adapters/mail"
 	"agora/adapters/password"
 	"agora/adapters/postgres"
@@ -103,14 +103,7 @@ func benchVariants(b *testing.B, path string, variants []telemetryVariant) {
 // benchServices are the services httpapi.New requires, over the in-memory
 // fakes of their stores: the benchmarked paths never reach a use case.
 func benchServices(b *testing.B) (httpapi.IdentityDeps, httpapi.SocialDeps) {
-	keys, err := jwt.EphemeralKeySet()
-	if err != nil {
-		b.Fatal(err)
-	}
-	issuer, err := jwt.New(keys, jwt.Options{Issuer: "agora", Audience: "agora-api"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	issuer := jwttest.Issuer(b)
 	mailer, err := mail.NewDir(b.TempDir(), "agora@example.com")
 	if err != nil {
 		b.Fatal(err)
