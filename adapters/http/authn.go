@@ -20,7 +20,7 @@ var errTwoAuthorizations = errs.New(errs.ErrUnauthenticated,
 	"More than one Authorization header was sent; send exactly one.")
 
 // authenticate admits a request only with a valid access token of a live
-// session, and records its principal. Any token problem is the same 401 with
+// session, and records its caller (the verified claims). Any token problem is the same 401 with
 // WWW-Authenticate; a database outage during the session check is a 503, so
 // that clients do not throw away good tokens.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
@@ -36,7 +36,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		setPrincipal(c, principal{UserID: claims.UserID, SessionID: claims.SessionID})
+		setCaller(c, claims)
 		return next(c)
 	}
 }

@@ -101,8 +101,7 @@ func (s *Server) changePassword(c echo.Context) error {
 		s.opts.Identity.Service.CountRateLimitedLogin()
 		return err
 	}
-	caller := identity.AccessClaims{UserID: p.UserID, SessionID: p.SessionID}
-	if err := s.opts.Identity.Service.ChangePassword(ctx, caller, change.current, change.next); err != nil {
+	if err := s.opts.Identity.Service.ChangePassword(ctx, p, change.current, change.next); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -87,7 +87,7 @@ func (s *Server) telemetry(next echo.HandlerFunc) echo.HandlerFunc {
 			zap.Int64("bytes", res.Size),
 			zap.String("remote_ip", c.RealIP()),
 		)
-		if p, ok := principalOf(c); ok {
+		if p, ok := callerIfAny(c); ok {
 			fields = append(fields, zap.String("user_id", p.UserID.String()))
 		}
 		fields = append(fields, traceFields(req.Context())...)
