@@ -11,11 +11,11 @@ import (
 )
 
 func (s *Server) getMe(c echo.Context) error {
-	p, err := callerOf(c)
+	caller, err := callerOf(c)
 	if err != nil {
 		return err
 	}
-	u, err := s.opts.Identity.Service.Me(c.Request().Context(), p.UserID)
+	u, err := s.opts.Identity.Service.Me(c.Request().Context(), caller.UserID)
 	if err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func (r updateMeRequestDTO) parse() (user.ProfileChanges, error) {
 }
 
 func (s *Server) updateMe(c echo.Context) error {
-	p, err := callerOf(c)
+	caller, err := callerOf(c)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (s *Server) updateMe(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.opts.Identity.Service.UpdateMe(c.Request().Context(), p.UserID, changes)
+	u, err := s.opts.Identity.Service.UpdateMe(c.Request().Context(), caller.UserID, changes)
 	if err != nil {
 		return err
 	}
@@ -56,11 +56,11 @@ func (s *Server) updateMe(c echo.Context) error {
 }
 
 func (s *Server) deleteMe(c echo.Context) error {
-	p, err := callerOf(c)
+	caller, err := callerOf(c)
 	if err != nil {
 		return err
 	}
-	if err := s.opts.Identity.Service.DeleteMe(c.Request().Context(), p.UserID); err != nil {
+	if err := s.opts.Identity.Service.DeleteMe(c.Request().Context(), caller.UserID); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -85,7 +85,7 @@ func (r changePasswordRequestDTO) parse() (passwordChange, error) {
 }
 
 func (s *Server) changePassword(c echo.Context) error {
-	p, err := callerOf(c)
+	caller, err := callerOf(c)
 	if err != nil {
 		return err
 	}
@@ -97,18 +97,18 @@ func (s *Server) changePassword(c echo.Context) error {
 	// (the one POST /auth/login spends), so a stolen access token gives no
 	// more guesses at the password than the login form.
 	ctx := c.Request().Context()
-	if err := s.allow(ctx, LimitLoginName, identity.AccountBudgetKey(p.UserID)); err != nil {
+	if err := s.allow(ctx, LimitLoginName, identity.AccountBudgetKey(caller.UserID)); err != nil {
 		s.opts.Identity.Service.CountRateLimitedLogin()
 		return err
 	}
-	if err := s.opts.Identity.Service.ChangePassword(ctx, p, change.current, change.next); err != nil {
+	if err := s.opts.Identity.Service.ChangePassword(ctx, caller, change.current, change.next); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
 func (s *Server) searchUsers(c echo.Context) error {
-	p, err := callerOf(c)
+	caller, err := callerOf(c)
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func (s *Server) searchUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.opts.Identity.Service.Search(c.Request().Context(), p.UserID, q, page)
+	res, err := s.opts.Identity.Service.Search(c.Request().Context(), caller.UserID, q, page)
 	if err != nil {
 		return err
 	}

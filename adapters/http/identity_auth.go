@@ -174,11 +174,11 @@ func (s *Server) confirmPasswordReset(c echo.Context) error {
 }
 
 func (s *Server) requestEmailVerification(c echo.Context) error {
-	p, err := callerOf(c)
+	caller, err := callerOf(c)
 	if err != nil {
 		return err
 	}
-	if err := s.opts.Identity.Service.RequestEmailVerification(c.Request().Context(), p.UserID); err != nil {
+	if err := s.opts.Identity.Service.RequestEmailVerification(c.Request().Context(), caller.UserID); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusAccepted)

@@ -47,22 +47,13 @@ func (s *Server) registerSocialRoutes(api *echo.Group) {
 	api.DELETE("/blocks/:username", s.unblockUser, auth)
 }
 
-// socialCaller returns the social service and the caller's user id.
-func (s *Server) socialCaller(c echo.Context) (*social.Service, uuid.UUID, error) {
-	p, err := callerOf(c)
-	if err != nil {
-		return nil, uuid.Nil, err
-	}
-	return s.opts.Social.Service, p.UserID, nil
-}
-
 // listFetch reads one page of a social list for the caller.
-type listFetch[D any] func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[D], error)
+type listFetch[D any] func(ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[D], error)
 
 // respondList answers a list endpoint: the caller, ?limit and ?cursor, one
 // service call, and the contract's envelope.
-func respondList[D, T any](s *Server, c echo.Context, fetch listFetch[D], mapItem func(D) T) error {
-	svc, me, err := s.socialCaller(c)
+func respondList[D, T any](c echo.Context, fetch listFetch[D], mapItem func(D) T) error {
+	caller, err := callerOf(c)
 	if err != nil {
 		return err
 	}
@@ -70,7 +61,7 @@ func respondList[D, T any](s *Server, c echo.Context, fetch listFetch[D], mapIte
 	if err != nil {
 		return err
 	}
-	p, err := fetch(svc, c.Request().Context(), me, page)
+	p, err := fetch(c.Request().Context(), caller.UserID, page)
 	if err != nil {
 		return err
 	}
@@ -81,21 +72,21 @@ func respondList[D, T any](s *Server, c echo.Context, fetch listFetch[D], mapIte
 // after ?limit and ?cursor (respondList reads those first), so a bad page
 // parameter answers before an unknown user, as it always has.
 func ofUser[D any](c echo.Context,
-	list func(svc *social.Service, ctx context.Context, me uuid.UUID, u user.Username, page ports.PageRequest) (ports.Page[D], error),
+	list func(ctx context.Context, me uuid.UUID, u user.Username, page ports.PageRequest) (ports.Page[D], error),
 ) listFetch[D] {
-	return func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[D], error) {
+	return func(ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[D], error) {
 		u, err := pathUsername(c)
 		if err != nil {
 			return ports.Page[D]{}, err
 		}
-		return list(svc, ctx, me, u, page)
+		return list(ctx, me, u, page)
 	}
 }
 
 // actOnUser runs a use case on the user named in the path for the caller
 // and answers 204.
-func (s *Server) actOnUser(c echo.Context, act func(svc *social.Service, ctx context.Context, me uuid.UUID, u user.Username) error) error {
-	svc, me, err := s.socialCaller(c)
+func actOnUser(c echo.Context, act func(ctx context.Context, me uuid.UUID, u user.Username) error) error {
+	caller, err := callerOf(c)
 	if err != nil {
 		return err
 	}
@@ -103,37 +94,34 @@ func (s *Server) actOnUser(c echo.Context, act func(svc *social.Service, ctx con
 	if err != nil {
 		return err
 	}
-	if err := act(svc, c.Request().Context(), me, u); err != nil {
+	if err := act(c.Request().Context(), caller.UserID, u); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
-// idFetch runs a use case for the caller on the resource whose id is in the path.
-type idFetch[V any] func(svc *social.Service, ctx context.Context, me, id uuid.UUID) (V, error)
-
-// socialCallerOn is socialCaller plus the id in the path, checked in that
-// order: an unauthenticated call answers 401 before a bad id answers 404.
-func (s *Server) socialCallerOn(c echo.Context, notFound error) (*social.Service, uuid.UUID, uuid.UUID, error) {
-	svc, me, err := s.socialCaller(c)
+// callerOn is callerOf plus the id in the path, checked in that order: an
+// unauthenticated call answers 401 before a bad id answers 404.
+func callerOn(c echo.Context, notFound error) (me, id uuid.UUID, err error) {
+	caller, err := callerOf(c)
 	if err != nil {
-		return nil, uuid.Nil, uuid.Nil, err
+		return uuid.Nil, uuid.Nil, err
 	}
-	id, err := pathID(c, notFound)
+	id, err = pathID(c, notFound)
 	if err != nil {
-		return nil, uuid.Nil, uuid.Nil, err
+		return uuid.Nil, uuid.Nil, err
 	}
-	return svc, me, id, nil
+	return caller.UserID, id, nil
 }
 
 // respondOnID answers 200 with the one value a use case returns for the
 // resource whose id is in the path.
-func respondOnID[V, T any](s *Server, c echo.Context, notFound error, fetch idFetch[V], toDTO func(V) T) error {
-	svc, me, id, err := s.socialCallerOn(c, notFound)
+func respondOnID[V, T any](c echo.Context, notFound error, fetch func(ctx context.Context, me, id uuid.UUID) (V, error), toDTO func(V) T) error {
+	me, id, err := callerOn(c, notFound)
 	if err != nil {
 		return err
 	}
-	v, err := fetch(svc, c.Request().Context(), me, id)
+	v, err := fetch(c.Request().Context(), me, id)
 	if err != nil {
 		return err
 	}
@@ -142,12 +130,12 @@ func respondOnID[V, T any](s *Server, c echo.Context, notFound error, fetch idFe
 
 // actOnID runs a use case on the resource whose id is in the path and
 // answers 204.
-func (s *Server) actOnID(c echo.Context, notFound error, act func(svc *social.Service, ctx context.Context, me, id uuid.UUID) error) error {
-	svc, me, id, err := s.socialCallerOn(c, notFound)
+func actOnID(c echo.Context, notFound error, act func(ctx context.Context, me, id uuid.UUID) error) error {
+	me, id, err := callerOn(c, notFound)
 	if err != nil {
 		return err
 	}
-	if err := act(svc, c.Request().Context(), me, id); err != nil {
+	if err := act(c.Request().Context(), me, id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -51,7 +51,7 @@ type connectionAsk struct {
 }
 
 func (s *Server) getProfile(c echo.Context) error {
-	svc, me, err := s.socialCaller(c)
+	caller, err := callerOf(c)
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (s *Server) getProfile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := svc.Profile(c.Request().Context(), me, username)
+	p, err := s.opts.Social.Service.Profile(c.Request().Context(), caller.UserID, username)
 	if err != nil {
 		return err
 	}
@@ -67,11 +67,11 @@ func (s *Server) getProfile(c echo.Context) error {
 }
 
 func (s *Server) exportMe(c echo.Context) error {
-	svc, me, err := s.socialCaller(c)
+	caller, err := callerOf(c)
 	if err != nil {
 		return err
 	}
-	e, err := svc.Export(c.Request().Context(), me)
+	e, err := s.opts.Social.Service.Export(c.Request().Context(), caller.UserID)
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func (s *Server) exportMe(c echo.Context) error {
 }
 
 func (s *Server) createConnectionRequest(c echo.Context) error {
-	svc, me, err := s.socialCaller(c)
+	caller, err := callerOf(c)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (s *Server) createConnectionRequest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := svc.SendRequest(c.Request().Context(), me, ask.to, ask.message)
+	v, err := s.opts.Social.Service.SendRequest(c.Request().Context(), caller.UserID, ask.to, ask.message)
 	if err != nil {
 		return err
 	}
@@ -96,51 +96,51 @@ func (s *Server) createConnectionRequest(c echo.Context) error {
 }
 
 func (s *Server) listConnectionRequests(c echo.Context) error {
-	return respondList(s, c, func(svc *social.Service, ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.RequestView], error) {
+	return respondList(c, func(ctx context.Context, me uuid.UUID, page ports.PageRequest) (ports.Page[social.RequestView], error) {
 		dir, err := connection.ParseDirection(c.QueryParam("direction"))
 		if err != nil {
 			return ports.Page[social.RequestView]{}, err
 		}
-		return svc.PendingRequests(ctx, me, dir, page)
+		return s.opts.Social.Service.PendingRequests(ctx, me, dir, page)
 	}, toConnectionRequestDTO)
 }
 
 func (s *Server) acceptConnectionRequest(c echo.Context) error {
-	return respondOnID(s, c, connection.ErrNotFound, (*social.Service).AcceptRequest, toConnectionRequestDTO)
+	return respondOnID(c, connection.ErrNotFound, s.opts.Social.Service.AcceptRequest, toConnectionRequestDTO)
 }
 
 func (s *Server) declineConnectionRequest(c echo.Context) error {
-	return respondOnID(s, c, connection.ErrNotFound, (*social.Service).DeclineRequest, toConnectionRequestDTO)
+	return respondOnID(c, connection.ErrNotFound, s.opts.Social.Service.DeclineRequest, toConnectionRequestDTO)
 }
 
 func (s *Server) withdrawConnectionRequest(c echo.Context) error {
-	return s.actOnID(c, connection.ErrNotFound, (*social.Service).WithdrawRequest)
+	return actOnID(c, connection.ErrNotFound, s.opts.Social.Service.WithdrawRequest)
 }
 
 func (s *Server) listConnections(c echo.Context) error {
-	return respondList(s, c, (*social.Service).Connections, toConnectionDTO)
+	return respondList(c, s.opts.Social.Service.Connections, toConnectionDTO)
 }
 
 func (s *Server) listUserConnections(c echo.Context) error {
-	return respondList(s, c, ofUser(c, (*social.Service).UserConnections), toConnectionDTO)
+	return respondList(c, ofUser(c, s.opts.Social.Service.UserConnections), toConnectionDTO)
 }
 
 func (s *Server) listMutualConnections(c echo.Context) error {
-	return respondList(s, c, ofUser(c, (*social.Service).MutualConnections), toSummaryDTO)
+	return respondList(c, ofUser(c, s.opts.Social.Service.MutualConnections), toSummaryDTO)
 }
 
 func (s *Server) removeConnection(c echo.Context) error {
-	return s.actOnUser(c, (*social.Service).RemoveConnection)
+	return actOnUser(c, s.opts.Social.Service.RemoveConnection)
 }
 
 func (s *Server) listBlocks(c echo.Context) error {
-	return respondList(s, c, (*social.Service).Blocks, toSummaryDTO)
+	return respondList(c, s.opts.Social.Service.Blocks, toSummaryDTO)
 }
 
 func (s *Server) blockUser(c echo.Context) error {
-	return s.actOnUser(c, (*social.Service).Block)
+	return actOnUser(c, s.opts.Social.Service.Block)
 }
 
 func (s *Server) unblockUser(c echo.Context) error {
-	return s.actOnUser(c, (*social.Service).Unblock)
+	return actOnUser(c, s.opts.Social.Service.Unblock)
 }

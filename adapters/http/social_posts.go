@@ -7,7 +7,6 @@ import (
 
 	"agora/domain/errs"
 	"agora/domain/post"
-	"agora/ports/social"
 )
 
 // postRequestDTO is the body of POST /posts.
@@ -42,7 +41,7 @@ func parsePost[T any](r postRequestDTO, parse func(body, visibility *string) (T,
 }
 
 func (s *Server) createPost(c echo.Context) error {
-	svc, me, err := s.socialCaller(c)
+	caller, err := callerOf(c)
 	if err != nil {
 		return err
 	}
@@ -50,7 +49,7 @@ func (s *Server) createPost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := svc.CreatePost(c.Request().Context(), me, draft)
+	v, err := s.opts.Social.Service.CreatePost(c.Request().Context(), caller.UserID, draft)
 	if err != nil {
 		return err
 	}
@@ -59,11 +58,11 @@ func (s *Server) createPost(c echo.Context) error {
 }
 
 func (s *Server) getPost(c echo.Context) error {
-	return respondOnID(s, c, post.ErrNotFound, (*social.Service).GetPost, toPostDTO)
+	return respondOnID(c, post.ErrNotFound, s.opts.Social.Service.GetPost, toPostDTO)
 }
 
 func (s *Server) updatePost(c echo.Context) error {
-	svc, me, id, err := s.socialCallerOn(c, post.ErrNotFound)
+	me, id, err := callerOn(c, post.ErrNotFound)
 	if err != nil {
 		return err
 	}
@@ -71,7 +70,7 @@ func (s *Server) updatePost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := svc.UpdatePost(c.Request().Context(), me, id, patch)
+	v, err := s.opts.Social.Service.UpdatePost(c.Request().Context(), me, id, patch)
 	if err != nil {
 		return err
 	}
@@ -79,13 +78,13 @@ func (s *Server) updatePost(c echo.Context) error {
 }
 
 func (s *Server) deletePost(c echo.Context) error {
-	return s.actOnID(c, post.ErrNotFound, (*social.Service).DeletePost)
+	return actOnID(c, post.ErrNotFound, s.opts.Social.Service.DeletePost)
 }
 
 func (s *Server) getFeed(c echo.Context) error {
-	return respondList(s, c, (*social.Service).Feed, toPostDTO)
+	return respondList(c, s.opts.Social.Service.Feed, toPostDTO)
 }
 
 func (s *Server) listUserPosts(c echo.Context) error {
-	return respondList(s, c, ofUser(c, (*social.Service).UserPosts), toPostDTO)
+	return respondList(c, ofUser(c, s.opts.Social.Service.UserPosts), toPostDTO)
 }
