@@ -165,7 +165,11 @@ func queryLimit(c echo.Context) (int, error) {
 }
 
 // nullableString tells an omitted field (Set false) from an explicit null
-// (Null true) and a value, which a *string cannot.
+// (Null true) and a value, which a *string cannot. Every string field of a
+// request body is one, read by its DTO's parse with required or ptr, so
+// that a null is refused in one way ("must not be null") whatever the
+// field: a plain string would take null as "" and answer with the
+// field's length rule.
 type nullableString struct {
 	Set   bool
 	Null  bool
@@ -194,6 +198,22 @@ func (o nullableString) ptr(f *errs.Fields, field string) *string {
 	}
 	v := o.Value
 	return &v
+}
+
+// required returns the value of a field the request must give. A null
+// ("must not be null") and an omitted field ("is required") are reported
+// into f, and "" is returned for them: the domain parser that then sees ""
+// may refuse it too, and withFieldErrors keeps the adapter's error for the
+// field. This is the adapter's one presence check; a domain parser that
+// takes a *string (post.ParseDraft) decides presence itself from ptr.
+func (o nullableString) required(f *errs.Fields, field string) string {
+	switch {
+	case o.Null:
+		f.Add(field, "must not be null")
+	case !o.Set:
+		f.Add(field, "is required")
+	}
+	return o.Value
 }
 
 // withFieldErrors joins the field errors the adapter found (nulls) with the

@@ -67,8 +67,8 @@ func (s *Server) deleteMe(c echo.Context) error {
 }
 
 type changePasswordRequestDTO struct {
-	CurrentPassword string `json:"current_password"`
-	NewPassword     string `json:"new_password"`
+	CurrentPassword nullableString `json:"current_password"`
+	NewPassword     nullableString `json:"new_password"`
 }
 
 // passwordChange is a parsed password change.
@@ -76,9 +76,10 @@ type passwordChange struct{ current, next user.Password }
 
 // parse reports both passwords' rules together.
 func (r changePasswordRequestDTO) parse() (passwordChange, error) {
-	current, cerr := user.CandidatePassword("current_password", r.CurrentPassword)
-	next, nerr := user.ParsePassword("new_password", r.NewPassword)
-	if err := withFieldErrors(nil, cerr, nerr); err != nil {
+	var f errs.Fields
+	current, cerr := user.CandidatePassword("current_password", r.CurrentPassword.required(&f, "current_password"))
+	next, nerr := user.ParsePassword("new_password", r.NewPassword.required(&f, "new_password"))
+	if err := withFieldErrors(f, cerr, nerr); err != nil {
 		return passwordChange{}, err
 	}
 	return passwordChange{current: current, next: next}, nil

@@ -11,19 +11,23 @@ import (
 )
 
 type registerRequestDTO struct {
-	Username    string         `json:"username"`
-	Email       string         `json:"email"`
-	Password    string         `json:"password"`
+	Username    nullableString `json:"username"`
+	Email       nullableString `json:"email"`
+	Password    nullableString `json:"password"`
 	DisplayName nullableString `json:"display_name"`
 }
 
-// parse checks every field, the adapter's null rule with the domain's, and
-// reports all broken rules at once.
+// parse checks every field, the adapter's presence and null rules with the
+// domain's, and reports all broken rules at once.
 func (r registerRequestDTO) parse() (user.Registration, error) {
 	var f errs.Fields
+	username, email, password := r.Username.required(&f, "username"), r.Email.required(&f, "email"), r.Password.required(&f, "password")
 	displayName := r.DisplayName.ptr(&f, "display_name")
-	reg, err := user.ParseRegistration(r.Username, r.Email, r.Password, displayName)
-	return reg, withFieldErrors(f, err)
+	reg, err := user.ParseRegistration(username, email, password, displayName)
+	if err := withFieldErrors(f, err); err != nil {
+		return user.Registration{}, err
+	}
+	return reg, nil
 }
 
 // register is limited per client address (LimitRegister, on its route).
@@ -40,8 +44,8 @@ func (s *Server) register(c echo.Context) error {
 }
 
 type loginRequestDTO struct {
-	Login    string `json:"login"`
-	Password string `json:"password"`
+	Login    nullableString `json:"login"`
+	Password nullableString `json:"password"`
 }
 
 // credentials is a parsed login body.
@@ -52,9 +56,10 @@ type credentials struct {
 
 // parse reports a bad login and a bad password together.
 func (r loginRequestDTO) parse() (credentials, error) {
-	login, lerr := user.ParseLogin(r.Login)
-	pw, perr := user.CandidatePassword("password", r.Password)
-	if err := withFieldErrors(nil, lerr, perr); err != nil {
+	var f errs.Fields
+	login, lerr := user.ParseLogin(r.Login.required(&f, "login"))
+	pw, perr := user.CandidatePassword("password", r.Password.required(&f, "password"))
+	if err := withFieldErrors(f, lerr, perr); err != nil {
 		return credentials{}, err
 	}
 	return credentials{login: login, password: pw}, nil
@@ -91,11 +96,21 @@ func (s *Server) login(c echo.Context) error {
 }
 
 type refreshRequestDTO struct {
-	RefreshToken string `json:"refresh_token"`
+	RefreshToken nullableString `json:"refresh_token"`
 }
 
 func (r refreshRequestDTO) parse() (session.Secret, error) {
-	return session.ParseSecret("refresh_token", r.RefreshToken)
+	return parseSecret(r.RefreshToken, "refresh_token")
+}
+
+// parseSecret reads a body's one required token field.
+func parseSecret(v nullableString, field string) (session.Secret, error) {
+	var f errs.Fields
+	secret, err := session.ParseSecret(field, v.required(&f, field))
+	if err := withFieldErrors(f, err); err != nil {
+		return "", err
+	}
+	return secret, nil
 }
 
 // refresh is limited per client address (LimitRefresh, on its route).
@@ -123,10 +138,17 @@ func (s *Server) logout(c echo.Context) error {
 }
 
 type passwordResetRequestDTO struct {
-	Email string `json:"email"`
+	Email nullableString `json:"email"`
 }
 
-func (r passwordResetRequestDTO) parse() (user.Email, error) { return user.ParseEmail(r.Email) }
+func (r passwordResetRequestDTO) parse() (user.Email, error) {
+	var f errs.Fields
+	email, err := user.ParseEmail(r.Email.required(&f, "email"))
+	if err := withFieldErrors(f, err); err != nil {
+		return "", err
+	}
+	return email, nil
+}
 
 // requestPasswordReset is limited per client address (LimitPasswordReset,
 // on its route).
@@ -142,8 +164,8 @@ func (s *Server) requestPasswordReset(c echo.Context) error {
 }
 
 type passwordResetConfirmRequestDTO struct {
-	Token       string `json:"token"`
-	NewPassword string `json:"new_password"`
+	Token       nullableString `json:"token"`
+	NewPassword nullableString `json:"new_password"`
 }
 
 // passwordReset is a parsed password reset confirmation.
@@ -154,9 +176,10 @@ type passwordReset struct {
 
 // parse reports a bad token and a bad new password together.
 func (r passwordResetConfirmRequestDTO) parse() (passwordReset, error) {
-	token, terr := session.ParseSecret("token", r.Token)
-	pw, perr := user.ParsePassword("new_password", r.NewPassword)
-	if err := withFieldErrors(nil, terr, perr); err != nil {
+	var f errs.Fields
+	token, terr := session.ParseSecret("token", r.Token.required(&f, "token"))
+	pw, perr := user.ParsePassword("new_password", r.NewPassword.required(&f, "new_password"))
+	if err := withFieldErrors(f, terr, perr); err != nil {
 		return passwordReset{}, err
 	}
 	return passwordReset{token: token, password: pw}, nil
@@ -185,11 +208,11 @@ func (s *Server) requestEmailVerification(c echo.Context) error {
 }
 
 type verifyEmailConfirmRequestDTO struct {
-	Token string `json:"token"`
+	Token nullableString `json:"token"`
 }
 
 func (r verifyEmailConfirmRequestDTO) parse() (session.Secret, error) {
-	return session.ParseSecret("token", r.Token)
+	return parseSecret(r.Token, "token")
 }
 
 func (s *Server) confirmEmail(c echo.Context) error {

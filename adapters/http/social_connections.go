@@ -24,18 +24,10 @@ type newConnectionRequestDTO struct {
 // and reports every one that fails at once.
 func (r newConnectionRequestDTO) parse() (connectionAsk, error) {
 	var fe errs.Fields
-	username := r.Username.ptr(&fe, "username")
-	message := r.Message.ptr(&fe, "message")
-	var to user.Username
-	var uerr, merr error
-	switch {
-	case username != nil:
-		to, uerr = user.ParseUsername(*username)
-	case !r.Username.Null:
-		fe.Add("username", "is required")
-	}
+	to, uerr := user.ParseUsername(r.Username.required(&fe, "username"))
 	var msg connection.Message
-	if message != nil {
+	var merr error
+	if message := r.Message.ptr(&fe, "message"); message != nil {
 		msg, merr = connection.ParseMessage(*message)
 	}
 	if err := withFieldErrors(fe, uerr, merr); err != nil {

@@ -16,11 +16,7 @@ func TestSocialInputIsParsedAtTheEdge(t *testing.T) {
 	t.Parallel()
 	api := newFuzzAPI(t)
 	long := strings.Repeat("m", 301)
-	for _, tc := range []struct {
-		method, path, body string
-		status             int
-		problem            string // detail, then "field: message" per field error
-	}{
+	assertProblems(t, api, []problemCase{
 		{"POST", "/api/v1/posts", `{}`, 422, "the request breaks one or more rules|body: is required"},
 		{"POST", "/api/v1/posts", `{"visibility": "bad"}`, 422, "the request breaks one or more rules|body: is required"},
 		{"POST", "/api/v1/posts", `{"body": "  ", "visibility": "nope"}`, 422, "the request breaks one or more rules|body: must not be only white space or invisible characters|visibility: must be \"public\" or \"connections\""},
@@ -53,7 +49,21 @@ func TestSocialInputIsParsedAtTheEdge(t *testing.T) {
 		{"GET", "/api/v1/connection-requests", ``, 400, "direction must be \"incoming\" or \"outgoing\".|direction: must be \"incoming\" or \"outgoing\""},
 		{"GET", "/api/v1/connection-requests?direction=sideways", ``, 400, "direction must be \"incoming\" or \"outgoing\".|direction: must be \"incoming\" or \"outgoing\""},
 		{"GET", "/api/v1/connection-requests?direction=sideways&limit=500", ``, 422, "the request breaks one or more rules|limit: must be from 1 to 100"},
-	} {
+	})
+}
+
+// problemCase is one request and the whole problem it answers.
+type problemCase struct {
+	method, path, body string
+	status             int
+	problem            string // detail, then "field: message" per field error
+}
+
+// assertProblems sends each request ({post} in a path is the fuzz API's
+// post) and compares status, detail and every field error, in order.
+func assertProblems(t *testing.T, api *fuzzAPI, cases []problemCase) {
+	t.Helper()
+	for _, tc := range cases {
 		path := strings.ReplaceAll(tc.path, "{post}", api.postID)
 		rec := api.do(tc.method, path, "application/json", []byte(tc.body))
 		var p problemDTO
