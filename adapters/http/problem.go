@@ -55,6 +55,12 @@ var statusOf = []struct {
 	{context.Canceled, statusClientClosed},
 }
 
+// invalidDetail is the one wording of a 422: the message errs.Invalid
+// gives every field error the domain and the adapter collect, taken from it
+// rather than kept a second time here, so that an ErrInvalid without a
+// message of its own reads the same as all the others.
+var invalidDetail = errs.MessageOf(errs.Invalid(errs.FieldError{}))
+
 // defaultDetail is said when an error of a kind carries no message of its own.
 var defaultDetail = map[int]string{
 	http.StatusBadRequest:                  "The request is malformed.",
@@ -66,7 +72,7 @@ var defaultDetail = map[int]string{
 	http.StatusRequestEntityTooLarge:       "The request body is larger than 64 KiB.",
 	http.StatusUnsupportedMediaType:        "The request body must be application/json.",
 	http.StatusRequestHeaderFieldsTooLarge: "The request line and headers take more than 16 KiB.",
-	http.StatusUnprocessableEntity:         "The request breaks one or more rules.",
+	http.StatusUnprocessableEntity:         invalidDetail,
 	http.StatusTooManyRequests:             "Too many requests; retry later.",
 	http.StatusInternalServerError:         "An internal error occurred.",
 	http.StatusServiceUnavailable:          "The service is temporarily unavailable; retry later.",
