@@ -185,10 +185,7 @@ func ParseDirection(s string) (Direction, error) {
 	if d := Direction(s); d == Incoming || d == Outgoing {
 		return d, nil
 	}
-	return "", &errs.Error{
-		Kind: errs.ErrBadRequest, Message: `direction must be "incoming" or "outgoing".`,
-		Fields: []errs.FieldError{{Field: "direction", Message: `must be "incoming" or "outgoing"`}},
-	}
+	return "", errs.BadParameter("direction", `must be "incoming" or "outgoing"`, "")
 }
 
 // ShowsMutual reports whether viewer's view of other shows mutual

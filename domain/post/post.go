@@ -27,13 +27,14 @@ const (
 	Connections Visibility = "connections"
 )
 
-// ParseVisibility accepts exactly "public" or "connections".
-func ParseVisibility(s string) (Visibility, bool) {
+// ParseVisibility accepts exactly "public" or "connections"; anything else
+// is invalid, a field error on "visibility".
+func ParseVisibility(s string) (Visibility, error) {
 	switch v := Visibility(s); v {
 	case Public, Connections:
-		return v, true
+		return v, nil
 	}
-	return "", false
+	return "", errs.Invalid(errs.FieldError{Field: "visibility", Message: `must be "public" or "connections"`})
 }
 
 // Post is a stored post.
@@ -64,10 +65,8 @@ func ParseDraft(body, visibility *string) (Draft, error) {
 	checkBody(&fe, *body)
 	vis := Public
 	if visibility != nil {
-		v, ok := ParseVisibility(*visibility)
-		if !ok {
-			fe.Add("visibility", `must be "public" or "connections"`)
-		}
+		v, err := ParseVisibility(*visibility)
+		fe = append(fe, errs.FieldsOf(err)...)
 		vis = v
 	}
 	if err := fe.Err(); err != nil {
@@ -99,10 +98,8 @@ func ParsePatch(body, visibility *string) (Patch, error) {
 		p.Body = body
 	}
 	if visibility != nil {
-		v, ok := ParseVisibility(*visibility)
-		if !ok {
-			fe.Add("visibility", `must be "public" or "connections"`)
-		}
+		v, err := ParseVisibility(*visibility)
+		fe = append(fe, errs.FieldsOf(err)...)
 		p.Visibility = &v
 	}
 	return p, fe.Err()

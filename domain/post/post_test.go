@@ -62,6 +62,23 @@ func TestParseDraft(t *testing.T) {
 	}
 }
 
+// Visibility is parsed like every other value: a value or an error, here a
+// field error on "visibility".
+func TestParseVisibility(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"public", "connections"} {
+		if v, err := ParseVisibility(s); err != nil || string(v) != s {
+			t.Fatalf("%q: %q %v", s, v, err)
+		}
+	}
+	for _, s := range []string{"", "Public", "friends"} {
+		v, err := ParseVisibility(s)
+		if f := errs.FieldsOf(err); v != "" || !errors.Is(err, errs.ErrInvalid) || len(f) != 1 || f[0].Field != "visibility" {
+			t.Fatalf("%q: %q %v", s, v, err)
+		}
+	}
+}
+
 func TestPatchAndApply(t *testing.T) {
 	t.Parallel()
 	t0 := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
