@@ -1,6 +1,8 @@
 // Package connection holds the rules of mutual (LinkedIn-style) connections:
 // the connection-request state machine, what sending a request does given
-// the state of the pair, and the relation one user has to another.
+// the state of the pair, and the relation one user has to another. Every
+// time passed in is the use case's clock reading, already cut to the
+// database's precision (timestamp.Of); nothing here cuts it again.
 package connection
 
 import (
@@ -12,7 +14,6 @@ import (
 
 	"agora/domain/errs"
 	"agora/domain/text"
-	"agora/domain/timestamp"
 	"agora/domain/user"
 )
 
@@ -96,7 +97,7 @@ func (r Request) move(to Status, now time.Time) (Request, error) {
 	if !CanMove(r.Status, to) {
 		return r, ErrNotPending
 	}
-	at := timestamp.Of(now)
+	at := now
 	if at.Before(r.CreatedAt) {
 		at = r.CreatedAt
 	}
@@ -166,7 +167,7 @@ func Send(id, from, to uuid.UUID, message Message, pair Pair, now time.Time) (Ou
 		return Outcome{Request: accepted, AcceptedExisting: true}, nil
 	}
 	return Outcome{Request: Request{
-		ID: id, FromID: from, ToID: to, Message: string(message), Status: Pending, CreatedAt: timestamp.Of(now),
+		ID: id, FromID: from, ToID: to, Message: string(message), Status: Pending, CreatedAt: now,
 	}}, nil
 }
 

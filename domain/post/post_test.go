@@ -140,15 +140,6 @@ func TestVisibilityAndModification(t *testing.T) {
 	}
 }
 
-func TestNewTruncatesToMicrosecondsUTC(t *testing.T) {
-	t.Parallel()
-	loc := time.FixedZone("x", 3600)
-	p := New(uuid.New(), uuid.New(), Draft{Body: "b", Visibility: Public}, time.Date(2025, 1, 1, 0, 0, 0, 1234567, loc))
-	if p.CreatedAt.Location() != time.UTC || p.CreatedAt.Nanosecond() != 1234000 || !p.UpdatedAt.Equal(p.CreatedAt) {
-		t.Fatalf("times: %v %v", p.CreatedAt, p.UpdatedAt)
-	}
-}
-
 func TestBodyTextRules(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {

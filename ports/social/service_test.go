@@ -138,3 +138,45 @@ func TestNewIDFailureIsReturned(t *testing.T) {
 		t.Fatalf("stored or counted: %+v %+v", feed.Items, f.metrics)
 	}
 }
+
+// The use cases cut the clock to the database's precision, once: the domain
+// takes the times it is given, so a post, an edit, a request and its answer
+// all carry UTC microseconds however fine the clock reads.
+func TestUseCasesCutTheClock(t *testing.T) {
+	t.Parallel()
+	store := socialtest.NewMemStore()
+	zone := time.FixedZone("x", 3600)
+	raw := time.Date(2025, 5, 1, 8, 0, 0, 1234567, zone)
+	var mu sync.Mutex
+	svc, err := social.New(social.Deps{Store: store, Clock: func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		raw = raw.Add(time.Second)
+		return raw
+	}})
+	socialtest.Must(t, err)
+	cut := func(what string, at time.Time) {
+		t.Helper()
+		if at.Location() != time.UTC || at.Nanosecond() != 1234000 {
+			t.Errorf("%s: %v is not cut to UTC microseconds", what, at)
+		}
+	}
+	ada := user.User{ID: uuid.Must(uuid.NewV7()), Username: "ada", Email: "ada@x.org", DisplayName: "Ada"}
+	bob := user.User{ID: uuid.Must(uuid.NewV7()), Username: "bob", Email: "bob@x.org", DisplayName: "Bob"}
+	store.AddUser(ada)
+	store.AddUser(bob)
+
+	p, err := svc.CreatePost(ctx, ada.ID, draft("hello", post.Public))
+	socialtest.Must(t, err)
+	cut("post created", p.CreatedAt)
+	body := "edited"
+	p, err = svc.UpdatePost(ctx, ada.ID, p.ID, post.Patch{Body: &body})
+	socialtest.Must(t, err)
+	cut("post updated", p.UpdatedAt)
+	r, err := svc.SendRequest(ctx, ada.ID, bob.Username, "")
+	socialtest.Must(t, err)
+	cut("request created", r.CreatedAt)
+	r, err = svc.AcceptRequest(ctx, bob.ID, r.ID)
+	socialtest.Must(t, err)
+	cut("request answered", *r.RespondedAt)
+}
