@@ -62,11 +62,20 @@ type Request struct {
 	RespondedAt *time.Time
 }
 
-// The errors of the state machine. Acting on a request that is not yours to
-// act on looks exactly like acting on one that does not exist.
+// The errors of the state machine and of sending. Acting on a request that
+// is not yours to act on looks exactly like acting on one that does not
+// exist. A store that finds the same clash itself (a constraint) answers
+// with the same sentinel, its cause attached (errs.WithCause).
 var (
 	ErrNotFound   = errs.New(errs.ErrNotFound, "The connection request does not exist.")
 	ErrNotPending = errs.New(errs.ErrConflict, "The connection request is no longer pending.")
+	// ErrAlreadyConnected: a request to, or an acceptance of, someone one is connected with.
+	ErrAlreadyConnected = errs.New(errs.ErrConflict, "You are already connected.")
+	// ErrAlreadyRequested: a second request to the same user while the first is pending.
+	ErrAlreadyRequested = errs.New(errs.ErrConflict, "You already have a pending request to this user.")
+	// ErrPendingExists: a new request while one between the pair, either
+	// way, is pending (the store's answer when a race beats Send's check).
+	ErrPendingExists = errs.New(errs.ErrConflict, "A pending request between these users exists.")
 )
 
 // Accept is the recipient's yes; the two become connected.
@@ -154,11 +163,11 @@ func Send(id, from, to uuid.UUID, message Message, pair Pair, now time.Time) (Ou
 		return Outcome{}, user.ErrNotFound
 	}
 	if pair.Connected {
-		return Outcome{}, errs.New(errs.ErrConflict, "You are already connected.")
+		return Outcome{}, ErrAlreadyConnected
 	}
 	if p := pair.Pending; p != nil {
 		if p.FromID == from {
-			return Outcome{}, errs.New(errs.ErrConflict, "You already have a pending request to this user.")
+			return Outcome{}, ErrAlreadyRequested
 		}
 		accepted, err := p.Accept(from, now)
 		if err != nil {
