@@ -109,6 +109,32 @@ func TestExport(t *testing.T) {
 	socialtest.WantKind(t, err, errs.ErrNotFound)
 }
 
+// hashingExports is a store whose export carries the stored password hash,
+// as a careless adapter's would.
+type hashingExports struct{ *socialtest.MemStore }
+
+func (h hashingExports) Export(ctx context.Context, id uuid.UUID) (social.Export, error) {
+	e, err := h.MemStore.Export(ctx, id)
+	e.Account.PasswordHash = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"
+	return e, err
+}
+
+// The export never carries the password hash, whatever the store reads: the
+// use case blanks it.
+func TestExportLeavesThePasswordHashOut(t *testing.T) {
+	t.Parallel()
+	store := socialtest.NewMemStore()
+	ada := user.User{ID: uuid.Must(uuid.NewV7()), Username: "ada", Email: "ada@x.org", DisplayName: "Ada", PasswordHash: "$argon2id$stored"}
+	store.AddUser(ada)
+	svc, err := social.New(social.Deps{Store: hashingExports{store}})
+	socialtest.Must(t, err)
+	e, err := svc.Export(ctx, ada.ID)
+	socialtest.Must(t, err)
+	if e.Account.ID != ada.ID || e.Account.PasswordHash != "" {
+		t.Fatalf("account: %+v", e.Account)
+	}
+}
+
 func TestNewNeedsAStore(t *testing.T) {
 	t.Parallel()
 	if _, err := social.New(social.Deps{}); err == nil {
