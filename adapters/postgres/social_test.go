@@ -123,4 +123,3 @@ func TestSocialStoreRollsBackOnAnError(t *testing.T) {
 		t.Fatalf("blocks after a failed block: %d %v", n, err)
 	}
 }
-

@@ -66,7 +66,7 @@ func RunExportStore(t *testing.T, open Open) {
 	})
 	t.Run("no password hash", func(t *testing.T) {
 		t.Parallel()
-		a := h.AddUser(t, user.User{ID: newID(), Username: "export_hash", Email: "export_hash@example.com",
+		a := h.AddUser(t, user.User{ID: newID(), Username: "export_hash", Email: "export_hash@example.com", //nolint:gosec // a stand-in hash, not a credential
 			PasswordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", DisplayName: "E", CreatedAt: tick(), UpdatedAt: tick()})
 		e, err := s.Export(ctx, a.ID)
 		Must(t, err)
