@@ -4,6 +4,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"agora/adapters/postgres/internal/db"
+	"agora/domain/connection"
 	"agora/domain/errs"
 	"agora/ports/social"
 )
@@ -40,11 +41,11 @@ func socialErr(err error) error {
 	}
 	switch constraintOf(err) {
 	case constraintOnePendingPerPair:
-		return errs.Wrap(errs.ErrConflict, "A pending request between these users exists.", err)
+		return errs.WithCause(connection.ErrPendingExists, err)
 	case constraintTransition:
-		return errs.Wrap(errs.ErrConflict, "The connection request is no longer pending.", err)
+		return errs.WithCause(connection.ErrNotPending, err)
 	case constraintConnectionsPKey:
-		return errs.Wrap(errs.ErrConflict, "You are already connected.", err)
+		return errs.WithCause(connection.ErrAlreadyConnected, err)
 	}
 	return translate(err) // a domain error (from a decide or change function) passes as it is
 }

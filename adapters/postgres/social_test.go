@@ -123,18 +123,3 @@ func TestSocialStoreRollsBackOnAnError(t *testing.T) {
 		t.Fatalf("blocks after a failed block: %d %v", n, err)
 	}
 }
-
-// The export reads the account with the users mapper (toUser) but carries no
-// secret: the stored password hash stays out.
-func TestSocialExportLeavesThePasswordHashOut(t *testing.T) {
-	t.Parallel()
-	h := socialHarness(t, openPool(t))
-	a := h.AddUser(t, user.User{ID: uuid.Must(uuid.NewV7()), Username: "export_hash", Email: "eh@x.org", DisplayName: "E"})
-	e, err := h.Store.Export(context.Background(), a.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e.Account.ID != a.ID || e.Account.PasswordHash != "" {
-		t.Fatalf("account: %+v", e.Account)
-	}
-}

@@ -1,6 +1,8 @@
 // Package connection holds the rules of mutual (LinkedIn-style) connections:
 // the connection-request state machine, what sending a request does given
-// the state of the pair, and the relation one user has to another.
+// the state of the pair, and the relation one user has to another. Every
+// time passed in is the use case's clock reading, already cut to the
+// database's precision (timestamp.Of); nothing here cuts it again.
 package connection
 
 import (
@@ -12,7 +14,6 @@ import (
 
 	"agora/domain/errs"
 	"agora/domain/text"
-	"agora/domain/timestamp"
 	"agora/domain/user"
 )
 
@@ -61,11 +62,20 @@ type Request struct {
 	RespondedAt *time.Time
 }
 
-// The errors of the state machine. Acting on a request that is not yours to
-// act on looks exactly like acting on one that does not exist.
+// The errors of the state machine and of sending. Acting on a request that
+// is not yours to act on looks exactly like acting on one that does not
+// exist. A store that finds the same clash itself (a constraint) answers
+// with the same sentinel, its cause attached (errs.WithCause).
 var (
 	ErrNotFound   = errs.New(errs.ErrNotFound, "The connection request does not exist.")
 	ErrNotPending = errs.New(errs.ErrConflict, "The connection request is no longer pending.")
+	// ErrAlreadyConnected: a request to, or an acceptance of, someone one is connected with.
+	ErrAlreadyConnected = errs.New(errs.ErrConflict, "You are already connected.")
+	// ErrAlreadyRequested: a second request to the same user while the first is pending.
+	ErrAlreadyRequested = errs.New(errs.ErrConflict, "You already have a pending request to this user.")
+	// ErrPendingExists: a new request while one between the pair, either
+	// way, is pending (the store's answer when a race beats Send's check).
+	ErrPendingExists = errs.New(errs.ErrConflict, "A pending request between these users exists.")
 )
 
 // Accept is the recipient's yes; the two become connected.
@@ -96,7 +106,7 @@ func (r Request) move(to Status, now time.Time) (Request, error) {
 	if !CanMove(r.Status, to) {
 		return r, ErrNotPending
 	}
-	at := timestamp.Of(now)
+	at := now
 	if at.Before(r.CreatedAt) {
 		at = r.CreatedAt
 	}
@@ -153,11 +163,11 @@ func Send(id, from, to uuid.UUID, message Message, pair Pair, now time.Time) (Ou
 		return Outcome{}, user.ErrNotFound
 	}
 	if pair.Connected {
-		return Outcome{}, errs.New(errs.ErrConflict, "You are already connected.")
+		return Outcome{}, ErrAlreadyConnected
 	}
 	if p := pair.Pending; p != nil {
 		if p.FromID == from {
-			return Outcome{}, errs.New(errs.ErrConflict, "You already have a pending request to this user.")
+			return Outcome{}, ErrAlreadyRequested
 		}
 		accepted, err := p.Accept(from, now)
 		if err != nil {
@@ -166,7 +176,7 @@ func Send(id, from, to uuid.UUID, message Message, pair Pair, now time.Time) (Ou
 		return Outcome{Request: accepted, AcceptedExisting: true}, nil
 	}
 	return Outcome{Request: Request{
-		ID: id, FromID: from, ToID: to, Message: string(message), Status: Pending, CreatedAt: timestamp.Of(now),
+		ID: id, FromID: from, ToID: to, Message: string(message), Status: Pending, CreatedAt: now,
 	}}, nil
 }
 
@@ -185,10 +195,7 @@ func ParseDirection(s string) (Direction, error) {
 	if d := Direction(s); d == Incoming || d == Outgoing {
 		return d, nil
 	}
-	return "", &errs.Error{
-		Kind: errs.ErrBadRequest, Message: `direction must be "incoming" or "outgoing".`,
-		Fields: []errs.FieldError{{Field: "direction", Message: `must be "incoming" or "outgoing"`}},
-	}
+	return "", errs.BadParameter("direction", `must be "incoming" or "outgoing"`, "")
 }
 
 // ShowsMutual reports whether viewer's view of other shows mutual

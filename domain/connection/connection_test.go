@@ -189,7 +189,7 @@ func TestParseDirection(t *testing.T) {
 		if !errors.Is(err, errs.ErrBadRequest) {
 			t.Fatalf("%q: %v", s, err)
 		}
-		if f := errs.FieldsOf(err); len(f) != 1 || f[0].Field != "direction" {
+		if f := errs.FieldsOf(err); len(f) != 1 || f[0].Field != "direction" || errs.MessageOf(err) != `direction must be "incoming" or "outgoing".` {
 			t.Fatalf("%q: %v", s, err)
 		}
 	}

@@ -10,7 +10,6 @@ import (
 
 	"agora/domain/errs"
 	"agora/domain/text"
-	"agora/domain/timestamp"
 )
 
 // MaxBodyChars is the longest body, in characters (not bytes).
@@ -27,13 +26,14 @@ const (
 	Connections Visibility = "connections"
 )
 
-// ParseVisibility accepts exactly "public" or "connections".
-func ParseVisibility(s string) (Visibility, bool) {
+// ParseVisibility accepts exactly "public" or "connections"; anything else
+// is invalid, a field error on "visibility".
+func ParseVisibility(s string) (Visibility, error) {
 	switch v := Visibility(s); v {
 	case Public, Connections:
-		return v, true
+		return v, nil
 	}
-	return "", false
+	return "", errs.Invalid(errs.FieldError{Field: "visibility", Message: `must be "public" or "connections"`})
 }
 
 // Post is a stored post.
@@ -64,10 +64,8 @@ func ParseDraft(body, visibility *string) (Draft, error) {
 	checkBody(&fe, *body)
 	vis := Public
 	if visibility != nil {
-		v, ok := ParseVisibility(*visibility)
-		if !ok {
-			fe.Add("visibility", `must be "public" or "connections"`)
-		}
+		v, err := ParseVisibility(*visibility)
+		fe = append(fe, errs.FieldsOf(err)...)
 		vis = v
 	}
 	if err := fe.Err(); err != nil {
@@ -76,11 +74,9 @@ func ParseDraft(body, visibility *string) (Draft, error) {
 	return Draft{Body: *body, Visibility: vis}, nil
 }
 
-// New makes the stored form of a draft. Times are kept in UTC at the
-// database's precision (microseconds) so that what is returned equals what
-// is read back later.
+// New makes the stored form of a draft. now is the use case's clock
+// reading, already cut to the database's precision (timestamp.Of).
 func New(id, author uuid.UUID, d Draft, now time.Time) Post {
-	now = timestamp.Of(now)
 	return Post{ID: id, AuthorID: author, Body: d.Body, Visibility: d.Visibility, CreatedAt: now, UpdatedAt: now}
 }
 
@@ -99,17 +95,16 @@ func ParsePatch(body, visibility *string) (Patch, error) {
 		p.Body = body
 	}
 	if visibility != nil {
-		v, ok := ParseVisibility(*visibility)
-		if !ok {
-			fe.Add("visibility", `must be "public" or "connections"`)
-		}
+		v, err := ParseVisibility(*visibility)
+		fe = append(fe, errs.FieldsOf(err)...)
 		p.Visibility = &v
 	}
 	return p, fe.Err()
 }
 
-// Apply returns the post with the patch applied. updated_at always moves
-// forward, even when the clock has not (two edits in one microsecond).
+// Apply returns the post with the patch applied. now is cut already, as for
+// New. updated_at always moves forward, even when the clock has not (two
+// edits in one microsecond).
 func (p Post) Apply(patch Patch, now time.Time) Post {
 	if patch.Body != nil {
 		p.Body = *patch.Body
@@ -117,7 +112,6 @@ func (p Post) Apply(patch Patch, now time.Time) Post {
 	if patch.Visibility != nil {
 		p.Visibility = *patch.Visibility
 	}
-	now = timestamp.Of(now)
 	if !now.After(p.UpdatedAt) {
 		now = p.UpdatedAt.Add(time.Microsecond)
 	}

@@ -7,7 +7,6 @@ package session
 
 import (
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -76,9 +75,6 @@ func ParseSecret(field, s string) (Secret, error) {
 
 // Hash returns the stored form of the secret.
 func (s Secret) Hash() Hash { return sha256.Sum256([]byte(s)) }
-
-// Equal compares two hashes in constant time.
-func (h Hash) Equal(o Hash) bool { return subtle.ConstantTimeCompare(h[:], o[:]) == 1 }
 
 // String hides the secret from fmt and loggers.
 func (s Secret) String() string { return "[REDACTED]" }

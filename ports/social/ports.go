@@ -72,7 +72,7 @@ type Profile struct {
 // Export is everything stored about one user.
 type Export struct {
 	ExportedAt  time.Time
-	Account     user.User // without the password hash
+	Account     user.User // PasswordHash always "": the stores leave it out and Service.Export blanks it
 	Posts       []PostView
 	Requests    []RequestView // every state, both directions
 	Connections []Connection
@@ -146,7 +146,8 @@ type BlockStore interface {
 	Blocks(ctx context.Context, blocker uuid.UUID, page ports.PageRequest) (ports.Page[Blocked], error)
 }
 
-// ExportStore reads everything stored about a user, in one snapshot.
+// ExportStore reads everything stored about a user, in one snapshot, with
+// the account's password hash left out.
 type ExportStore interface {
 	Export(ctx context.Context, userID uuid.UUID) (Export, error)
 }

@@ -109,6 +109,32 @@ func TestExport(t *testing.T) {
 	socialtest.WantKind(t, err, errs.ErrNotFound)
 }
 
+// hashingExports is a store whose export carries the stored password hash,
+// as a careless adapter's would.
+type hashingExports struct{ *socialtest.MemStore }
+
+func (h hashingExports) Export(ctx context.Context, id uuid.UUID) (social.Export, error) {
+	e, err := h.MemStore.Export(ctx, id)
+	e.Account.PasswordHash = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"
+	return e, err
+}
+
+// The export never carries the password hash, whatever the store reads: the
+// use case blanks it.
+func TestExportLeavesThePasswordHashOut(t *testing.T) {
+	t.Parallel()
+	store := socialtest.NewMemStore()
+	ada := user.User{ID: uuid.Must(uuid.NewV7()), Username: "ada", Email: "ada@x.org", DisplayName: "Ada", PasswordHash: "$argon2id$stored"}
+	store.AddUser(ada)
+	svc, err := social.New(social.Deps{Store: hashingExports{store}})
+	socialtest.Must(t, err)
+	e, err := svc.Export(ctx, ada.ID)
+	socialtest.Must(t, err)
+	if e.Account.ID != ada.ID || e.Account.PasswordHash != "" {
+		t.Fatalf("account: %+v", e.Account)
+	}
+}
+
 func TestNewNeedsAStore(t *testing.T) {
 	t.Parallel()
 	if _, err := social.New(social.Deps{}); err == nil {
@@ -137,4 +163,46 @@ func TestNewIDFailureIsReturned(t *testing.T) {
 	if len(feed.Items) != 0 || f.metrics.posts != 0 || len(f.metrics.outcomes) != 0 {
 		t.Fatalf("stored or counted: %+v %+v", feed.Items, f.metrics)
 	}
+}
+
+// The use cases cut the clock to the database's precision, once: the domain
+// takes the times it is given, so a post, an edit, a request and its answer
+// all carry UTC microseconds however fine the clock reads.
+func TestUseCasesCutTheClock(t *testing.T) {
+	t.Parallel()
+	store := socialtest.NewMemStore()
+	zone := time.FixedZone("x", 3600)
+	raw := time.Date(2025, 5, 1, 8, 0, 0, 1234567, zone)
+	var mu sync.Mutex
+	svc, err := social.New(social.Deps{Store: store, Clock: func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		raw = raw.Add(time.Second)
+		return raw
+	}})
+	socialtest.Must(t, err)
+	cut := func(what string, at time.Time) {
+		t.Helper()
+		if at.Location() != time.UTC || at.Nanosecond() != 1234000 {
+			t.Errorf("%s: %v is not cut to UTC microseconds", what, at)
+		}
+	}
+	ada := user.User{ID: uuid.Must(uuid.NewV7()), Username: "ada", Email: "ada@x.org", DisplayName: "Ada"}
+	bob := user.User{ID: uuid.Must(uuid.NewV7()), Username: "bob", Email: "bob@x.org", DisplayName: "Bob"}
+	store.AddUser(ada)
+	store.AddUser(bob)
+
+	p, err := svc.CreatePost(ctx, ada.ID, draft("hello", post.Public))
+	socialtest.Must(t, err)
+	cut("post created", p.CreatedAt)
+	body := "edited"
+	p, err = svc.UpdatePost(ctx, ada.ID, p.ID, post.Patch{Body: &body})
+	socialtest.Must(t, err)
+	cut("post updated", p.UpdatedAt)
+	r, err := svc.SendRequest(ctx, ada.ID, bob.Username, "")
+	socialtest.Must(t, err)
+	cut("request created", r.CreatedAt)
+	r, err = svc.AcceptRequest(ctx, bob.ID, r.ID)
+	socialtest.Must(t, err)
+	cut("request answered", *r.RespondedAt)
 }

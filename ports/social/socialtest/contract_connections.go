@@ -102,7 +102,7 @@ func RunConnectionStore(t *testing.T, open Open) {
 			_, err := s.SendRequest(ctx, dir[0], dir[1], func(connection.Pair) (connection.Outcome, error) {
 				return connection.Outcome{Request: connection.Request{ID: newID(), FromID: dir[0], ToID: dir[1], Status: connection.Pending, CreatedAt: tick()}}, nil
 			})
-			WantKind(t, err, errs.ErrConflict)
+			wantAnswer(t, err, connection.ErrPendingExists)
 		}
 		_, err := s.SendRequest(ctx, c.ID, c.ID, func(connection.Pair) (connection.Outcome, error) {
 			return connection.Outcome{Request: connection.Request{ID: newID(), FromID: c.ID, ToID: c.ID, Status: connection.Pending, CreatedAt: tick()}}, nil
@@ -120,7 +120,7 @@ func RunConnectionStore(t *testing.T, open Open) {
 			r.Status = connection.Accepted
 			return r, nil
 		})
-		WantKind(t, err, errs.ErrConflict)
+		wantAnswer(t, err, connection.ErrNotPending)
 		_, err = s.UpdateRequest(ctx, r.ID, func(r connection.Request) (connection.Request, error) { return r.Accept(b.ID, tick()) })
 		WantKind(t, err, errs.ErrConflict)
 		_, err = s.UpdateRequest(ctx, uuid.New(), func(r connection.Request) (connection.Request, error) { return r, nil })
@@ -260,4 +260,18 @@ func RunConnectionStore(t *testing.T, open Open) {
 			}
 		}
 	})
+}
+
+// wantAnswer fails unless err tells the caller what sentinel does, kind and
+// text: a clash the store finds itself reads like the domain's own answer.
+func wantAnswer(t *testing.T, err, sentinel error) {
+	t.Helper()
+	var want *errs.Error
+	if !errors.As(sentinel, &want) {
+		t.Fatalf("%v is not a domain error", sentinel)
+	}
+	WantKind(t, err, want.Kind)
+	if got := errs.MessageOf(err); got != want.Message {
+		t.Fatalf("message %q, want %q", got, want.Message)
+	}
 }

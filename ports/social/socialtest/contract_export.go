@@ -9,10 +9,11 @@ import (
 	"agora/domain/connection"
 	"agora/domain/post"
 	"agora/domain/session"
+	"agora/domain/user"
 )
 
-// RunExportStore checks that the export holds everything about the user and
-// nothing about anyone else.
+// RunExportStore checks that the export holds everything about the user,
+// nothing about anyone else, and no password hash.
 func RunExportStore(t *testing.T, open Open) {
 	h := open(t)
 	s := h.Store
@@ -61,6 +62,16 @@ func RunExportStore(t *testing.T, open Open) {
 		Must(t, err)
 		if empty.Posts == nil || empty.Requests == nil || empty.Connections == nil || empty.Blocks == nil || empty.Sessions == nil {
 			t.Fatalf("empty lists must be empty, not nil: %+v", empty)
+		}
+	})
+	t.Run("no password hash", func(t *testing.T) {
+		t.Parallel()
+		a := h.AddUser(t, user.User{ID: newID(), Username: "export_hash", Email: "export_hash@example.com", //nolint:gosec // a stand-in hash, not a credential
+			PasswordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", DisplayName: "E", CreatedAt: tick(), UpdatedAt: tick()})
+		e, err := s.Export(ctx, a.ID)
+		Must(t, err)
+		if e.Account.ID != a.ID || e.Account.PasswordHash != "" {
+			t.Fatalf("account: %+v", e.Account)
 		}
 	})
 }

@@ -30,7 +30,7 @@ func (m *MemStore) connect(a, b uuid.UUID, at time.Time) error {
 		return errs.New(errs.ErrInvalid, "no connection to oneself")
 	}
 	if m.connected(a, b) {
-		return errs.New(errs.ErrConflict, "already connected")
+		return connection.ErrAlreadyConnected
 	}
 	m.connections[[2]uuid.UUID{a, b}] = at
 	m.connections[[2]uuid.UUID{b, a}] = at
@@ -60,7 +60,7 @@ func (m *MemStore) SendRequest(_ context.Context, from, to uuid.UUID, decide fun
 		return social.RequestView{}, errs.New(errs.ErrInvalid, "a request to oneself")
 	}
 	if pair.Pending != nil {
-		return social.RequestView{}, errs.New(errs.ErrConflict, "a pending request exists")
+		return social.RequestView{}, connection.ErrPendingExists
 	}
 	m.requests[r.ID] = r
 	return m.requestView(r), nil
@@ -74,7 +74,7 @@ func (m *MemStore) store(r connection.Request) error {
 		return errNotFound
 	}
 	if !connection.CanMove(old.Status, r.Status) || old.FromID != r.FromID || old.ToID != r.ToID {
-		return errs.New(errs.ErrConflict, "the connection request is no longer pending")
+		return connection.ErrNotPending
 	}
 	if r.Status == connection.Accepted {
 		if err := m.connect(r.FromID, r.ToID, *r.RespondedAt); err != nil {

@@ -19,6 +19,7 @@ func (m *MemStore) Export(_ context.Context, userID uuid.UUID) (social.Export, e
 	if !ok {
 		return social.Export{}, errNotFound
 	}
+	acc.PasswordHash = "" // as the database's export: no secret
 	e := social.Export{Account: acc, Posts: []social.PostView{}, Requests: []social.RequestView{},
 		Connections: []social.Connection{}, Blocks: []user.Summary{}, Sessions: []session.Session{}}
 	for _, p := range m.posts {
