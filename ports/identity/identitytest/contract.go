@@ -51,9 +51,7 @@ var base = time.Date(2025, 1, 15, 9, 30, 0, 0, time.UTC)
 func newSecret(t *testing.T) (session.Secret, session.Hash) {
 	t.Helper()
 	s, h, err := session.NewSecret(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	Must(t, err)
 	return s, h
 }
 
@@ -114,9 +112,19 @@ func (f *fixture) live(sess session.Session, now time.Time) bool {
 	return ok
 }
 
-func wantKind(t *testing.T, err, kind error, what string) {
+// Must fails the test on an error; the service tests share it.
+func Must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// WantKind fails the test unless err is of the given kind; the service
+// tests share it.
+func WantKind(t *testing.T, err, kind error) {
 	t.Helper()
 	if !errors.Is(err, kind) {
-		t.Fatalf("%s: got %v, want kind %v", what, err, kind)
+		t.Fatalf("err = %v, want %v", err, kind)
 	}
 }
