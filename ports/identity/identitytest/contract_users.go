@@ -104,6 +104,17 @@ func RunUserStore(t *testing.T, open Open) {
 		if got, _ := f.s.UserByID(f.ctx, u.ID); got.PasswordHash != "rehashed" || !f.live(s2, later) {
 			f.t.Fatal("SetPasswordHash must replace the hash and revoke nothing")
 		}
+		// A user deleted mid-request: the answer can reach a client, so it is
+		// the API's one wording for a missing user.
+		nobody := uuid.Must(uuid.NewV7())
+		for name, err := range map[string]error{
+			"ChangePassword":  f.s.ChangePassword(f.ctx, nobody, "x", s2.ID, later),
+			"SetPasswordHash": f.s.SetPasswordHash(f.ctx, nobody, "x", later),
+		} {
+			if !errors.Is(err, errs.ErrNotFound) || errs.MessageOf(err) != errs.MessageOf(user.ErrNotFound) {
+				f.t.Fatalf("%s of nobody: %v, want %v", name, err, user.ErrNotFound)
+			}
+		}
 	})
 
 	run(t, open, "a password change spends every emailed token of the user", func(f *fixture) {
