@@ -85,7 +85,7 @@ func (s *IdentityStore) SetPasswordHash(ctx context.Context, id uuid.UUID, hash 
 		return translate(err)
 	}
 	if n == 0 {
-		return errs.New(errs.ErrNotFound, "no such user")
+		return user.ErrNotFound
 	}
 	return nil
 }
@@ -99,7 +99,7 @@ func (s *IdentityStore) ChangePassword(ctx context.Context, id uuid.UUID, hash s
 			return err
 		}
 		if n == 0 {
-			return errs.New(errs.ErrNotFound, "no such user")
+			return user.ErrNotFound
 		}
 		if err := q.SpendUserTokens(ctx, db.SpendUserTokensParams{Now: &now, UserID: id}); err != nil {
 			return err
@@ -116,7 +116,7 @@ func (s *IdentityStore) DeleteUser(ctx context.Context, id uuid.UUID) error {
 		return translate(err)
 	}
 	if n == 0 {
-		return errs.New(errs.ErrNotFound, "no such user")
+		return user.ErrNotFound
 	}
 	return nil
 }

@@ -86,7 +86,7 @@ func newApp(ctx context.Context, cfg config, log *zap.Logger, tracing *telemetry
 	go sessions.Listen(listenCtx, func(msg string, err error) { log.Warn(msg, zap.Error(err)) })
 	a.closers = append(a.closers, func() { stopListen(); sessions.Wait() })
 	a.sessions = sessions
-	metrics.RegisterGaugeFunc("auth_session_cache_listening",
+	metrics.RegisterGaugeFunc("agora_auth_session_cache_listening",
 		"1 while the session cache hears revocations and may answer from memory, 0 while every request is checked in the database.",
 		func() float64 {
 			if sessions.Listening() {
@@ -115,7 +115,7 @@ func newApp(ctx context.Context, cfg config, log *zap.Logger, tracing *telemetry
 			log.Warn("background identity work unfinished at shutdown", zap.Error(err))
 		}
 	})
-	social, err := wireSocial(pools, metrics)
+	social, err := wireSocial(socialStore(pools), metrics)
 	if err != nil {
 		a.close()
 		return nil, err

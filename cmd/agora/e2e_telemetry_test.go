@@ -139,7 +139,7 @@ func TestMetricsExposeTheContractNames(t *testing.T) {
 		"db_pool_acquired_conns", "db_pool_idle_conns", "db_pool_total_conns", "db_pool_max_conns",
 		"db_pool_acquire_count_total", "db_pool_acquire_duration_seconds_total", "db_pool_empty_acquire_count_total",
 		`auth_login_attempts_total{result="invalid_credentials"}`,
-		"auth_session_cache_listening", "agora_auth_session_cache_hits_total", "agora_auth_session_cache_drops_total",
+		"agora_auth_session_cache_listening", "agora_auth_session_cache_hits_total", "agora_auth_session_cache_drops_total",
 		`agora_build_info{goversion="go`,
 		"go_goroutines", "process_resident_memory_bytes",
 	} {

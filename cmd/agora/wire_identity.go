@@ -46,9 +46,7 @@ func wireIdentity(cfg config, store *postgres.IdentityStore, log *zap.Logger, me
 		Mailer: mailer,
 		// Messages and causes only: tokens and addresses never reach these lines.
 		OnError: func(msg string, err error) { log.Error(msg, zap.Error(err)) },
-	}
-	if metrics != nil {
-		deps.Metrics = metrics
+		Metrics: metrics,
 	}
 	svc, err := identity.New(identity.Config{
 		AccessTTL:     cfg.AccessTokenTTL,
@@ -70,6 +68,8 @@ func hashThreads(cfg config) int {
 	return runtime.GOMAXPROCS(0)
 }
 
+// identityStore is the identity store over the pools; app builds it (as
+// socialStore) and keeps its session cache.
 func identityStore(pools dbPools) *postgres.IdentityStore {
 	store := postgres.NewIdentityStore(pools.primary)
 	if pools.read != nil {

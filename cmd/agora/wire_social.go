@@ -7,21 +7,23 @@ import (
 	"agora/ports/social"
 )
 
-// wireSocial builds the social store and service: posts, the feed,
+// wireSocial builds the social service over the store: posts, the feed,
 // connections, blocks, profiles and the export. Domain events are counted by
 // the metrics (agora_posts_created_total, agora_connection_requests_total).
-func wireSocial(pools dbPools, metrics *telemetry.Metrics) (httpapi.SocialDeps, error) {
-	store := postgres.NewSocialStore(pools.primary)
-	if pools.read != nil {
-		store.WithReadReplica(pools.read, pools.readUsable)
-	}
-	d := social.Deps{Store: store}
-	if metrics != nil { // a nil *Metrics in the interface would not be nil
-		d.Metrics = metrics
-	}
-	svc, err := social.New(d)
+func wireSocial(store *postgres.SocialStore, metrics *telemetry.Metrics) (httpapi.SocialDeps, error) {
+	svc, err := social.New(social.Deps{Store: store, Metrics: metrics})
 	if err != nil {
 		return httpapi.SocialDeps{}, err
 	}
 	return httpapi.SocialDeps{Service: svc}, nil
+}
+
+// socialStore is the social store over the pools; app builds it as it
+// builds identityStore.
+func socialStore(pools dbPools) *postgres.SocialStore {
+	store := postgres.NewSocialStore(pools.primary)
+	if pools.read != nil {
+		store.WithReadReplica(pools.read, pools.readUsable)
+	}
+	return store
 }

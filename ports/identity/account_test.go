@@ -9,6 +9,7 @@ import (
 	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/identity"
+	"agora/ports/identity/identitytest"
 )
 
 func TestChangePassword(t *testing.T) {
@@ -18,7 +19,7 @@ func TestChangePassword(t *testing.T) {
 	b, _ := e.login(t, "edsger", "correct horse")
 	caller, _ := e.svc.Authenticate(ctx, a.AccessToken)
 	err := e.svc.ChangePassword(ctx, caller, candidate(t, "wrong horse"), strong(t, "a new passphrase"))
-	kind(t, err, errs.ErrForbidden)
+	identitytest.WantKind(t, err, errs.ErrForbidden)
 	if !e.authenticated(t, b.AccessToken) {
 		t.Fatal("a refused change revoked sessions")
 	}
@@ -44,7 +45,7 @@ func TestChangePasswordCountsGuesses(t *testing.T) {
 	a := e.register(t, "guessed", "correct horse")
 	caller, _ := e.svc.Authenticate(ctx, a.AccessToken)
 	for range 3 {
-		kind(t, e.svc.ChangePassword(ctx, caller, candidate(t, "wrong horse"), strong(t, "a new passphrase")), errs.ErrForbidden)
+		identitytest.WantKind(t, e.svc.ChangePassword(ctx, caller, candidate(t, "wrong horse"), strong(t, "a new passphrase")), errs.ErrForbidden)
 	}
 	if err := e.svc.ChangePassword(ctx, caller, candidate(t, "correct horse"), strong(t, "a new passphrase")); err != nil {
 		t.Fatal(err)
@@ -77,10 +78,10 @@ func TestMeUpdateAndDelete(t *testing.T) {
 		t.Fatal("a deleted user's token still works")
 	}
 	_, err = e.svc.Me(ctx, id)
-	kind(t, err, errs.ErrUnauthenticated)
+	identitytest.WantKind(t, err, errs.ErrUnauthenticated)
 	_, err = e.svc.UpdateMe(ctx, id, c)
-	kind(t, err, errs.ErrUnauthenticated)
-	kind(t, e.svc.DeleteMe(ctx, id), errs.ErrUnauthenticated)
+	identitytest.WantKind(t, err, errs.ErrUnauthenticated)
+	identitytest.WantKind(t, e.svc.DeleteMe(ctx, id), errs.ErrUnauthenticated)
 	if _, err := e.login(t, "frances", "correct horse"); !errors.Is(err, errs.ErrUnauthenticated) {
 		t.Fatal("a deleted user can log in")
 	}

@@ -26,7 +26,7 @@ func TestRegister(t *testing.T) {
 	}
 	r, _ := user.ParseRegistration("ADA", "other@example.com", "whatever1", nil)
 	_, err := e.svc.Register(ctx, r)
-	kind(t, err, errs.ErrConflict)
+	identitytest.WantKind(t, err, errs.ErrConflict)
 	if e.metrics.register != 1 {
 		t.Fatal("a refused registration was counted")
 	}
@@ -43,9 +43,7 @@ func TestNewIDFailureIsReturned(t *testing.T) {
 		Store: store, Hasher: &fakeHasher{}, Tokens: fakeTokens{}, Mailer: &fakeMailer{}, Metrics: metrics,
 		NewID: func() (uuid.UUID, error) { return uuid.Nil, broken },
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	identitytest.Must(t, err)
 	t.Cleanup(func() { _ = svc.Close(ctx) })
 	r, _ := user.ParseRegistration("ada", "ada@example.com", "correct horse", nil)
 	if _, err := svc.Register(ctx, r); !errors.Is(err, broken) {
@@ -71,7 +69,7 @@ func TestLogin(t *testing.T) {
 	_, unknown := e.login(t, "nobody", "wrong horse")
 	_, unknownEmail := e.login(t, "nobody@example.com", "wrong horse")
 	for _, err := range []error{wrong, unknown, unknownEmail} {
-		kind(t, err, errs.ErrUnauthenticated)
+		identitytest.WantKind(t, err, errs.ErrUnauthenticated)
 		if errs.MessageOf(err) != errs.MessageOf(wrong) {
 			t.Fatalf("different answers: %q vs %q", errs.MessageOf(err), errs.MessageOf(wrong))
 		}
@@ -84,7 +82,7 @@ func TestLogin(t *testing.T) {
 	}
 	e.hasher.err = errs.New(errs.ErrUnavailable, "busy")
 	_, err := e.login(t, "grace", "correct horse")
-	kind(t, err, errs.ErrUnavailable)
+	identitytest.WantKind(t, err, errs.ErrUnavailable)
 	if e.metrics.logins[identity.LoginError] != 1 {
 		t.Fatalf("metrics: %v", e.metrics.logins)
 	}
@@ -123,20 +121,18 @@ func TestRefreshRotatesAndDetectsReuse(t *testing.T) {
 		t.Fatal("a rotation must not end the session")
 	}
 	third, err := e.svc.Refresh(ctx, second.RefreshToken)
-	if err != nil {
-		t.Fatal(err)
-	}
+	identitytest.Must(t, err)
 	// Replaying the first token: refused, and the whole session is revoked.
 	_, err = e.svc.Refresh(ctx, first.RefreshToken)
-	kind(t, err, errs.ErrUnauthenticated)
+	identitytest.WantKind(t, err, errs.ErrUnauthenticated)
 	if e.authenticated(t, third.AccessToken) {
 		t.Fatal("reuse did not revoke the session's access tokens")
 	}
 	_, err = e.svc.Refresh(ctx, third.RefreshToken)
-	kind(t, err, errs.ErrUnauthenticated)
+	identitytest.WantKind(t, err, errs.ErrUnauthenticated)
 
 	_, err = e.svc.Refresh(ctx, "never-issued")
-	kind(t, err, errs.ErrUnauthenticated)
+	identitytest.WantKind(t, err, errs.ErrUnauthenticated)
 	if errors.Is(err, errs.ErrNotFound) {
 		t.Fatal("an unknown refresh token must be a 401 only, never also a 404")
 	}
@@ -148,7 +144,7 @@ func TestRefreshAfterExpiry(t *testing.T) {
 	out := e.register(t, "barbara", "correct horse")
 	e.clock.Advance(721 * time.Hour)
 	_, err := e.svc.Refresh(ctx, out.RefreshToken)
-	kind(t, err, errs.ErrUnauthenticated)
+	identitytest.WantKind(t, err, errs.ErrUnauthenticated)
 	if e.authenticated(t, out.AccessToken) {
 		t.Fatal("an expired session authenticates")
 	}
@@ -166,7 +162,7 @@ func TestLogout(t *testing.T) {
 		t.Fatal("logout must end exactly its own session")
 	}
 	_, err := e.svc.Refresh(ctx, a.RefreshToken)
-	kind(t, err, errs.ErrUnauthenticated)
+	identitytest.WantKind(t, err, errs.ErrUnauthenticated)
 	if err := e.svc.Logout(ctx, "unknown"); err != nil {
 		t.Fatalf("logout of an unknown token: %v", err)
 	}
@@ -187,15 +183,13 @@ func TestAuthenticateDistinguishesOutagesFromBadTokens(t *testing.T) {
 	out := e.register(t, "radia", "correct horse")
 	svc, err := identity.New(identity.Config{AccessTTL: time.Minute, RefreshTTL: time.Hour},
 		identity.Deps{Store: failingStore{e.store}, Hasher: e.hasher, Tokens: fakeTokens{}, Mailer: e.mailer})
-	if err != nil {
-		t.Fatal(err)
-	}
+	identitytest.Must(t, err)
 	_, err = svc.Authenticate(ctx, out.AccessToken)
-	kind(t, err, errs.ErrUnavailable)
+	identitytest.WantKind(t, err, errs.ErrUnavailable)
 	_, err = e.svc.Authenticate(ctx, "garbage")
-	kind(t, err, errs.ErrUnauthenticated)
+	identitytest.WantKind(t, err, errs.ErrUnauthenticated)
 	_, err = e.svc.Authenticate(ctx, "access|"+out.User.ID.String()+"|"+uuid.NewString())
-	kind(t, err, errs.ErrUnauthenticated)
+	identitytest.WantKind(t, err, errs.ErrUnauthenticated)
 }
 
 // One account, one login budget: username and email, in any case, name the

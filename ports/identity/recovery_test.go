@@ -9,6 +9,7 @@ import (
 	"agora/domain/errs"
 	"agora/domain/session"
 	"agora/ports/identity"
+	"agora/ports/identity/identitytest"
 )
 
 func tokenOf(t *testing.T, m identity.Message) session.Secret {
@@ -48,7 +49,7 @@ func TestPasswordReset(t *testing.T) {
 		t.Fatal("the email leaks the hash")
 	}
 	err := e.svc.ConfirmPasswordReset(ctx, "wrong-token", strong(t, "a new passphrase"))
-	kind(t, err, errs.ErrBadRequest)
+	identitytest.WantKind(t, err, errs.ErrBadRequest)
 	if err := e.svc.ConfirmPasswordReset(ctx, tok, strong(t, "a new passphrase")); err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func TestPasswordReset(t *testing.T) {
 	if _, err := e.login(t, "margaret", "a new passphrase"); err != nil {
 		t.Fatal(err)
 	}
-	kind(t, e.svc.ConfirmPasswordReset(ctx, tok, strong(t, "another passphrase")), errs.ErrBadRequest)
+	identitytest.WantKind(t, e.svc.ConfirmPasswordReset(ctx, tok, strong(t, "another passphrase")), errs.ErrBadRequest)
 
 	// Expired after 30 minutes.
 	if err := e.svc.RequestPasswordReset(ctx, "margaret@example.com"); err != nil {
@@ -67,7 +68,7 @@ func TestPasswordReset(t *testing.T) {
 	_ = e.svc.Close(ctx)
 	late := tokenOf(t, e.mailer.messages()[1])
 	e.clock.Advance(30 * time.Minute)
-	kind(t, e.svc.ConfirmPasswordReset(ctx, late, strong(t, "another passphrase")), errs.ErrBadRequest)
+	identitytest.WantKind(t, e.svc.ConfirmPasswordReset(ctx, late, strong(t, "another passphrase")), errs.ErrBadRequest)
 }
 
 // A failing mail server is reported in the background; the request still
@@ -103,7 +104,7 @@ func TestEmailVerification(t *testing.T) {
 	if len(sent) != 1 || sent[0].To != "katherine@example.com" {
 		t.Fatalf("%+v", sent)
 	}
-	kind(t, e.svc.ConfirmEmail(ctx, "nope"), errs.ErrBadRequest)
+	identitytest.WantKind(t, e.svc.ConfirmEmail(ctx, "nope"), errs.ErrBadRequest)
 	if err := e.svc.ConfirmEmail(ctx, tokenOf(t, sent[0])); err != nil {
 		t.Fatal(err)
 	}
@@ -111,6 +112,6 @@ func TestEmailVerification(t *testing.T) {
 	if !me.EmailVerified() {
 		t.Fatal("not verified")
 	}
-	kind(t, e.svc.ConfirmEmail(ctx, tokenOf(t, sent[0])), errs.ErrBadRequest)
-	kind(t, e.svc.RequestEmailVerification(ctx, out.User.ID), errs.ErrConflict)
+	identitytest.WantKind(t, e.svc.ConfirmEmail(ctx, tokenOf(t, sent[0])), errs.ErrBadRequest)
+	identitytest.WantKind(t, e.svc.RequestEmailVerification(ctx, out.User.ID), errs.ErrConflict)
 }

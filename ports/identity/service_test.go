@@ -145,9 +145,7 @@ func newEnv(t *testing.T) *env {
 		Store: e.store, Hasher: e.hasher, Tokens: fakeTokens{}, Mailer: e.mailer, Metrics: e.metrics,
 		Clock: e.clock.Now, OnError: func(msg string, err error) { e.errors <- msg + ": " + err.Error() },
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	identitytest.Must(t, err)
 	e.svc = svc
 	t.Cleanup(func() { _ = svc.Close(ctx) })
 	return e
@@ -156,13 +154,9 @@ func newEnv(t *testing.T) *env {
 func (e *env) register(t *testing.T, name, pw string) identity.SignedIn {
 	t.Helper()
 	r, err := user.ParseRegistration(name, name+"@example.com", pw, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	identitytest.Must(t, err)
 	out, err := e.svc.Register(ctx, r)
-	if err != nil {
-		t.Fatal(err)
-	}
+	identitytest.Must(t, err)
 	return out
 }
 
@@ -181,9 +175,7 @@ func strong(t *testing.T, s string) user.Password {
 func password(t *testing.T, parse func(field, s string) (user.Password, error), field, s string) user.Password {
 	t.Helper()
 	p, err := parse(field, s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	identitytest.Must(t, err)
 	return p
 }
 
@@ -200,13 +192,6 @@ func (e *env) authenticated(t *testing.T, access string) bool {
 		t.Fatalf("Authenticate: unexpected %v", err)
 	}
 	return err == nil
-}
-
-func kind(t *testing.T, err, want error) {
-	t.Helper()
-	if !errors.Is(err, want) {
-		t.Fatalf("got %v, want kind %v", err, want)
-	}
 }
 
 func (failingStore) SessionLive(context.Context, uuid.UUID, uuid.UUID, time.Time) (bool, error) {

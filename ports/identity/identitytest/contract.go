@@ -51,9 +51,7 @@ var base = time.Date(2025, 1, 15, 9, 30, 0, 0, time.UTC)
 func newSecret(t *testing.T) (session.Secret, session.Hash) {
 	t.Helper()
 	s, h, err := session.NewSecret(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	Must(t, err)
 	return s, h
 }
 
@@ -87,7 +85,14 @@ func (f *fixture) register(name string) (user.User, session.Session, session.Has
 
 func (f *fixture) login(u user.User, now time.Time) (session.Session, session.Hash) {
 	f.t.Helper()
-	sess := session.New(uuid.Must(uuid.NewV7()), u.ID, now, 24*time.Hour)
+	return f.loginFor(u, now, 24*time.Hour)
+}
+
+// loginFor stores a session of u made at now that lasts ttl, with its first
+// refresh token.
+func (f *fixture) loginFor(u user.User, now time.Time, ttl time.Duration) (session.Session, session.Hash) {
+	f.t.Helper()
+	sess := session.New(uuid.Must(uuid.NewV7()), u.ID, now, ttl)
 	_, h := newSecret(f.t)
 	if err := f.s.CreateSession(f.ctx, sess, session.NewRefreshToken(h, sess, now)); err != nil {
 		f.t.Fatalf("CreateSession: %v", err)
@@ -98,8 +103,14 @@ func (f *fixture) login(u user.User, now time.Time) (session.Session, session.Ha
 // token stores a new emailed token of the user, made at base.
 func (f *fixture) token(owner user.User, p session.Purpose) session.Hash {
 	f.t.Helper()
+	return f.tokenAt(owner, p, base)
+}
+
+// tokenAt stores a new emailed token of the user, made at at.
+func (f *fixture) tokenAt(owner user.User, p session.Purpose, at time.Time) session.Hash {
+	f.t.Helper()
 	_, h := newSecret(f.t)
-	if err := f.s.CreateOneTimeToken(f.ctx, session.NewOneTimeToken(h, owner.ID, p, base)); err != nil {
+	if err := f.s.CreateOneTimeToken(f.ctx, session.NewOneTimeToken(h, owner.ID, p, at)); err != nil {
 		f.t.Fatal(err)
 	}
 	return h
@@ -114,9 +125,19 @@ func (f *fixture) live(sess session.Session, now time.Time) bool {
 	return ok
 }
 
-func wantKind(t *testing.T, err, kind error, what string) {
+// Must fails the test on an error; the service tests share it.
+func Must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// WantKind fails the test unless err is of the given kind; the service
+// tests share it.
+func WantKind(t *testing.T, err, kind error) {
 	t.Helper()
 	if !errors.Is(err, kind) {
-		t.Fatalf("%s: got %v, want kind %v", what, err, kind)
+		t.Fatalf("err = %v, want %v", err, kind)
 	}
 }

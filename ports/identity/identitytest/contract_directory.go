@@ -39,9 +39,7 @@ func RunDirectoryStore(t *testing.T, open Open) {
 
 		names := func(q string, limit int, after *ports.Cursor) ([]string, *ports.Cursor) {
 			p, err := f.s.SearchUsers(f.ctx, me.ID, q, ports.PageRequest{Limit: limit, After: after})
-			if err != nil {
-				f.t.Fatal(err)
-			}
+			Must(f.t, err)
 			var out []string
 			for _, s := range p.Items {
 				out = append(out, string(s.Username))

@@ -38,7 +38,7 @@ func RunSessionStore(t *testing.T, open Open) {
 			f.t.Fatal("revoking one session must revoke exactly that one")
 		}
 		_, unknown := newSecret(f.t)
-		wantKind(f.t, f.s.RevokeSessionOf(f.ctx, unknown, base), errs.ErrNotFound, "RevokeSessionOf unknown")
+		WantKind(f.t, f.s.RevokeSessionOf(f.ctx, unknown, base), errs.ErrNotFound)
 	})
 
 	run(t, open, "refresh applies the plan: rotate, or revoke and refuse", func(f *fixture) {
@@ -48,7 +48,7 @@ func RunSessionStore(t *testing.T, open Open) {
 			f.t.Fatal("decide called for an unknown token")
 			return identity.RefreshPlan{}, nil
 		})
-		wantKind(f.t, err, errs.ErrNotFound, "Refresh unknown")
+		WantKind(f.t, err, errs.ErrNotFound)
 
 		_, h2 := newSecret(f.t)
 		now := base.Add(time.Minute)

@@ -55,7 +55,7 @@ func notFound() error { return errs.New(errs.ErrNotFound, "not found") }
 func (m *MemStore) setHashLocked(id uuid.UUID, hash string, now time.Time) error {
 	u, ok := m.users[id]
 	if !ok {
-		return notFound()
+		return user.ErrNotFound
 	}
 	u.PasswordHash, u.UpdatedAt = hash, now.UTC()
 	m.users[id] = u

@@ -103,7 +103,7 @@ func (m *MemStore) DeleteUser(_ context.Context, id uuid.UUID) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.users[id]; !ok {
-		return notFound()
+		return user.ErrNotFound
 	}
 	delete(m.users, id)
 	for sid, s := range m.sessions {

@@ -174,8 +174,4 @@ func requestID(r social.RequestView) uuid.UUID { return r.ID }
 func blockedUser(b social.Blocked) uuid.UUID   { return b.User.ID }
 func summaryID(u user.Summary) uuid.UUID       { return u.ID }
 
-var _ = errs.ErrNotFound
-
-type connectionRequest = connection.Request
-
 func pageOf(limit int) ports.PageRequest { return ports.PageRequest{Limit: limit} }

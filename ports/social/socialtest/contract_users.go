@@ -70,7 +70,7 @@ func RunUserStore(t *testing.T, open Open) {
 		req := send(t, s, me.ID, other.ID)
 		check("pending_outgoing", me, other, 3, 2, "O")
 		check("pending_incoming", other, me, 2, 2, "I")
-		_, err := s.UpdateRequest(ctx, req.ID, func(r connectionRequest) (connectionRequest, error) { return r.Accept(other.ID, tick()) })
+		_, err := s.UpdateRequest(ctx, req.ID, func(r connection.Request) (connection.Request, error) { return r.Accept(other.ID, tick()) })
 		Must(t, err)
 		check("connected", me, other, 4, 2, "C")
 		check("connected, other side", other, me, 3, 2, "C")
