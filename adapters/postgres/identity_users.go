@@ -29,9 +29,9 @@ func (s *IdentityStore) CreateUser(ctx context.Context, u user.User, sess sessio
 		})
 		switch constraintOf(err) {
 		case constraintUsername:
-			return errs.Wrap(identity.ErrUsernameTaken, errs.MessageOf(identity.ErrUsernameTaken), err)
+			return errs.WithCause(identity.ErrUsernameTaken, err)
 		case constraintEmail:
-			return errs.Wrap(identity.ErrEmailTaken, errs.MessageOf(identity.ErrEmailTaken), err)
+			return errs.WithCause(identity.ErrEmailTaken, err)
 		}
 		if err != nil {
 			return err

@@ -40,6 +40,9 @@ type Error struct {
 	Message string
 	Fields  []FieldError
 	Cause   error
+	// sentinel is the error WithCause copied, so that errors.Is still
+	// matches it (identity.ErrUsernameTaken, connection.ErrNotPending).
+	sentinel error
 }
 
 func (e *Error) Error() string {
@@ -64,10 +67,14 @@ func (e *Error) Error() string {
 
 // Unwrap exposes both the kind and the cause to errors.Is and errors.As.
 func (e *Error) Unwrap() []error {
-	if e.Cause == nil {
-		return []error{e.Kind}
+	out := []error{e.Kind}
+	if e.sentinel != nil {
+		out = append(out, e.sentinel)
 	}
-	return []error{e.Kind, e.Cause}
+	if e.Cause != nil {
+		out = append(out, e.Cause)
+	}
+	return out
 }
 
 // New returns an error of the given kind with a caller-safe message.
@@ -81,14 +88,15 @@ func Wrap(kind error, message string, cause error) error {
 }
 
 // WithCause returns sentinel (an *Error made by New) again with a cause
-// attached: the same kind and caller-safe message, the cause only logged.
-// Anything else comes back as it is.
+// attached: the same kind and caller-safe message, the cause only logged,
+// and errors.Is still matches the sentinel. Anything else comes back as it
+// is.
 func WithCause(sentinel, cause error) error {
 	var e *Error
 	if !errors.As(sentinel, &e) {
 		return sentinel
 	}
-	return &Error{Kind: e.Kind, Message: e.Message, Fields: e.Fields, Cause: cause}
+	return &Error{Kind: e.Kind, Message: e.Message, Fields: e.Fields, Cause: cause, sentinel: sentinel}
 }
 
 // BadParameter is a malformed query parameter (400): one field error on

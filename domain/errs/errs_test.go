@@ -65,6 +65,12 @@ func TestWithCauseKeepsKindAndMessage(t *testing.T) {
 	if !errors.Is(err, errs.ErrUnauthenticated) || !errors.Is(err, cause) || errs.MessageOf(err) != "no entry" {
 		t.Fatalf("WithCause = %v", err)
 	}
+	if !errors.Is(err, sentinel) || errors.Is(err, errs.New(errs.ErrUnauthenticated, "no entry")) {
+		t.Fatal("WithCause must still match its own sentinel, and only it")
+	}
+	if got, want := err.Error(), "unauthenticated: no entry: token expired"; got != want {
+		t.Fatalf("Error() = %q, want %q", got, want)
+	}
 	plain := errors.New("plain")
 	if got := errs.WithCause(plain, cause); !errors.Is(got, plain) || errors.Is(got, cause) {
 		t.Fatal("a non-*Error must come back as it is")
