@@ -6,10 +6,10 @@ import (
 	"time"
 
 	"agora/domain/errs"
+	"agora/domain/errs/errstest"
 	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/identity"
-	"agora/ports/identity/identitytest"
 )
 
 func TestChangePassword(t *testing.T) {
@@ -19,7 +19,7 @@ func TestChangePassword(t *testing.T) {
 	b, _ := e.login(t, "edsger", "correct horse")
 	caller, _ := e.svc.Authenticate(ctx, a.AccessToken)
 	err := e.svc.ChangePassword(ctx, caller, candidate(t, "wrong horse"), strong(t, "a new passphrase"))
-	identitytest.WantKind(t, err, errs.ErrForbidden)
+	errstest.WantKind(t, err, errs.ErrForbidden)
 	if !e.authenticated(t, b.AccessToken) {
 		t.Fatal("a refused change revoked sessions")
 	}
@@ -45,7 +45,7 @@ func TestChangePasswordCountsGuesses(t *testing.T) {
 	a := e.register(t, "guessed", "correct horse")
 	caller, _ := e.svc.Authenticate(ctx, a.AccessToken)
 	for range 3 {
-		identitytest.WantKind(t, e.svc.ChangePassword(ctx, caller, candidate(t, "wrong horse"), strong(t, "a new passphrase")), errs.ErrForbidden)
+		errstest.WantKind(t, e.svc.ChangePassword(ctx, caller, candidate(t, "wrong horse"), strong(t, "a new passphrase")), errs.ErrForbidden)
 	}
 	if err := e.svc.ChangePassword(ctx, caller, candidate(t, "correct horse"), strong(t, "a new passphrase")); err != nil {
 		t.Fatal(err)
@@ -78,10 +78,10 @@ func TestMeUpdateAndDelete(t *testing.T) {
 		t.Fatal("a deleted user's token still works")
 	}
 	_, err = e.svc.Me(ctx, id)
-	identitytest.WantKind(t, err, errs.ErrUnauthenticated)
+	errstest.WantKind(t, err, errs.ErrUnauthenticated)
 	_, err = e.svc.UpdateMe(ctx, id, c)
-	identitytest.WantKind(t, err, errs.ErrUnauthenticated)
-	identitytest.WantKind(t, e.svc.DeleteMe(ctx, id), errs.ErrUnauthenticated)
+	errstest.WantKind(t, err, errs.ErrUnauthenticated)
+	errstest.WantKind(t, e.svc.DeleteMe(ctx, id), errs.ErrUnauthenticated)
 	if _, err := e.login(t, "frances", "correct horse"); !errors.Is(err, errs.ErrUnauthenticated) {
 		t.Fatal("a deleted user can log in")
 	}

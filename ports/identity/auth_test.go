@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"agora/domain/errs"
+	"agora/domain/errs/errstest"
 	"agora/domain/user"
 	"agora/ports/identity"
 	"agora/ports/identity/identitytest"
@@ -26,7 +27,7 @@ func TestRegister(t *testing.T) {
 	}
 	r, _ := user.ParseRegistration("ADA", "other@example.com", "whatever1", nil)
 	_, err := e.svc.Register(ctx, r)
-	identitytest.WantKind(t, err, errs.ErrConflict)
+	errstest.WantKind(t, err, errs.ErrConflict)
 	if e.metrics.register != 1 {
 		t.Fatal("a refused registration was counted")
 	}
@@ -43,7 +44,7 @@ func TestNewIDFailureIsReturned(t *testing.T) {
 		Store: store, Hasher: &fakeHasher{}, Tokens: fakeTokens{}, Mailer: &fakeMailer{}, Metrics: metrics,
 		NewID: func() (uuid.UUID, error) { return uuid.Nil, broken },
 	})
-	identitytest.Must(t, err)
+	errstest.Must(t, err)
 	t.Cleanup(func() { _ = svc.Close(ctx) })
 	r, _ := user.ParseRegistration("ada", "ada@example.com", "correct horse", nil)
 	if _, err := svc.Register(ctx, r); !errors.Is(err, broken) {
@@ -69,7 +70,7 @@ func TestLogin(t *testing.T) {
 	_, unknown := e.login(t, "nobody", "wrong horse")
 	_, unknownEmail := e.login(t, "nobody@example.com", "wrong horse")
 	for _, err := range []error{wrong, unknown, unknownEmail} {
-		identitytest.WantKind(t, err, errs.ErrUnauthenticated)
+		errstest.WantKind(t, err, errs.ErrUnauthenticated)
 		if errs.MessageOf(err) != errs.MessageOf(wrong) {
 			t.Fatalf("different answers: %q vs %q", errs.MessageOf(err), errs.MessageOf(wrong))
 		}
@@ -82,7 +83,7 @@ func TestLogin(t *testing.T) {
 	}
 	e.hasher.err = errs.New(errs.ErrUnavailable, "busy")
 	_, err := e.login(t, "grace", "correct horse")
-	identitytest.WantKind(t, err, errs.ErrUnavailable)
+	errstest.WantKind(t, err, errs.ErrUnavailable)
 	if e.metrics.logins[identity.LoginError] != 1 {
 		t.Fatalf("metrics: %v", e.metrics.logins)
 	}
@@ -121,18 +122,18 @@ func TestRefreshRotatesAndDetectsReuse(t *testing.T) {
 		t.Fatal("a rotation must not end the session")
 	}
 	third, err := e.svc.Refresh(ctx, second.RefreshToken)
-	identitytest.Must(t, err)
+	errstest.Must(t, err)
 	// Replaying the first token: refused, and the whole session is revoked.
 	_, err = e.svc.Refresh(ctx, first.RefreshToken)
-	identitytest.WantKind(t, err, errs.ErrUnauthenticated)
+	errstest.WantKind(t, err, errs.ErrUnauthenticated)
 	if e.authenticated(t, third.AccessToken) {
 		t.Fatal("reuse did not revoke the session's access tokens")
 	}
 	_, err = e.svc.Refresh(ctx, third.RefreshToken)
-	identitytest.WantKind(t, err, errs.ErrUnauthenticated)
+	errstest.WantKind(t, err, errs.ErrUnauthenticated)
 
 	_, err = e.svc.Refresh(ctx, "never-issued")
-	identitytest.WantKind(t, err, errs.ErrUnauthenticated)
+	errstest.WantKind(t, err, errs.ErrUnauthenticated)
 	if errors.Is(err, errs.ErrNotFound) {
 		t.Fatal("an unknown refresh token must be a 401 only, never also a 404")
 	}
@@ -144,7 +145,7 @@ func TestRefreshAfterExpiry(t *testing.T) {
 	out := e.register(t, "barbara", "correct horse")
 	e.clock.Advance(721 * time.Hour)
 	_, err := e.svc.Refresh(ctx, out.RefreshToken)
-	identitytest.WantKind(t, err, errs.ErrUnauthenticated)
+	errstest.WantKind(t, err, errs.ErrUnauthenticated)
 	if e.authenticated(t, out.AccessToken) {
 		t.Fatal("an expired session authenticates")
 	}
@@ -162,7 +163,7 @@ func TestLogout(t *testing.T) {
 		t.Fatal("logout must end exactly its own session")
 	}
 	_, err := e.svc.Refresh(ctx, a.RefreshToken)
-	identitytest.WantKind(t, err, errs.ErrUnauthenticated)
+	errstest.WantKind(t, err, errs.ErrUnauthenticated)
 	if err := e.svc.Logout(ctx, "unknown"); err != nil {
 		t.Fatalf("logout of an unknown token: %v", err)
 	}
@@ -183,13 +184,13 @@ func TestAuthenticateDistinguishesOutagesFromBadTokens(t *testing.T) {
 	out := e.register(t, "radia", "correct horse")
 	svc, err := identity.New(identity.Config{AccessTTL: time.Minute, RefreshTTL: time.Hour},
 		identity.Deps{Store: failingStore{e.store}, Hasher: e.hasher, Tokens: fakeTokens{}, Mailer: e.mailer})
-	identitytest.Must(t, err)
+	errstest.Must(t, err)
 	_, err = svc.Authenticate(ctx, out.AccessToken)
-	identitytest.WantKind(t, err, errs.ErrUnavailable)
+	errstest.WantKind(t, err, errs.ErrUnavailable)
 	_, err = e.svc.Authenticate(ctx, "garbage")
-	identitytest.WantKind(t, err, errs.ErrUnauthenticated)
+	errstest.WantKind(t, err, errs.ErrUnauthenticated)
 	_, err = e.svc.Authenticate(ctx, "access|"+out.User.ID.String()+"|"+uuid.NewString())
-	identitytest.WantKind(t, err, errs.ErrUnauthenticated)
+	errstest.WantKind(t, err, errs.ErrUnauthenticated)
 }
 
 // One account, one login budget: username and email, in any case, name the

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"agora/ports/identity/identitytest"
+	"agora/domain/errs/errstest"
 )
 
 // An ended session stays identity.EndedSessionRetention (30 days) for the
@@ -17,18 +17,18 @@ func TestPurgeKeepsEndedSessionsForTheRetention(t *testing.T) {
 	start := e.clock.Now()
 	out := e.register(t, "purgee", "correct horse")
 	claims, err := fakeTokens{}.Verify(out.AccessToken)
-	identitytest.Must(t, err)
+	errstest.Must(t, err)
 	stored := func() bool {
 		t.Helper()
 		ok, err := e.store.SessionLive(ctx, claims.SessionID, claims.UserID, start)
-		identitytest.Must(t, err)
+		errstest.Must(t, err)
 		return ok
 	}
 	purge := func(after time.Duration) {
 		t.Helper()
 		e.clock.Advance(after)
 		_, err := e.svc.PurgeExpired(ctx)
-		identitytest.Must(t, err)
+		errstest.Must(t, err)
 	}
 
 	purge(720*time.Hour + 29*24*time.Hour) // the session's RefreshTTL, then 29 days

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"agora/domain/errs"
+	"agora/domain/errs/errstest"
 	"agora/domain/session"
 	"agora/ports/identity"
-	"agora/ports/identity/identitytest"
 )
 
 func tokenOf(t *testing.T, m identity.Message) session.Secret {
@@ -49,7 +49,7 @@ func TestPasswordReset(t *testing.T) {
 		t.Fatal("the email leaks the hash")
 	}
 	err := e.svc.ConfirmPasswordReset(ctx, "wrong-token", strong(t, "a new passphrase"))
-	identitytest.WantKind(t, err, errs.ErrBadRequest)
+	errstest.WantKind(t, err, errs.ErrBadRequest)
 	if err := e.svc.ConfirmPasswordReset(ctx, tok, strong(t, "a new passphrase")); err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestPasswordReset(t *testing.T) {
 	if _, err := e.login(t, "margaret", "a new passphrase"); err != nil {
 		t.Fatal(err)
 	}
-	identitytest.WantKind(t, e.svc.ConfirmPasswordReset(ctx, tok, strong(t, "another passphrase")), errs.ErrBadRequest)
+	errstest.WantKind(t, e.svc.ConfirmPasswordReset(ctx, tok, strong(t, "another passphrase")), errs.ErrBadRequest)
 
 	// Expired after 30 minutes.
 	if err := e.svc.RequestPasswordReset(ctx, "margaret@example.com"); err != nil {
@@ -68,7 +68,7 @@ func TestPasswordReset(t *testing.T) {
 	_ = e.svc.Close(ctx)
 	late := tokenOf(t, e.mailer.messages()[1])
 	e.clock.Advance(30 * time.Minute)
-	identitytest.WantKind(t, e.svc.ConfirmPasswordReset(ctx, late, strong(t, "another passphrase")), errs.ErrBadRequest)
+	errstest.WantKind(t, e.svc.ConfirmPasswordReset(ctx, late, strong(t, "another passphrase")), errs.ErrBadRequest)
 }
 
 // A failing mail server is reported in the background; the request still
@@ -104,7 +104,7 @@ func TestEmailVerification(t *testing.T) {
 	if len(sent) != 1 || sent[0].To != "katherine@example.com" {
 		t.Fatalf("%+v", sent)
 	}
-	identitytest.WantKind(t, e.svc.ConfirmEmail(ctx, "nope"), errs.ErrBadRequest)
+	errstest.WantKind(t, e.svc.ConfirmEmail(ctx, "nope"), errs.ErrBadRequest)
 	if err := e.svc.ConfirmEmail(ctx, tokenOf(t, sent[0])); err != nil {
 		t.Fatal(err)
 	}
@@ -112,6 +112,6 @@ func TestEmailVerification(t *testing.T) {
 	if !me.EmailVerified() {
 		t.Fatal("not verified")
 	}
-	identitytest.WantKind(t, e.svc.ConfirmEmail(ctx, tokenOf(t, sent[0])), errs.ErrBadRequest)
-	identitytest.WantKind(t, e.svc.RequestEmailVerification(ctx, out.User.ID), errs.ErrConflict)
+	errstest.WantKind(t, e.svc.ConfirmEmail(ctx, tokenOf(t, sent[0])), errs.ErrBadRequest)
+	errstest.WantKind(t, e.svc.RequestEmailVerification(ctx, out.User.ID), errs.ErrConflict)
 }

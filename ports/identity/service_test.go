@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"agora/domain/errs"
+	"agora/domain/errs/errstest"
 	"agora/domain/user"
 	"agora/ports/identity"
 	"agora/ports/identity/identitytest"
@@ -145,7 +146,7 @@ func newEnv(t *testing.T) *env {
 		Store: e.store, Hasher: e.hasher, Tokens: fakeTokens{}, Mailer: e.mailer, Metrics: e.metrics,
 		Clock: e.clock.Now, OnError: func(msg string, err error) { e.errors <- msg + ": " + err.Error() },
 	})
-	identitytest.Must(t, err)
+	errstest.Must(t, err)
 	e.svc = svc
 	t.Cleanup(func() { _ = svc.Close(ctx) })
 	return e
@@ -154,9 +155,9 @@ func newEnv(t *testing.T) *env {
 func (e *env) register(t *testing.T, name, pw string) identity.SignedIn {
 	t.Helper()
 	r, err := user.ParseRegistration(name, name+"@example.com", pw, nil)
-	identitytest.Must(t, err)
+	errstest.Must(t, err)
 	out, err := e.svc.Register(ctx, r)
-	identitytest.Must(t, err)
+	errstest.Must(t, err)
 	return out
 }
 
@@ -175,7 +176,7 @@ func strong(t *testing.T, s string) user.Password {
 func password(t *testing.T, parse func(field, s string) (user.Password, error), field, s string) user.Password {
 	t.Helper()
 	p, err := parse(field, s)
-	identitytest.Must(t, err)
+	errstest.Must(t, err)
 	return p
 }
 

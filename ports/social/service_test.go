@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"agora/domain/errs"
+	"agora/domain/errs/errstest"
 	"agora/domain/post"
 	"agora/domain/user"
 	"agora/ports"
@@ -55,7 +56,7 @@ func newFixture(t *testing.T) *fixture {
 			return f.now
 		},
 	})
-	socialtest.Must(t, err)
+	errstest.Must(t, err)
 	f.svc = svc
 	return f
 }
@@ -71,9 +72,9 @@ func (f *fixture) user(name string) user.User {
 func (f *fixture) connect(t *testing.T, a, b user.User) {
 	t.Helper()
 	r, err := f.svc.SendRequest(ctx, a.ID, b.Username, "")
-	socialtest.Must(t, err)
+	errstest.Must(t, err)
 	_, err = f.svc.AcceptRequest(ctx, b.ID, r.ID)
-	socialtest.Must(t, err)
+	errstest.Must(t, err)
 }
 
 // withTrio is the fixture many cases start from: ada and bob connected,
@@ -99,14 +100,14 @@ func TestExport(t *testing.T) {
 	ada, bob := f.user("ada"), f.user("bob")
 	f.connect(t, ada, bob)
 	_, err := f.svc.CreatePost(ctx, ada.ID, draft("hello", post.Public))
-	socialtest.Must(t, err)
+	errstest.Must(t, err)
 	e, err := f.svc.Export(ctx, ada.ID)
-	socialtest.Must(t, err)
+	errstest.Must(t, err)
 	if e.Account.ID != ada.ID || len(e.Posts) != 1 || len(e.Requests) != 1 || len(e.Connections) != 1 || e.ExportedAt.IsZero() {
 		t.Fatalf("export: %+v", e)
 	}
 	_, err = f.svc.Export(ctx, uuid.New())
-	socialtest.WantKind(t, err, errs.ErrNotFound)
+	errstest.WantKind(t, err, errs.ErrNotFound)
 }
 
 // hashingExports is a store whose export carries the stored password hash,
@@ -127,9 +128,9 @@ func TestExportLeavesThePasswordHashOut(t *testing.T) {
 	ada := user.User{ID: uuid.Must(uuid.NewV7()), Username: "ada", Email: "ada@x.org", DisplayName: "Ada", PasswordHash: "$argon2id$stored"}
 	store.AddUser(ada)
 	svc, err := social.New(social.Deps{Store: hashingExports{store}})
-	socialtest.Must(t, err)
+	errstest.Must(t, err)
 	e, err := svc.Export(ctx, ada.ID)
-	socialtest.Must(t, err)
+	errstest.Must(t, err)
 	if e.Account.ID != ada.ID || e.Account.PasswordHash != "" {
 		t.Fatalf("account: %+v", e.Account)
 	}
@@ -151,7 +152,7 @@ func TestNewIDFailureIsReturned(t *testing.T) {
 	broken := errors.New("no entropy")
 	svc, err := social.New(social.Deps{Store: f.store, Metrics: f.metrics,
 		NewID: func() (uuid.UUID, error) { return uuid.Nil, broken }})
-	socialtest.Must(t, err)
+	errstest.Must(t, err)
 	if _, err := svc.CreatePost(ctx, ada.ID, draft("hello", post.Public)); !errors.Is(err, broken) {
 		t.Fatalf("CreatePost: %v", err)
 	}
@@ -159,7 +160,7 @@ func TestNewIDFailureIsReturned(t *testing.T) {
 		t.Fatalf("SendRequest: %v", err)
 	}
 	feed, err := svc.Feed(ctx, ada.ID, ports.PageRequest{Limit: 10})
-	socialtest.Must(t, err)
+	errstest.Must(t, err)
 	if len(feed.Items) != 0 || f.metrics.posts != 0 || len(f.metrics.outcomes) != 0 {
 		t.Fatalf("stored or counted: %+v %+v", feed.Items, f.metrics)
 	}
@@ -180,7 +181,7 @@ func TestUseCasesCutTheClock(t *testing.T) {
 		raw = raw.Add(time.Second)
 		return raw
 	}})
-	socialtest.Must(t, err)
+	errstest.Must(t, err)
 	cut := func(what string, at time.Time) {
 		t.Helper()
 		if at.Location() != time.UTC || at.Nanosecond() != 1234000 {
@@ -193,16 +194,16 @@ func TestUseCasesCutTheClock(t *testing.T) {
 	store.AddUser(bob)
 
 	p, err := svc.CreatePost(ctx, ada.ID, draft("hello", post.Public))
-	socialtest.Must(t, err)
+	errstest.Must(t, err)
 	cut("post created", p.CreatedAt)
 	body := "edited"
 	p, err = svc.UpdatePost(ctx, ada.ID, p.ID, post.Patch{Body: &body})
-	socialtest.Must(t, err)
+	errstest.Must(t, err)
 	cut("post updated", p.UpdatedAt)
 	r, err := svc.SendRequest(ctx, ada.ID, bob.Username, "")
-	socialtest.Must(t, err)
+	errstest.Must(t, err)
 	cut("request created", r.CreatedAt)
 	r, err = svc.AcceptRequest(ctx, bob.ID, r.ID)
-	socialtest.Must(t, err)
+	errstest.Must(t, err)
 	cut("request answered", *r.RespondedAt)
 }

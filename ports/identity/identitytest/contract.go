@@ -3,12 +3,12 @@ package identitytest
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
+	"agora/domain/errs/errstest"
 	"agora/domain/session"
 	"agora/domain/user"
 	"agora/ports/identity"
@@ -51,7 +51,7 @@ var base = time.Date(2025, 1, 15, 9, 30, 0, 0, time.UTC)
 func newSecret(t *testing.T) (session.Secret, session.Hash) {
 	t.Helper()
 	s, h, err := session.NewSecret(rand.Reader)
-	Must(t, err)
+	errstest.Must(t, err)
 	return s, h
 }
 
@@ -123,21 +123,4 @@ func (f *fixture) live(sess session.Session, now time.Time) bool {
 		f.t.Fatalf("SessionLive: %v", err)
 	}
 	return ok
-}
-
-// Must fails the test on an error; the service tests share it.
-func Must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// WantKind fails the test unless err is of the given kind; the service
-// tests share it.
-func WantKind(t *testing.T, err, kind error) {
-	t.Helper()
-	if !errors.Is(err, kind) {
-		t.Fatalf("err = %v, want %v", err, kind)
-	}
 }

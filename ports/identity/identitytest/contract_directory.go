@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"agora/domain/errs/errstest"
 	"agora/domain/session"
 	"agora/domain/user"
 	"agora/ports"
@@ -39,7 +40,7 @@ func RunDirectoryStore(t *testing.T, open Open) {
 
 		names := func(q string, limit int, after *ports.Cursor) ([]string, *ports.Cursor) {
 			p, err := f.s.SearchUsers(f.ctx, me.ID, q, ports.PageRequest{Limit: limit, After: after})
-			Must(f.t, err)
+			errstest.Must(f.t, err)
 			var out []string
 			for _, s := range p.Items {
 				out = append(out, string(s.Username))

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"agora/domain/errs"
+	"agora/domain/errs/errstest"
 	"agora/domain/session"
 )
 
@@ -21,12 +22,12 @@ func RunPurgeStore(t *testing.T, open Open) {
 		// before now (the session itself stays).
 		u, expiredOld, hExpiredOld := f.register("purged") // made at base, lives 24h
 		_, hRevokedOld := f.loginFor(u, cut.Add(-2*time.Hour), long)
-		Must(f.t, f.s.RevokeSessionOf(f.ctx, hRevokedOld, cut.Add(-time.Hour)))
+		errstest.Must(f.t, f.s.RevokeSessionOf(f.ctx, hRevokedOld, cut.Add(-time.Hour)))
 		expiredRecent, hExpiredRecent := f.loginFor(u, cut.Add(-12*time.Hour), 24*time.Hour)
 		// Kept: a session revoked after the cut-off and its unexpired refresh
 		// token, and a live session.
 		_, hRevokedRecent := f.loginFor(u, cut.Add(-2*time.Hour), long)
-		Must(f.t, f.s.RevokeSessionOf(f.ctx, hRevokedRecent, cut.Add(time.Hour)))
+		errstest.Must(f.t, f.s.RevokeSessionOf(f.ctx, hRevokedRecent, cut.Add(time.Hour)))
 		live, hLive := f.loginFor(u, now.Add(-time.Hour), 24*time.Hour)
 		// Purged (2 rows): emailed tokens that expired before now. Kept: the
 		// ones still usable at now.
@@ -36,7 +37,7 @@ func RunPurgeStore(t *testing.T, open Open) {
 		reset := f.tokenAt(u, session.PasswordReset, now.Add(-time.Minute))
 
 		n, err := f.s.PurgeExpired(f.ctx, now, cut)
-		Must(f.t, err)
+		errstest.Must(f.t, err)
 		if n != 5 {
 			f.t.Fatalf("purged %d rows, want 5", n)
 		}
@@ -49,20 +50,20 @@ func RunPurgeStore(t *testing.T, open Open) {
 		if f.live(expiredOld, base) {
 			f.t.Fatal("the session expired before the cut-off was kept")
 		}
-		WantKind(f.t, f.s.RevokeSessionOf(f.ctx, hExpiredOld, now), errs.ErrNotFound)
+		errstest.WantKind(f.t, f.s.RevokeSessionOf(f.ctx, hExpiredOld, now), errs.ErrNotFound)
 		// Revoked or not, the token lives past now: only its session's
 		// deletion takes it.
-		WantKind(f.t, f.s.RevokeSessionOf(f.ctx, hRevokedOld, now), errs.ErrNotFound)
+		errstest.WantKind(f.t, f.s.RevokeSessionOf(f.ctx, hRevokedOld, now), errs.ErrNotFound)
 		if !f.live(expiredRecent, cut) {
 			f.t.Fatal("the session expired after the cut-off was purged")
 		}
-		WantKind(f.t, f.s.RevokeSessionOf(f.ctx, hExpiredRecent, now), errs.ErrNotFound)
-		Must(f.t, f.s.RevokeSessionOf(f.ctx, hRevokedRecent, now))
+		errstest.WantKind(f.t, f.s.RevokeSessionOf(f.ctx, hExpiredRecent, now), errs.ErrNotFound)
+		errstest.Must(f.t, f.s.RevokeSessionOf(f.ctx, hRevokedRecent, now))
 		if !f.live(live, now) {
 			f.t.Fatal("the live session was purged")
 		}
-		Must(f.t, f.s.RevokeSessionOf(f.ctx, hLive, now))
-		Must(f.t, f.s.VerifyEmail(f.ctx, verify, now))
-		Must(f.t, f.s.ResetPassword(f.ctx, reset, "new hash", now))
+		errstest.Must(f.t, f.s.RevokeSessionOf(f.ctx, hLive, now))
+		errstest.Must(f.t, f.s.VerifyEmail(f.ctx, verify, now))
+		errstest.Must(f.t, f.s.ResetPassword(f.ctx, reset, "new hash", now))
 	})
 }

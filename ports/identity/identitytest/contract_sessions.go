@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"agora/domain/errs"
+	"agora/domain/errs/errstest"
 	"agora/domain/session"
 	"agora/ports/identity"
 )
@@ -38,7 +39,7 @@ func RunSessionStore(t *testing.T, open Open) {
 			f.t.Fatal("revoking one session must revoke exactly that one")
 		}
 		_, unknown := newSecret(f.t)
-		WantKind(f.t, f.s.RevokeSessionOf(f.ctx, unknown, base), errs.ErrNotFound)
+		errstest.WantKind(f.t, f.s.RevokeSessionOf(f.ctx, unknown, base), errs.ErrNotFound)
 	})
 
 	run(t, open, "refresh applies the plan: rotate, or revoke and refuse", func(f *fixture) {
@@ -48,7 +49,7 @@ func RunSessionStore(t *testing.T, open Open) {
 			f.t.Fatal("decide called for an unknown token")
 			return identity.RefreshPlan{}, nil
 		})
-		WantKind(f.t, err, errs.ErrNotFound)
+		errstest.WantKind(f.t, err, errs.ErrNotFound)
 
 		_, h2 := newSecret(f.t)
 		now := base.Add(time.Minute)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"agora/domain/errs"
+	"agora/domain/errs/errstest"
 	"agora/domain/session"
 )
 
@@ -17,7 +18,7 @@ func RunTokenStore(t *testing.T, open Open) {
 		if err := f.s.CreateOneTimeToken(f.ctx, session.NewOneTimeToken(h, u.ID, session.PasswordReset, base)); err != nil {
 			f.t.Fatal(err)
 		}
-		WantKind(f.t, f.s.VerifyEmail(f.ctx, h, base), errs.ErrNotFound)
+		errstest.WantKind(f.t, f.s.VerifyEmail(f.ctx, h, base), errs.ErrNotFound)
 		now := base.Add(10 * time.Minute)
 		if err := f.s.ResetPassword(f.ctx, h, "reset-hash", now); err != nil {
 			f.t.Fatal(err)
@@ -28,14 +29,14 @@ func RunTokenStore(t *testing.T, open Open) {
 		if got, _ := f.s.UserByID(f.ctx, u.ID); got.PasswordHash != "reset-hash" {
 			f.t.Fatal("hash not replaced")
 		}
-		WantKind(f.t, f.s.ResetPassword(f.ctx, h, "again", now), errs.ErrNotFound)
+		errstest.WantKind(f.t, f.s.ResetPassword(f.ctx, h, "again", now), errs.ErrNotFound)
 		_, expired := newSecret(f.t)
 		if err := f.s.CreateOneTimeToken(f.ctx, session.NewOneTimeToken(expired, u.ID, session.PasswordReset, base)); err != nil {
 			f.t.Fatal(err)
 		}
-		WantKind(f.t, f.s.ResetPassword(f.ctx, expired, "late", base.Add(31*time.Minute)), errs.ErrNotFound)
+		errstest.WantKind(f.t, f.s.ResetPassword(f.ctx, expired, "late", base.Add(31*time.Minute)), errs.ErrNotFound)
 		_, unknown := newSecret(f.t)
-		WantKind(f.t, f.s.ResetPassword(f.ctx, unknown, "x", base), errs.ErrNotFound)
+		errstest.WantKind(f.t, f.s.ResetPassword(f.ctx, unknown, "x", base), errs.ErrNotFound)
 	})
 
 	run(t, open, "a reset spends every other emailed token of the user", func(f *fixture) {
@@ -47,8 +48,8 @@ func RunTokenStore(t *testing.T, open Open) {
 		if err := f.s.ResetPassword(f.ctx, t1, "first", now); err != nil {
 			f.t.Fatal(err)
 		}
-		WantKind(f.t, f.s.ResetPassword(f.ctx, t2, "second", now), errs.ErrNotFound)
-		WantKind(f.t, f.s.VerifyEmail(f.ctx, v, now), errs.ErrNotFound)
+		errstest.WantKind(f.t, f.s.ResetPassword(f.ctx, t2, "second", now), errs.ErrNotFound)
+		errstest.WantKind(f.t, f.s.VerifyEmail(f.ctx, v, now), errs.ErrNotFound)
 		if got, _ := f.s.UserByID(f.ctx, u.ID); got.PasswordHash != "first" {
 			f.t.Fatalf("hash %q", got.PasswordHash)
 		}
@@ -63,7 +64,7 @@ func RunTokenStore(t *testing.T, open Open) {
 		if err := f.s.CreateOneTimeToken(f.ctx, session.NewOneTimeToken(h, u.ID, session.EmailVerification, base)); err != nil {
 			f.t.Fatal(err)
 		}
-		WantKind(f.t, f.s.ResetPassword(f.ctx, h, "x", base), errs.ErrNotFound)
+		errstest.WantKind(f.t, f.s.ResetPassword(f.ctx, h, "x", base), errs.ErrNotFound)
 		now := base.Add(time.Hour)
 		if err := f.s.VerifyEmail(f.ctx, h, now); err != nil {
 			f.t.Fatal(err)
@@ -72,6 +73,6 @@ func RunTokenStore(t *testing.T, open Open) {
 		if !got.EmailVerified() || !got.EmailVerifiedAt.Equal(now) {
 			f.t.Fatalf("not verified: %+v", got)
 		}
-		WantKind(f.t, f.s.VerifyEmail(f.ctx, h, now), errs.ErrNotFound)
+		errstest.WantKind(f.t, f.s.VerifyEmail(f.ctx, h, now), errs.ErrNotFound)
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"agora/domain/errs"
+	"agora/domain/errs/errstest"
 	"agora/domain/session"
 	"agora/domain/user"
 	"agora/ports/identity"
@@ -36,11 +37,11 @@ func RunUserStore(t *testing.T, open Open) {
 
 	run(t, open, "absent users are not found", func(f *fixture) {
 		_, err := f.s.UserByID(f.ctx, uuid.Must(uuid.NewV7()))
-		WantKind(f.t, err, errs.ErrNotFound)
+		errstest.WantKind(f.t, err, errs.ErrNotFound)
 		_, err = f.s.UserByUsername(f.ctx, "nobody")
-		WantKind(f.t, err, errs.ErrNotFound)
+		errstest.WantKind(f.t, err, errs.ErrNotFound)
 		_, err = f.s.UserByEmail(f.ctx, "nobody@example.com")
-		WantKind(f.t, err, errs.ErrNotFound)
+		errstest.WantKind(f.t, err, errs.ErrNotFound)
 	})
 
 	run(t, open, "taken username and email are conflicts, whatever the case", func(f *fixture) {
@@ -70,7 +71,7 @@ func RunUserStore(t *testing.T, open Open) {
 		later := base.Add(time.Minute)
 		head := "Inventor"
 		got, err := f.s.UpdateProfile(f.ctx, u.ID, user.ProfileChanges{Headline: &head}, later)
-		Must(f.t, err)
+		errstest.Must(f.t, err)
 		if got.Headline != head || got.DisplayName != u.DisplayName || got.Bio != "" || !got.UpdatedAt.Equal(later) {
 			f.t.Fatalf("after update: %+v", got)
 		}
@@ -80,7 +81,7 @@ func RunUserStore(t *testing.T, open Open) {
 			f.t.Fatalf("second update: %+v %v", got, err)
 		}
 		_, err = f.s.UpdateProfile(f.ctx, uuid.Must(uuid.NewV7()), user.ProfileChanges{Headline: &head}, later)
-		WantKind(f.t, err, errs.ErrNotFound)
+		errstest.WantKind(f.t, err, errs.ErrNotFound)
 	})
 
 	run(t, open, "a password change revokes every other session", func(f *fixture) {
@@ -124,8 +125,8 @@ func RunUserStore(t *testing.T, open Open) {
 		if err := f.s.ChangePassword(f.ctx, u.ID, "changed", s1.ID, now); err != nil {
 			f.t.Fatal(err)
 		}
-		WantKind(f.t, f.s.ResetPassword(f.ctx, reset, "x", now), errs.ErrNotFound)
-		WantKind(f.t, f.s.VerifyEmail(f.ctx, verify, now), errs.ErrNotFound)
+		errstest.WantKind(f.t, f.s.ResetPassword(f.ctx, reset, "x", now), errs.ErrNotFound)
+		errstest.WantKind(f.t, f.s.VerifyEmail(f.ctx, verify, now), errs.ErrNotFound)
 		// A token asked for after the change works.
 		fresh := f.token(u, session.PasswordReset)
 		if err := f.s.ResetPassword(f.ctx, fresh, "reset", now.Add(time.Minute)); err != nil {
@@ -139,12 +140,12 @@ func RunUserStore(t *testing.T, open Open) {
 			f.t.Fatal(err)
 		}
 		_, err := f.s.UserByID(f.ctx, u.ID)
-		WantKind(f.t, err, errs.ErrNotFound)
+		errstest.WantKind(f.t, err, errs.ErrNotFound)
 		if f.live(s1, base) {
 			f.t.Fatal("session of a deleted user is live")
 		}
-		WantKind(f.t, f.s.RevokeSessionOf(f.ctx, h1, base), errs.ErrNotFound)
-		WantKind(f.t, f.s.DeleteUser(f.ctx, u.ID), errs.ErrNotFound)
+		errstest.WantKind(f.t, f.s.RevokeSessionOf(f.ctx, h1, base), errs.ErrNotFound)
+		errstest.WantKind(f.t, f.s.DeleteUser(f.ctx, u.ID), errs.ErrNotFound)
 		// The name is free again.
 		f.register("ken")
 	})
@@ -155,7 +156,7 @@ func RunUserStore(t *testing.T, open Open) {
 		if err := f.s.DeleteUser(f.ctx, u.ID); err != nil {
 			f.t.Fatal(err)
 		}
-		WantKind(f.t, f.s.ResetPassword(f.ctx, reset, "x", base), errs.ErrNotFound)
-		WantKind(f.t, f.s.VerifyEmail(f.ctx, verify, base), errs.ErrNotFound)
+		errstest.WantKind(f.t, f.s.ResetPassword(f.ctx, reset, "x", base), errs.ErrNotFound)
+		errstest.WantKind(f.t, f.s.VerifyEmail(f.ctx, verify, base), errs.ErrNotFound)
 	})
 }

@@ -7,7 +7,6 @@ package socialtest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -17,6 +16,7 @@ import (
 
 	"agora/domain/connection"
 	"agora/domain/errs"
+	"agora/domain/errs/errstest"
 	"agora/domain/post"
 	"agora/domain/session"
 	"agora/domain/user"
@@ -71,28 +71,12 @@ func account(t *testing.T, h Harness, prefix string) user.User {
 	})
 }
 
-// Must fails the test on an error; the service tests share it.
-func Must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// WantKind fails the test unless err is of the given kind.
-func WantKind(t *testing.T, err, kind error) {
-	t.Helper()
-	if !errors.Is(err, kind) {
-		t.Fatalf("err = %v, want %v", err, kind)
-	}
-}
-
 // wantHiddenBothWays checks that a lookup by each of a and b of the other
 // is not found (as after a block, whoever made it).
 func wantHiddenBothWays(t *testing.T, a, b user.User, find func(viewer, target user.User) error) {
 	t.Helper()
-	WantKind(t, find(a, b), errs.ErrNotFound)
-	WantKind(t, find(b, a), errs.ErrNotFound)
+	errstest.WantKind(t, find(a, b), errs.ErrNotFound)
+	errstest.WantKind(t, find(b, a), errs.ErrNotFound)
 }
 
 // connect makes a and b connected through a request and its acceptance.
@@ -101,7 +85,7 @@ func connect(t *testing.T, s social.Store, a, b uuid.UUID) time.Time {
 	r := send(t, s, a, b)
 	at := tick()
 	v, err := s.UpdateRequest(ctx, r.ID, func(r connection.Request) (connection.Request, error) { return r.Accept(b, at) })
-	Must(t, err)
+	errstest.Must(t, err)
 	if v.Status != connection.Accepted {
 		t.Fatalf("accept: %+v", v)
 	}
@@ -121,14 +105,14 @@ func send(t *testing.T, s social.Store, from, to uuid.UUID) social.RequestView {
 	v, err := s.SendRequest(ctx, from, to, func(p connection.Pair) (connection.Outcome, error) {
 		return connection.Send(newID(), from, to, "hello", p, tick())
 	})
-	Must(t, err)
+	errstest.Must(t, err)
 	return v
 }
 
 func writePost(t *testing.T, s social.Store, author uuid.UUID, vis post.Visibility, at time.Time) social.PostView {
 	t.Helper()
 	v, err := s.CreatePost(ctx, post.New(newID(), author, post.Draft{Body: "body " + at.String(), Visibility: vis}, at))
-	Must(t, err)
+	errstest.Must(t, err)
 	return v
 }
 
@@ -139,7 +123,7 @@ func collect[T any](t *testing.T, limit int, list func(ports.PageRequest) (ports
 	var after *ports.Cursor
 	for i := 0; i < 1000; i++ {
 		p, err := list(ports.PageRequest{Limit: limit, After: after})
-		Must(t, err)
+		errstest.Must(t, err)
 		if len(p.Items) > limit {
 			t.Fatalf("page of %d items, limit %d", len(p.Items), limit)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"agora/domain/connection"
 	"agora/domain/errs"
+	"agora/domain/errs/errstest"
 	"agora/domain/user"
 	"agora/ports"
 	"agora/ports/social"
@@ -30,7 +31,7 @@ func RunConnectionStore(t *testing.T, open Open) {
 			seen = p
 			return connection.Send(id, a.ID, b.ID, "hi there", p, at)
 		})
-		Must(t, err)
+		errstest.Must(t, err)
 		if seen.Connected || seen.Blocked || seen.Pending != nil {
 			t.Fatalf("pair of strangers: %+v", seen)
 		}
@@ -43,7 +44,7 @@ func RunConnectionStore(t *testing.T, open Open) {
 			seen = p
 			return connection.Send(newID(), a.ID, b.ID, "", p, tick())
 		})
-		WantKind(t, err, errs.ErrConflict)
+		errstest.WantKind(t, err, errs.ErrConflict)
 		if seen.Pending == nil || seen.Pending.ID != id || seen.Pending.FromID != a.ID || seen.Pending.Status != connection.Pending {
 			t.Fatalf("pending not passed: %+v", seen)
 		}
@@ -51,7 +52,7 @@ func RunConnectionStore(t *testing.T, open Open) {
 		v, err = s.SendRequest(ctx, b.ID, a.ID, func(p connection.Pair) (connection.Outcome, error) {
 			return connection.Send(newID(), b.ID, a.ID, "", p, tick())
 		})
-		Must(t, err)
+		errstest.Must(t, err)
 		if v.ID != id || v.Status != connection.Accepted || v.RespondedAt == nil || v.From.ID != a.ID {
 			t.Fatalf("crossing request: %+v", v)
 		}
@@ -59,13 +60,13 @@ func RunConnectionStore(t *testing.T, open Open) {
 			seen = p
 			return connection.Send(newID(), b.ID, a.ID, "", p, tick())
 		})
-		WantKind(t, err, errs.ErrConflict)
+		errstest.WantKind(t, err, errs.ErrConflict)
 		if !seen.Connected || seen.Pending != nil {
 			t.Fatalf("connected pair: %+v", seen)
 		}
 		for _, u := range []user.User{a, b} {
 			p, err := s.Connections(ctx, u.ID, u.ID, pageOf(10))
-			Must(t, err)
+			errstest.Must(t, err)
 			if len(p.Items) != 1 || !p.Items[0].ConnectedAt.Equal(*v.RespondedAt) {
 				t.Fatalf("connections of %s: %+v", u.Username, p.Items)
 			}
@@ -78,11 +79,11 @@ func RunConnectionStore(t *testing.T, open Open) {
 			t.Fatalf("refused send: %v", err)
 		}
 		out, err := s.PendingRequests(ctx, a.ID, connection.Outgoing, pageOf(10))
-		Must(t, err)
+		errstest.Must(t, err)
 		if len(out.Items) != 0 {
 			t.Fatalf("refused send stored %+v", out.Items)
 		}
-		Must(t, s.Block(ctx, c.ID, a.ID, tick()))
+		errstest.Must(t, s.Block(ctx, c.ID, a.ID, tick()))
 		_, _ = s.SendRequest(ctx, a.ID, c.ID, func(p connection.Pair) (connection.Outcome, error) {
 			seen = p
 			return connection.Outcome{}, refuse
@@ -111,7 +112,7 @@ func RunConnectionStore(t *testing.T, open Open) {
 			t.Fatal("a request to oneself was stored")
 		}
 		v, err := s.UpdateRequest(ctx, r.ID, func(r connection.Request) (connection.Request, error) { return r.Decline(b.ID, tick()) })
-		Must(t, err)
+		errstest.Must(t, err)
 		if v.Status != connection.Declined || v.RespondedAt == nil {
 			t.Fatalf("declined: %+v", v)
 		}
@@ -122,18 +123,18 @@ func RunConnectionStore(t *testing.T, open Open) {
 		})
 		wantAnswer(t, err, connection.ErrNotPending)
 		_, err = s.UpdateRequest(ctx, r.ID, func(r connection.Request) (connection.Request, error) { return r.Accept(b.ID, tick()) })
-		WantKind(t, err, errs.ErrConflict)
+		errstest.WantKind(t, err, errs.ErrConflict)
 		_, err = s.UpdateRequest(ctx, uuid.New(), func(r connection.Request) (connection.Request, error) { return r, nil })
-		WantKind(t, err, errs.ErrNotFound)
+		errstest.WantKind(t, err, errs.ErrNotFound)
 		p, err := s.Connections(ctx, a.ID, a.ID, pageOf(10))
-		Must(t, err)
+		errstest.Must(t, err)
 		if len(p.Items) != 0 {
 			t.Fatalf("declined request connected: %+v", p.Items)
 		}
 		// Declined, so a new request may be sent; withdraw it.
 		r2 := send(t, s, a.ID, b.ID)
 		v, err = s.UpdateRequest(ctx, r2.ID, func(r connection.Request) (connection.Request, error) { return r.Withdraw(a.ID, tick()) })
-		Must(t, err)
+		errstest.Must(t, err)
 		if v.Status != connection.Withdrawn {
 			t.Fatalf("withdrawn: %+v", v)
 		}
@@ -166,25 +167,25 @@ func RunConnectionStore(t *testing.T, open Open) {
 		wg.Wait()
 		close(errc)
 		for err := range errc {
-			Must(t, err)
+			errstest.Must(t, err)
 		}
 		for _, p := range users {
 			for _, u := range p {
 				c, err := s.Connections(ctx, u.ID, u.ID, pageOf(10))
-				Must(t, err)
+				errstest.Must(t, err)
 				if len(c.Items) != 1 {
 					t.Fatalf("%s has %d connections", u.Username, len(c.Items))
 				}
 				for _, dir := range []connection.Direction{connection.Incoming, connection.Outgoing} {
 					r, err := s.PendingRequests(ctx, u.ID, dir, pageOf(10))
-					Must(t, err)
+					errstest.Must(t, err)
 					if len(r.Items) != 0 {
 						t.Fatalf("%s still has pending %s requests: %+v", u.Username, dir, r.Items)
 					}
 				}
 			}
 			e, err := s.Export(ctx, p[0].ID)
-			Must(t, err)
+			errstest.Must(t, err)
 			if len(e.Requests) != 1 || e.Requests[0].Status != connection.Accepted {
 				t.Fatalf("requests between the pair: %+v", e.Requests)
 			}
@@ -201,7 +202,7 @@ func RunConnectionStore(t *testing.T, open Open) {
 		}
 		settled := send(t, s, account(t, h, "in").ID, me.ID)
 		_, err := s.UpdateRequest(ctx, settled.ID, func(r connection.Request) (connection.Request, error) { return r.Decline(me.ID, tick()) })
-		Must(t, err)
+		errstest.Must(t, err)
 		for _, tc := range []struct {
 			dir  connection.Direction
 			want []uuid.UUID
@@ -237,23 +238,23 @@ func RunConnectionStore(t *testing.T, open Open) {
 
 		// Another user's list leaves out people with a block to or from the viewer.
 		viewer := account(t, h, "cv")
-		Must(t, s.Block(ctx, viewer.ID, mine[0], tick()))
-		Must(t, s.Block(ctx, mine[1], viewer.ID, tick()))
+		errstest.Must(t, s.Block(ctx, viewer.ID, mine[0], tick()))
+		errstest.Must(t, s.Block(ctx, mine[1], viewer.ID, tick()))
 		got = collect(t, 10, func(p ports.PageRequest) (ports.Page[social.Connection], error) {
 			return s.Connections(ctx, viewer.ID, me.ID, p)
 		})
 		sameIDs(t, "connections seen by a blocked viewer", ids(got, connUser), mine[2:])
 
-		Must(t, s.RemoveConnection(ctx, mine[2], me.ID))
-		WantKind(t, s.RemoveConnection(ctx, me.ID, mine[2]), errs.ErrNotFound)
-		WantKind(t, s.RemoveConnection(ctx, me.ID, other.ID), errs.ErrNotFound)
+		errstest.Must(t, s.RemoveConnection(ctx, mine[2], me.ID))
+		errstest.WantKind(t, s.RemoveConnection(ctx, me.ID, mine[2]), errs.ErrNotFound)
+		errstest.WantKind(t, s.RemoveConnection(ctx, me.ID, other.ID), errs.ErrNotFound)
 		got = collect(t, 10, func(p ports.PageRequest) (ports.Page[social.Connection], error) {
 			return s.Connections(ctx, me.ID, me.ID, p)
 		})
 		want := append([]uuid.UUID{}, mine[:2]...)
 		sameIDs(t, "after removal", ids(got, connUser), append(want, mine[3:]...))
 		theirs, err := s.Connections(ctx, mine[2], mine[2], pageOf(10))
-		Must(t, err)
+		errstest.Must(t, err)
 		for _, c := range theirs.Items {
 			if c.User.ID == me.ID {
 				t.Fatalf("removed on one side only: %+v", theirs.Items)
@@ -270,7 +271,7 @@ func wantAnswer(t *testing.T, err, sentinel error) {
 	if !errors.As(sentinel, &want) {
 		t.Fatalf("%v is not a domain error", sentinel)
 	}
-	WantKind(t, err, want.Kind)
+	errstest.WantKind(t, err, want.Kind)
 	if got := errs.MessageOf(err); got != want.Message {
 		t.Fatalf("message %q, want %q", got, want.Message)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"agora/domain/connection"
+	"agora/domain/errs/errstest"
 	"agora/domain/post"
 	"agora/domain/session"
 	"agora/domain/user"
@@ -26,8 +27,8 @@ func RunExportStore(t *testing.T, open Open) {
 		connect(t, s, friend.ID, me.ID)
 		out := send(t, s, me.ID, asked.ID)
 		send(t, s, stranger.ID, friend.ID)
-		Must(t, s.Block(ctx, me.ID, blocked.ID, tick()))
-		Must(t, s.Block(ctx, stranger.ID, me.ID, tick()))
+		errstest.Must(t, s.Block(ctx, me.ID, blocked.ID, tick()))
+		errstest.Must(t, s.Block(ctx, stranger.ID, me.ID, tick()))
 		expires := tick().Add(720 * time.Hour)
 		revoked := tick()
 		ses := []session.Session{
@@ -40,7 +41,7 @@ func RunExportStore(t *testing.T, open Open) {
 		h.AddSession(t, session.Session{ID: newID(), UserID: friend.ID, CreatedAt: tick(), LastUsedAt: tick(), ExpiresAt: expires})
 
 		e, err := s.Export(ctx, me.ID)
-		Must(t, err)
+		errstest.Must(t, err)
 		a := e.Account
 		if a.ID != me.ID || a.Username != me.Username || a.Email != me.Email || a.EmailVerified() ||
 			a.DisplayName != me.DisplayName || a.Headline != me.Headline || a.Bio != me.Bio ||
@@ -59,7 +60,7 @@ func RunExportStore(t *testing.T, open Open) {
 			t.Fatalf("sessions: %+v", e.Sessions)
 		}
 		empty, err := s.Export(ctx, blocked.ID)
-		Must(t, err)
+		errstest.Must(t, err)
 		if empty.Posts == nil || empty.Requests == nil || empty.Connections == nil || empty.Blocks == nil || empty.Sessions == nil {
 			t.Fatalf("empty lists must be empty, not nil: %+v", empty)
 		}
@@ -69,7 +70,7 @@ func RunExportStore(t *testing.T, open Open) {
 		a := h.AddUser(t, user.User{ID: newID(), Username: "export_hash", Email: "export_hash@example.com", //nolint:gosec // a stand-in hash, not a credential
 			PasswordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", DisplayName: "E", CreatedAt: tick(), UpdatedAt: tick()})
 		e, err := s.Export(ctx, a.ID)
-		Must(t, err)
+		errstest.Must(t, err)
 		if e.Account.ID != a.ID || e.Account.PasswordHash != "" {
 			t.Fatalf("account: %+v", e.Account)
 		}

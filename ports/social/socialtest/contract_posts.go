@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"agora/domain/errs"
+	"agora/domain/errs/errstest"
 	"agora/domain/post"
 	"agora/domain/timestamp"
 	"agora/domain/user"
@@ -36,7 +37,7 @@ func RunPostStore(t *testing.T, open Open) {
 			connected, blocked bool
 		}{{a, false, false}, {b, true, false}, {c, false, false}} {
 			got, access, err := s.GetPost(ctx, tc.viewer.ID, v.ID)
-			Must(t, err)
+			errstest.Must(t, err)
 			if got.ID != v.ID || got.Body != v.Body || got.Visibility != post.Connections ||
 				!got.CreatedAt.Equal(at) || !got.UpdatedAt.Equal(at) || got.AuthorID != a.ID || got.Author != v.Author {
 				t.Fatalf("GetPost = %+v, want %+v", got, v)
@@ -45,14 +46,14 @@ func RunPostStore(t *testing.T, open Open) {
 				t.Fatalf("access for %s: %+v", tc.viewer.Username, access)
 			}
 		}
-		Must(t, s.Block(ctx, a.ID, c.ID, tick()))
+		errstest.Must(t, s.Block(ctx, a.ID, c.ID, tick()))
 		_, access, err := s.GetPost(ctx, c.ID, v.ID)
-		Must(t, err)
+		errstest.Must(t, err)
 		if !access.Blocked || access.Connected {
 			t.Fatalf("access after block: %+v", access)
 		}
 		_, _, err = s.GetPost(ctx, a.ID, uuid.New())
-		WantKind(t, err, errs.ErrNotFound)
+		errstest.WantKind(t, err, errs.ErrNotFound)
 	})
 
 	t.Run("update and delete through the rule", func(t *testing.T) {
@@ -67,13 +68,13 @@ func RunPostStore(t *testing.T, open Open) {
 			vis := post.Connections
 			return p.Apply(post.Patch{Body: &body, Visibility: &vis}, later), nil
 		})
-		Must(t, err)
+		errstest.Must(t, err)
 		if seen.Viewer != a.ID || got.Body != "edited" || got.Visibility != post.Connections ||
 			!got.UpdatedAt.Equal(later) || !got.CreatedAt.Equal(v.CreatedAt) || got.Author != v.Author {
 			t.Fatalf("UpdatePost = %+v (access %+v)", got, seen)
 		}
 		reread, _, err := s.GetPost(ctx, b.ID, v.ID)
-		Must(t, err)
+		errstest.Must(t, err)
 		if reread.Body != "edited" || !reread.UpdatedAt.Equal(later) {
 			t.Fatalf("reread: %+v", reread)
 		}
@@ -86,16 +87,16 @@ func RunPostStore(t *testing.T, open Open) {
 			t.Fatalf("refused update: %v", err)
 		}
 		_, err = s.UpdatePost(ctx, a.ID, uuid.New(), func(p post.Post, _ post.Access) (post.Post, error) { return p, nil })
-		WantKind(t, err, errs.ErrNotFound)
+		errstest.WantKind(t, err, errs.ErrNotFound)
 
 		if err := s.DeletePost(ctx, b.ID, v.ID, post.Post.CheckModify); !errors.Is(err, errs.ErrNotFound) {
 			// b is a stranger and the post is now for connections only.
 			t.Fatalf("delete by a stranger: %v", err)
 		}
-		Must(t, s.DeletePost(ctx, a.ID, v.ID, post.Post.CheckModify))
+		errstest.Must(t, s.DeletePost(ctx, a.ID, v.ID, post.Post.CheckModify))
 		_, _, err = s.GetPost(ctx, a.ID, v.ID)
-		WantKind(t, err, errs.ErrNotFound)
-		WantKind(t, s.DeletePost(ctx, a.ID, v.ID, post.Post.CheckModify), errs.ErrNotFound)
+		errstest.WantKind(t, err, errs.ErrNotFound)
+		errstest.WantKind(t, s.DeletePost(ctx, a.ID, v.ID, post.Post.CheckModify), errs.ErrNotFound)
 	})
 
 	t.Run("user posts by visibility, newest first, paged", func(t *testing.T) {
@@ -176,7 +177,7 @@ func RunPostStore(t *testing.T, open Open) {
 		var after *ports.Cursor
 		for i := 0; ; i++ {
 			p, err := s.Feed(ctx, me.ID, ports.PageRequest{Limit: 4, After: after})
-			Must(t, err)
+			errstest.Must(t, err)
 			got = append(got, ids(p.Items, postID)...)
 			writePost(t, s, f1.ID, post.Public, tick())
 			if p.Next == nil {
@@ -189,7 +190,7 @@ func RunPostStore(t *testing.T, open Open) {
 		}
 		sameIDs(t, "feed", got, want)
 		first, err := s.Feed(ctx, stranger.ID, pageOf(100))
-		Must(t, err)
+		errstest.Must(t, err)
 		for _, v := range first.Items {
 			if v.AuthorID != stranger.ID {
 				t.Fatalf("stranger's feed has %v", v.Author)

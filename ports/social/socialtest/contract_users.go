@@ -6,6 +6,7 @@ import (
 
 	"agora/domain/connection"
 	"agora/domain/errs"
+	"agora/domain/errs/errstest"
 	"agora/domain/user"
 )
 
@@ -19,21 +20,21 @@ func RunUserStore(t *testing.T, open Open) {
 		t.Parallel()
 		a, b := account(t, h, "Find"), account(t, h, "find")
 		got, err := s.FindUser(ctx, user.Username(strings.ToUpper(string(a.Username))))
-		Must(t, err)
+		errstest.Must(t, err)
 		if got.ID != a.ID || got.Username != a.Username || got.DisplayName != a.DisplayName {
 			t.Fatalf("FindUser = %+v, want %+v", got, a)
 		}
 		_, err = s.FindUser(ctx, "nobody_here")
-		WantKind(t, err, errs.ErrNotFound)
+		errstest.WantKind(t, err, errs.ErrNotFound)
 		_, err = s.FindVisibleUser(ctx, a.ID, user.Username(strings.ToLower(string(b.Username))))
-		Must(t, err)
-		Must(t, s.Block(ctx, b.ID, a.ID, tick()))
+		errstest.Must(t, err)
+		errstest.Must(t, s.Block(ctx, b.ID, a.ID, tick()))
 		wantHiddenBothWays(t, a, b, func(viewer, target user.User) error {
 			_, err := s.FindVisibleUser(ctx, viewer.ID, target.Username)
 			return err
 		})
 		_, err = s.FindUser(ctx, b.Username)
-		Must(t, err)
+		errstest.Must(t, err)
 	})
 
 	t.Run("profile in all five relation states", func(t *testing.T) {
@@ -48,7 +49,7 @@ func RunUserStore(t *testing.T, open Open) {
 		check := func(name string, viewer, target user.User, conns, mutual int, facts string) {
 			t.Helper()
 			r, err := s.Profile(ctx, viewer.ID, user.Username(strings.ToUpper(string(target.Username))))
-			Must(t, err)
+			errstest.Must(t, err)
 			gotFacts := ""
 			if r.Facts.Connected {
 				gotFacts += "C"
@@ -71,11 +72,11 @@ func RunUserStore(t *testing.T, open Open) {
 		check("pending_outgoing", me, other, 3, 2, "O")
 		check("pending_incoming", other, me, 2, 2, "I")
 		_, err := s.UpdateRequest(ctx, req.ID, func(r connection.Request) (connection.Request, error) { return r.Accept(other.ID, tick()) })
-		Must(t, err)
+		errstest.Must(t, err)
 		check("connected", me, other, 4, 2, "C")
 		check("connected, other side", other, me, 3, 2, "C")
 
-		Must(t, s.Block(ctx, other.ID, me.ID, tick()))
+		errstest.Must(t, s.Block(ctx, other.ID, me.ID, tick()))
 		wantHiddenBothWays(t, me, other, func(viewer, target user.User) error {
 			_, err := s.Profile(ctx, viewer.ID, target.Username)
 			return err
@@ -88,19 +89,19 @@ func RunUserStore(t *testing.T, open Open) {
 		viewer, target := account(t, h, "cnt"), account(t, h, "cnt")
 		hidden1, hidden2, shown := account(t, h, "cnt"), account(t, h, "cnt"), account(t, h, "cnt")
 		connectAll(t, s, target.ID, hidden1.ID, hidden2.ID, shown.ID)
-		Must(t, s.Block(ctx, hidden1.ID, viewer.ID, tick())) // they blocked the viewer
-		Must(t, s.Block(ctx, viewer.ID, hidden2.ID, tick())) // the viewer blocked them
+		errstest.Must(t, s.Block(ctx, hidden1.ID, viewer.ID, tick())) // they blocked the viewer
+		errstest.Must(t, s.Block(ctx, viewer.ID, hidden2.ID, tick())) // the viewer blocked them
 		for _, who := range []user.User{viewer, shown} {
 			r, err := s.Profile(ctx, who.ID, target.Username)
-			Must(t, err)
+			errstest.Must(t, err)
 			list, err := s.Connections(ctx, who.ID, target.ID, pageOf(100))
-			Must(t, err)
+			errstest.Must(t, err)
 			if r.ConnectionsCount != len(list.Items) {
 				t.Fatalf("viewer %s: count %d, list of %d", who.Username, r.ConnectionsCount, len(list.Items))
 			}
 		}
 		r, err := s.Profile(ctx, viewer.ID, target.Username)
-		Must(t, err)
+		errstest.Must(t, err)
 		if r.ConnectionsCount != 1 {
 			t.Fatalf("blocked people counted: %d, want 1", r.ConnectionsCount)
 		}
@@ -118,18 +119,18 @@ func RunUserStore(t *testing.T, open Open) {
 
 		h.DeleteUser(t, gone.ID)
 		r, err := s.Profile(ctx, a.ID, b.Username)
-		Must(t, err)
+		errstest.Must(t, err)
 		if r.ConnectionsCount != 2 || r.MutualConnectionsCount != 1 {
 			t.Fatalf("after delete: %+v", r)
 		}
 		in, err := s.PendingRequests(ctx, c.ID, connection.Incoming, pageOf(10))
-		Must(t, err)
+		errstest.Must(t, err)
 		if len(in.Items) != 0 {
 			t.Fatalf("requests of a deleted user: %+v", in.Items)
 		}
 		_, _, err = s.GetPost(ctx, a.ID, p.ID)
-		WantKind(t, err, errs.ErrNotFound)
+		errstest.WantKind(t, err, errs.ErrNotFound)
 		_, err = s.FindUser(ctx, gone.Username)
-		WantKind(t, err, errs.ErrNotFound)
+		errstest.WantKind(t, err, errs.ErrNotFound)
 	})
 }
