@@ -12,7 +12,7 @@ import (
 	"agora/ports/social"
 )
 
-// FindUser implements social.UserStore.
+// FindUser implements social.ProfileStore.
 func (s *SocialStore) FindUser(ctx context.Context, username user.Username) (user.Summary, error) {
 	r, err := s.q.FindUserSummary(ctx, string(username))
 	if err != nil {
@@ -21,7 +21,7 @@ func (s *SocialStore) FindUser(ctx context.Context, username user.Username) (use
 	return toSummary(r.ID, r.Username, r.DisplayName), nil
 }
 
-// FindVisibleUser implements social.UserStore.
+// FindVisibleUser implements social.ProfileStore.
 func (s *SocialStore) FindVisibleUser(ctx context.Context, viewer uuid.UUID, username user.Username) (user.Summary, error) {
 	r, err := s.q.FindVisibleUserSummary(ctx, db.FindVisibleUserSummaryParams{Viewer: viewer, Username: string(username)})
 	if err != nil {

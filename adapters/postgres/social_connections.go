@@ -211,7 +211,7 @@ func (s *SocialStore) RemoveConnection(ctx context.Context, a, b uuid.UUID) erro
 	}))
 }
 
-// Profile implements social.UserStore.
+// Profile implements social.ProfileStore.
 func (s *SocialStore) Profile(ctx context.Context, viewer uuid.UUID, username user.Username) (social.ProfileRecord, error) {
 	var r db.GetProfileRow
 	err := s.reads.run(ctx, func(q *db.Queries) (err error) {

@@ -80,8 +80,8 @@ type Export struct {
 	Sessions    []session.Session
 }
 
-// UserStore finds people. Usernames are matched case-insensitively.
-type UserStore interface {
+// ProfileStore finds people. Usernames are matched case-insensitively.
+type ProfileStore interface {
 	// FindUser returns the user named username, blocks notwithstanding;
 	// not found when there is none.
 	FindUser(ctx context.Context, username user.Username) (user.Summary, error)
@@ -154,7 +154,7 @@ type ExportStore interface {
 
 // Store is all the storage the social service needs.
 type Store interface {
-	UserStore
+	ProfileStore
 	PostStore
 	ConnectionStore
 	BlockStore

@@ -11,7 +11,7 @@ import (
 
 // Profile shows a user as the viewer sees them.
 func (s *Service) Profile(ctx context.Context, viewer uuid.UUID, username user.Username) (Profile, error) {
-	r, err := s.users.Profile(ctx, viewer, username)
+	r, err := s.profiles.Profile(ctx, viewer, username)
 	if err != nil {
 		return Profile{}, userErr(err)
 	}

@@ -32,7 +32,7 @@ type Deps struct {
 // case touches.
 type Service struct {
 	d           Deps
-	users       UserStore
+	profiles    ProfileStore
 	posts       PostStore
 	connections ConnectionStore
 	blocks      BlockStore
@@ -55,7 +55,7 @@ func New(d Deps) (*Service, error) {
 		d.NewID = uuid.NewV7
 	}
 	return &Service{
-		d: d, users: d.Store, posts: d.Store, connections: d.Store, blocks: d.Store, exports: d.Store,
+		d: d, profiles: d.Store, posts: d.Store, connections: d.Store, blocks: d.Store, exports: d.Store,
 	}, nil
 }
 
@@ -74,13 +74,13 @@ func (s *Service) newID() (uuid.UUID, error) {
 
 // findVisible looks up a user the viewer may see (no block either way).
 func (s *Service) findVisible(ctx context.Context, viewer uuid.UUID, username user.Username) (user.Summary, error) {
-	u, err := s.users.FindVisibleUser(ctx, viewer, username)
+	u, err := s.profiles.FindVisibleUser(ctx, viewer, username)
 	return u, userErr(err)
 }
 
 // findAny looks up a user, blocks notwithstanding.
 func (s *Service) findAny(ctx context.Context, username user.Username) (user.Summary, error) {
-	u, err := s.users.FindUser(ctx, username)
+	u, err := s.profiles.FindUser(ctx, username)
 	return u, userErr(err)
 }
 

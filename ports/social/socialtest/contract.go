@@ -42,7 +42,7 @@ type Open func(t *testing.T) Harness
 // RunStoreContract runs the suite of every store interface; open makes a
 // fresh harness per suite.
 func RunStoreContract(t *testing.T, open Open) {
-	t.Run("UserStore", func(t *testing.T) { t.Parallel(); RunUserStore(t, open) })
+	t.Run("ProfileStore", func(t *testing.T) { t.Parallel(); RunProfileStore(t, open) })
 	t.Run("PostStore", func(t *testing.T) { t.Parallel(); RunPostStore(t, open) })
 	t.Run("ConnectionStore", func(t *testing.T) { t.Parallel(); RunConnectionStore(t, open) })
 	t.Run("BlockStore", func(t *testing.T) { t.Parallel(); RunBlockStore(t, open) })

@@ -10,14 +10,14 @@ import (
 	"agora/ports/social"
 )
 
-// FindUser implements social.UserStore.
+// FindUser implements social.ProfileStore.
 func (m *MemStore) FindUser(_ context.Context, username user.Username) (user.Summary, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.findVisible(uuid.Nil, username)
 }
 
-// FindVisibleUser implements social.UserStore.
+// FindVisibleUser implements social.ProfileStore.
 func (m *MemStore) FindVisibleUser(_ context.Context, viewer uuid.UUID, username user.Username) (user.Summary, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -35,7 +35,7 @@ func (m *MemStore) findVisible(viewer uuid.UUID, username user.Username) (user.S
 	return m.summary(u.ID), nil
 }
 
-// Profile implements social.UserStore.
+// Profile implements social.ProfileStore.
 func (m *MemStore) Profile(_ context.Context, viewer uuid.UUID, username user.Username) (social.ProfileRecord, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -10,9 +10,9 @@ import (
 	"agora/domain/user"
 )
 
-// RunUserStore checks lookups, profiles in every relation state, and that
+// RunProfileStore checks lookups, profiles in every relation state, and that
 // deleting an account keeps everyone else's counts right.
-func RunUserStore(t *testing.T, open Open) {
+func RunProfileStore(t *testing.T, open Open) {
 	h := open(t)
 	s := h.Store
 
