@@ -68,7 +68,7 @@ func newApp(ctx context.Context, cfg config, log *zap.Logger, tracing *telemetry
 		lagCtx, stopLag := context.WithCancel(context.Background())
 		a.closers = append(a.closers, stopLag)
 		go lag.Run(lagCtx, cfg.DatabaseReadMaxLag/5)
-		metrics.RegisterGaugeFunc("db_read_replica_lag_seconds",
+		metrics.RegisterGaugeFunc("agora_db_read_replica_lag_seconds",
 			"Replay lag of the read replica (DATABASE_READ_URL); -1 when it does not answer.", lag.Seconds)
 		pools.read, pools.readUsable = read, lag.Usable
 	}

@@ -104,8 +104,8 @@ func TestReadReplicaServesReadsOnly(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if !strings.Contains(scrape(t, env), "db_read_replica_lag_seconds") {
-		t.Fatal("/metrics lacks db_read_replica_lag_seconds")
+	if !strings.Contains(scrape(t, env), "agora_db_read_replica_lag_seconds") {
+		t.Fatal("/metrics lacks agora_db_read_replica_lag_seconds")
 	}
 	if _, err := replicaConn.Exec(ctx, "SELECT pg_wal_replay_resume()"); err != nil {
 		t.Fatal(err)
