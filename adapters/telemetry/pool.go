@@ -19,7 +19,8 @@ type poolCollector struct {
 func (m *Metrics) RegisterPool(pool *pgxpool.Pool) { m.RegisterPoolAs(pool, "db_pool") }
 
 // RegisterPoolAs exports a pool's statistics under another prefix (the read
-// replica's pool is db_read_pool_*), leaving the contract's db_pool_* as it is.
+// replica's pool is agora_db_read_pool_*), leaving the contract's db_pool_*
+// as it is.
 func (m *Metrics) RegisterPoolAs(pool *pgxpool.Pool, prefix string) {
 	d := func(name, help string) *prometheus.Desc { return prometheus.NewDesc(prefix+name, help, nil, nil) }
 	m.Registry.MustRegister(&poolCollector{

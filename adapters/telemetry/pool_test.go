@@ -31,12 +31,12 @@ func TestPoolStatisticsAreReadAtScrapeTime(t *testing.T) {
 	t.Cleanup(pool.Close)
 	m := telemetry.NewMetrics(telemetry.BuildInfo{Version: "test"})
 	m.RegisterPool(pool)
-	m.RegisterPoolAs(pool, "db_read_pool") // a second prefix: its own series
+	m.RegisterPoolAs(pool, "agora_db_read_pool") // a second prefix: its own series
 
 	want := func(what string, values map[string]float64) {
 		t.Helper()
 		got := poolSeries(t, m)
-		for _, prefix := range []string{"db_pool", "db_read_pool"} {
+		for _, prefix := range []string{"db_pool", "agora_db_read_pool"} {
 			for name, v := range values {
 				if g, ok := got[prefix+name]; !ok || g != v {
 					t.Errorf("%s: %s%s = %v (present %v), want %v", what, prefix, name, g, ok, v)
@@ -77,13 +77,13 @@ func TestPoolStatisticsAreReadAtScrapeTime(t *testing.T) {
 	}
 }
 
-// poolSeries scrapes the db_pool_* and db_read_pool_* series by name,
+// poolSeries scrapes the db_pool_* and agora_db_read_pool_* series by name,
 // checking each has one series, no labels, and the right type.
 func poolSeries(t *testing.T, m *telemetry.Metrics) map[string]float64 {
 	t.Helper()
 	out := map[string]float64{}
 	for _, s := range scrape(t, m) {
-		if !strings.HasPrefix(s.name, "db_pool_") && !strings.HasPrefix(s.name, "db_read_pool_") {
+		if !strings.HasPrefix(s.name, "db_pool_") && !strings.HasPrefix(s.name, "agora_db_read_pool_") {
 			continue
 		}
 		want := "GAUGE"

@@ -62,7 +62,7 @@ func newApp(ctx context.Context, cfg config, log *zap.Logger, tracing *telemetry
 			return nil, fmt.Errorf("DATABASE_READ_URL: %w", err)
 		}
 		a.closers = append(a.closers, read.Close)
-		metrics.RegisterPoolAs(read, "db_read_pool")
+		metrics.RegisterPoolAs(read, "agora_db_read_pool")
 		// Reads go to the replica only while its replay lag is within bounds.
 		lag := postgres.NewReplicaLag(read, cfg.DatabaseReadMaxLag)
 		lagCtx, stopLag := context.WithCancel(context.Background())
