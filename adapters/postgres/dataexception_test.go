@@ -61,9 +61,13 @@ func TestDataExceptionIsBadRequest(t *testing.T) {
 	if !errors.Is(err, errs.ErrBadRequest) {
 		t.Errorf("SearchUsers with NUL: %v", err)
 	}
-	bad := "x\x00y"
-	_, err = ids.UpdateProfile(ctx, uuid.New(), user.ProfileChanges{Bio: &bad}, time.Now())
-	if !errors.Is(err, errs.ErrBadRequest) && !errors.Is(err, errs.ErrNotFound) {
+	// A user that exists, so that the NUL reaches the UPDATE.
+	u, _, _ := createUser(t, ids, "nul_bio", dbNow())
+	_, err = ids.UpdateProfile(ctx, u.ID, func(cur user.User) (user.User, error) {
+		cur.Bio = "x\x00y"
+		return cur, nil
+	})
+	if !errors.Is(err, errs.ErrBadRequest) {
 		t.Errorf("UpdateProfile with NUL: %v", err)
 	}
 }

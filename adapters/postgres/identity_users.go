@@ -68,14 +68,27 @@ func (s *IdentityStore) UserByEmail(ctx context.Context, email user.Email) (user
 }
 
 // UpdateProfile implements identity.UserStore.
-func (s *IdentityStore) UpdateProfile(ctx context.Context, id uuid.UUID, c user.ProfileChanges, now time.Time) (user.User, error) {
-	r, err := s.q.UpdateProfile(ctx, db.UpdateProfileParams{
-		DisplayName: c.DisplayName, Headline: c.Headline, Bio: c.Bio, UpdatedAt: now, ID: id,
+func (s *IdentityStore) UpdateProfile(ctx context.Context, id uuid.UUID, update func(user.User) (user.User, error)) (user.User, error) {
+	var out user.User
+	err := inTx(ctx, s.pool, s.q, func(q *db.Queries) error {
+		r, err := q.LockUser(ctx, id)
+		if err != nil {
+			return err
+		}
+		u, err := update(toUser(r))
+		if err != nil {
+			return err
+		}
+		r, err = q.UpdateProfile(ctx, db.UpdateProfileParams{
+			ID: id, DisplayName: u.DisplayName, Headline: u.Headline, Bio: u.Bio, UpdatedAt: u.UpdatedAt,
+		})
+		if err != nil {
+			return err
+		}
+		out = toUser(r)
+		return nil
 	})
-	if err != nil {
-		return user.User{}, translate(err)
-	}
-	return toUser(r), nil
+	return out, err
 }
 
 // SetPasswordHash implements identity.UserStore.

@@ -26,7 +26,9 @@ func (s *Service) UpdateMe(ctx context.Context, id uuid.UUID, c user.ProfileChan
 	if c.Empty() {
 		return s.Me(ctx, id)
 	}
-	u, err := s.users.UpdateProfile(ctx, id, c, s.now())
+	u, err := s.users.UpdateProfile(ctx, id, func(u user.User) (user.User, error) {
+		return c.Apply(u, s.now()), nil
+	})
 	if errors.Is(err, errs.ErrNotFound) {
 		return user.User{}, errNotSignedIn
 	}

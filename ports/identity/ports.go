@@ -48,8 +48,12 @@ type UserStore interface {
 	UserByID(ctx context.Context, id uuid.UUID) (user.User, error)
 	UserByUsername(ctx context.Context, username user.Username) (user.User, error)
 	UserByEmail(ctx context.Context, email user.Email) (user.User, error)
-	// UpdateProfile applies the changes and returns the user as stored.
-	UpdateProfile(ctx context.Context, id uuid.UUID, c user.ProfileChanges, now time.Time) (user.User, error)
+	// UpdateProfile locks the user, passes it to update and stores the
+	// profile (display name, headline, bio) and updated_at of what update
+	// returns, in one transaction; it returns the user as stored. An error
+	// from update stores nothing and comes back as it is; an absent user is
+	// not found, without calling update.
+	UpdateProfile(ctx context.Context, id uuid.UUID, update func(user.User) (user.User, error)) (user.User, error)
 	// SetPasswordHash replaces the hash (a rehash after login), revoking nothing.
 	SetPasswordHash(ctx context.Context, id uuid.UUID, hash string, now time.Time) error
 	// ChangePassword replaces the hash, spends every outstanding emailed

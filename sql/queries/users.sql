@@ -15,13 +15,14 @@ SELECT * FROM users WHERE lower(email) = lower(sqlc.arg(email)::text);
 INSERT INTO users (id, username, email, email_verified_at, password_hash, display_name, headline, bio, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10);
 
+-- name: LockUser :one
+SELECT * FROM users WHERE id = $1 FOR UPDATE;
+
 -- name: UpdateProfile :one
-UPDATE users
-SET display_name = coalesce(sqlc.narg(display_name)::text, display_name),
-    headline     = coalesce(sqlc.narg(headline)::text, headline),
-    bio          = coalesce(sqlc.narg(bio)::text, bio),
-    updated_at   = sqlc.arg(updated_at)
-WHERE id = sqlc.arg(id)
+-- The profile as the domain decided it (ProfileChanges.Apply), written
+-- under LockUser's lock.
+UPDATE users SET display_name = $2, headline = $3, bio = $4, updated_at = $5
+WHERE id = $1
 RETURNING *;
 
 -- name: SetPasswordHash :execrows

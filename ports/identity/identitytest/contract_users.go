@@ -66,22 +66,61 @@ func RunUserStore(t *testing.T, open Open) {
 		}
 	})
 
-	run(t, open, "profile updates change only what they name", func(f *fixture) {
+	run(t, open, "a profile update stores what the update function returns", func(f *fixture) {
 		u, _, _ := f.register("hedy")
 		later := base.Add(time.Minute)
-		head := "Inventor"
-		got, err := f.s.UpdateProfile(f.ctx, u.ID, user.ProfileChanges{Headline: &head}, later)
+		var seen []user.User
+		edit := func(head string, at time.Time) func(user.User) (user.User, error) {
+			return func(cur user.User) (user.User, error) {
+				seen = append(seen, cur)
+				cur.Headline, cur.Bio, cur.UpdatedAt = head, "Bio of "+head, at
+				cur.PasswordHash = "not-a-profile-field"
+				return cur, nil
+			}
+		}
+		got, err := f.s.UpdateProfile(f.ctx, u.ID, edit("Inventor", later))
 		errstest.Must(f.t, err)
-		if got.Headline != head || got.DisplayName != u.DisplayName || got.Bio != "" || !got.UpdatedAt.Equal(later) {
+		if len(seen) != 1 || seen[0].ID != u.ID || seen[0].DisplayName != u.DisplayName || seen[0].Headline != "" ||
+			!seen[0].UpdatedAt.Equal(base) {
+			f.t.Fatalf("first update saw %+v, want the registered user", seen)
+		}
+		if got.Headline != "Inventor" || got.Bio != "Bio of Inventor" || got.DisplayName != u.DisplayName ||
+			!got.UpdatedAt.Equal(later) || got.UpdatedAt.Location() != time.UTC || got.PasswordHash != u.PasswordHash {
 			f.t.Fatalf("after update: %+v", got)
 		}
-		empty, name := "", "Hedy L."
-		got, err = f.s.UpdateProfile(f.ctx, u.ID, user.ProfileChanges{DisplayName: &name, Headline: &empty}, later)
-		if err != nil || got.DisplayName != name || got.Headline != "" {
-			f.t.Fatalf("second update: %+v %v", got, err)
+		if reread, err := f.s.UserByID(f.ctx, u.ID); err != nil || reread != got {
+			f.t.Fatalf("reread %+v (%v), want what UpdateProfile returned %+v", reread, err, got)
 		}
-		_, err = f.s.UpdateProfile(f.ctx, uuid.Must(uuid.NewV7()), user.ProfileChanges{Headline: &head}, later)
+		evenLater := later.Add(time.Minute)
+		_, err = f.s.UpdateProfile(f.ctx, u.ID, edit("Actress", evenLater))
+		errstest.Must(f.t, err)
+		if len(seen) != 2 || seen[1] != got {
+			f.t.Fatalf("second update saw %+v, want the stored user %+v", seen, got)
+		}
+		stored, err := f.s.UserByID(f.ctx, u.ID)
+		errstest.Must(f.t, err)
+
+		refuse := errs.New(errs.ErrForbidden, "no")
+		_, err = f.s.UpdateProfile(f.ctx, u.ID, func(cur user.User) (user.User, error) {
+			cur.Headline = "refused"
+			return cur, refuse
+		})
+		if !errors.Is(err, refuse) {
+			f.t.Fatalf("refused update: %v, want %v", err, refuse)
+		}
+		if after, err := f.s.UserByID(f.ctx, u.ID); err != nil || after != stored {
+			f.t.Fatalf("a refused update changed the user: %+v (%v)", after, err)
+		}
+
+		called := false
+		_, err = f.s.UpdateProfile(f.ctx, uuid.Must(uuid.NewV7()), func(cur user.User) (user.User, error) {
+			called = true
+			return cur, nil
+		})
 		errstest.WantKind(f.t, err, errs.ErrNotFound)
+		if called {
+			f.t.Fatal("update was called for an absent user")
+		}
 	})
 
 	run(t, open, "a password change revokes every other session", func(f *fixture) {

@@ -67,14 +67,19 @@ func (m *MemStore) UserByEmail(_ context.Context, email user.Email) (user.User, 
 }
 
 // UpdateProfile implements identity.UserStore.
-func (m *MemStore) UpdateProfile(_ context.Context, id uuid.UUID, c user.ProfileChanges, now time.Time) (user.User, error) {
+func (m *MemStore) UpdateProfile(_ context.Context, id uuid.UUID, update func(user.User) (user.User, error)) (user.User, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	u, ok := m.users[id]
 	if !ok {
 		return user.User{}, notFound()
 	}
-	u = c.Apply(u, now.UTC())
+	changed, err := update(u)
+	if err != nil {
+		return user.User{}, err
+	}
+	// Only the profile and updated_at are written, as in the real store.
+	u.DisplayName, u.Headline, u.Bio, u.UpdatedAt = changed.DisplayName, changed.Headline, changed.Bio, changed.UpdatedAt.UTC()
 	m.users[id] = u
 	return u, nil
 }

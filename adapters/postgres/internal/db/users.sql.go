@@ -175,6 +175,28 @@ func (q *Queries) ListUsers(ctx context.Context, arg ListUsersParams) ([]ListUse
 	return items, nil
 }
 
+const lockUser = `-- name: LockUser :one
+SELECT id, username, email, email_verified_at, password_hash, display_name, headline, bio, created_at, updated_at FROM users WHERE id = $1 FOR UPDATE
+`
+
+func (q *Queries) LockUser(ctx context.Context, id uuid.UUID) (User, error) {
+	row := q.db.QueryRow(ctx, lockUser, id)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Username,
+		&i.Email,
+		&i.EmailVerifiedAt,
+		&i.PasswordHash,
+		&i.DisplayName,
+		&i.Headline,
+		&i.Bio,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const searchUsers = `-- name: SearchUsers :many
 SELECT m.id, m.username, m.display_name
 FROM (
@@ -268,30 +290,28 @@ func (q *Queries) SetPasswordHash(ctx context.Context, arg SetPasswordHashParams
 }
 
 const updateProfile = `-- name: UpdateProfile :one
-UPDATE users
-SET display_name = coalesce($1::text, display_name),
-    headline     = coalesce($2::text, headline),
-    bio          = coalesce($3::text, bio),
-    updated_at   = $4
-WHERE id = $5
+UPDATE users SET display_name = $2, headline = $3, bio = $4, updated_at = $5
+WHERE id = $1
 RETURNING id, username, email, email_verified_at, password_hash, display_name, headline, bio, created_at, updated_at
 `
 
 type UpdateProfileParams struct {
-	DisplayName *string
-	Headline    *string
-	Bio         *string
-	UpdatedAt   time.Time
 	ID          uuid.UUID
+	DisplayName string
+	Headline    string
+	Bio         string
+	UpdatedAt   time.Time
 }
 
+// The profile as the domain decided it (ProfileChanges.Apply), written
+// under LockUser's lock.
 func (q *Queries) UpdateProfile(ctx context.Context, arg UpdateProfileParams) (User, error) {
 	row := q.db.QueryRow(ctx, updateProfile,
+		arg.ID,
 		arg.DisplayName,
 		arg.Headline,
 		arg.Bio,
 		arg.UpdatedAt,
-		arg.ID,
 	)
 	var i User
 	err := row.Scan(
