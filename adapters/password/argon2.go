@@ -44,9 +44,16 @@ type Hasher struct {
 	// (a login flood reuses them), released when the hasher goes idle (7 MiB
 	// each is a tenth of the memory budget, not worth keeping for the next
 	// lone login).
-	slots chan *argon2.Workspace
+	slots chan *slot
 	nice  int
 	busy  atomic.Int32 // calls in run, waiting for a slot included
+}
+
+// slot is one hash that may run at once: its workspace (nil until used, and
+// again once released) and the CPU its hashing threads run on.
+type slot struct {
+	w   *argon2.Workspace
+	cpu int
 }
 
 var _ identity.PasswordHasher = (*Hasher)(nil)
@@ -62,9 +69,10 @@ func New(params Params, concurrency, nice int) *Hasher {
 	if concurrency <= 0 {
 		concurrency = runtime.GOMAXPROCS(0)
 	}
-	slots := make(chan *argon2.Workspace, concurrency)
-	for range concurrency {
-		slots <- nil
+	slots := make(chan *slot, concurrency)
+	cpus := allowedCPUs()
+	for i := range concurrency {
+		slots <- &slot{cpu: cpus[i%len(cpus)]}
 	}
 	return &Hasher{params: params, slots: slots, nice: nice}
 }
@@ -72,36 +80,37 @@ func New(params Params, concurrency, nice int) *Hasher {
 // run runs f in a slot's workspace, on a low-priority thread.
 func (h *Hasher) run(ctx context.Context, f func(*argon2.Workspace)) error {
 	h.busy.Add(1)
-	w, err := h.acquire(ctx)
+	sl, err := h.acquire(ctx)
 	if err != nil {
 		h.busy.Add(-1)
 		return err
 	}
 	defer func() {
-		h.slots <- w
+		h.slots <- sl
 		if h.busy.Add(-1) == 0 {
 			h.releaseIdle()
 		}
 	}()
-	onLowPriorityThread(h.nice, func() { f(w) })
+	onLowPriorityThread(h.nice, sl.cpu, func() { f(sl.w) })
 	return nil
 }
 
 // releaseIdle gives back the memory of every workspace no hash holds.
 // Slots are taken without waiting: one a new hash holds keeps its workspace.
 func (h *Hasher) releaseIdle() {
-	taken := 0
+	var taken []*slot
 	defer func() {
-		for range taken {
-			h.slots <- nil
+		for _, sl := range taken {
+			h.slots <- sl
 		}
 	}()
 	for range cap(h.slots) {
 		select {
-		case w := <-h.slots:
-			taken++
-			if w != nil {
-				w.Release()
+		case sl := <-h.slots:
+			taken = append(taken, sl)
+			if sl.w != nil {
+				sl.w.Release()
+				sl.w = nil
 			}
 		default:
 			return
@@ -111,13 +120,13 @@ func (h *Hasher) releaseIdle() {
 
 // acquire waits for a hashing slot, or gives up when ctx ends (503: the
 // server is saturated, try again).
-func (h *Hasher) acquire(ctx context.Context) (*argon2.Workspace, error) {
+func (h *Hasher) acquire(ctx context.Context) (*slot, error) {
 	select {
-	case w := <-h.slots:
-		if w == nil {
-			w = argon2.NewWorkspace(h.params.Memory)
+	case sl := <-h.slots:
+		if sl.w == nil {
+			sl.w = argon2.NewWorkspace(h.params.Memory)
 		}
-		return w, nil
+		return sl, nil
 	case <-ctx.Done():
 		return nil, errs.Wrap(errs.ErrUnavailable, "The server is busy; retry later.", ctx.Err())
 	}

@@ -13,11 +13,11 @@ func Decode(encoded string) (Params, error) {
 func (h *Hasher) Kept() int {
 	n := 0
 	for range cap(h.slots) {
-		w := <-h.slots
-		if w != nil {
+		sl := <-h.slots
+		if sl.w != nil {
 			n++
 		}
-		defer func() { h.slots <- w }()
+		defer func() { h.slots <- sl }()
 	}
 	return n
 }
