@@ -47,13 +47,13 @@ type Hasher struct {
 	slots chan *slot
 	nice  int
 	busy  atomic.Int32 // calls in run, waiting for a slot included
+	cores *cores
 }
 
 // slot is one hash that may run at once: its workspace (nil until used, and
-// again once released) and the CPU its hashing threads run on.
+// again once released).
 type slot struct {
-	w   *argon2.Workspace
-	cpu int
+	w *argon2.Workspace
 }
 
 var _ identity.PasswordHasher = (*Hasher)(nil)
@@ -70,11 +70,10 @@ func New(params Params, concurrency, nice int) *Hasher {
 		concurrency = runtime.GOMAXPROCS(0)
 	}
 	slots := make(chan *slot, concurrency)
-	cpus := allowedCPUs()
-	for i := range concurrency {
-		slots <- &slot{cpu: cpus[i%len(cpus)]}
+	for range concurrency {
+		slots <- &slot{}
 	}
-	return &Hasher{params: params, slots: slots, nice: nice}
+	return &Hasher{params: params, slots: slots, nice: nice, cores: newCores(allowedCPUs())}
 }
 
 // run runs f in a slot's workspace, on a low-priority thread.
@@ -82,7 +81,11 @@ func (h *Hasher) run(ctx context.Context, f func(*argon2.Workspace)) error {
 	h.busy.Add(1)
 	sl, err := h.acquire(ctx)
 	if err != nil {
-		h.busy.Add(-1)
+		// The last caller to leave lets the memory go, even one that gave up
+		// waiting.
+		if h.busy.Add(-1) == 0 {
+			h.releaseIdle()
+		}
 		return err
 	}
 	defer func() {
@@ -91,7 +94,7 @@ func (h *Hasher) run(ctx context.Context, f func(*argon2.Workspace)) error {
 			h.releaseIdle()
 		}
 	}()
-	onLowPriorityThread(h.nice, sl.cpu, func() { f(sl.w) })
+	onLowPriorityThread(h.nice, h.cores, func() { f(sl.w) })
 	return nil
 }
 

@@ -7,24 +7,20 @@ import (
 )
 
 // onLowPriorityThread runs f on an OS thread of its own whose scheduling
-// priority is lowered to nice (Linux sets niceness per thread) and which
-// runs on cpu only, and returns when f has. The goroutine stays locked to
-// the thread and exits locked, so the runtime ends the thread with it and
-// neither the niceness nor the affinity ever reaches another goroutine.
-// Creating the thread costs tens of microseconds against the milliseconds
-// of a hash.
-//
-// Why a CPU of its own: the thread is new for every hash, and the kernel
-// places a new thread near the one that made it, often on the core where
-// the other slot's hash already runs; the two then share one core until
-// the balancer moves one. Each slot's threads on a core of their own hash
-// 8 % faster on this machine (bench/notes.md, round 4). Request handling is
-// not pinned, and takes any core from a hash at once.
-func onLowPriorityThread(nice, cpu int, f func()) {
+// priority is lowered to nice (Linux sets niceness per thread), on the CPU
+// cores places it on (see cores), and returns when f has. The goroutine
+// stays locked to the thread and exits locked, so the runtime ends the
+// thread with it and neither the niceness nor the affinity ever reaches
+// another goroutine. Creating the thread costs tens of microseconds against
+// the milliseconds of a hash. Request handling is never pinned, and takes
+// any core from a hash at once.
+func onLowPriorityThread(nice int, c *cores, f func()) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		runtime.LockOSThread() // never unlocked: see above
+		cpu, placed := c.place()
+		defer placed()
 		// Best effort both: without the right to lower priority (it never
 		// needs one) or to choose the CPU, the hash still runs.
 		_ = unix.Setpriority(unix.PRIO_PROCESS, unix.Gettid(), nice)
@@ -39,21 +35,18 @@ func onLowPriorityThread(nice, cpu int, f func()) {
 }
 
 // allowedCPUs lists the CPUs this process may run on (a container's cpuset
-// may allow fewer than the machine has), or a single -1 (no pinning) when
-// it cannot tell.
+// may allow fewer than the machine has), or none (never pin) when it cannot
+// tell.
 func allowedCPUs() []int {
 	var set unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &set); err != nil {
-		return []int{-1}
+		return nil
 	}
 	var cpus []int
 	for cpu := 0; len(cpus) < set.Count(); cpu++ {
 		if set.IsSet(cpu) {
 			cpus = append(cpus, cpu)
 		}
-	}
-	if len(cpus) == 0 {
-		return []int{-1}
 	}
 	return cpus
 }

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,8 +21,11 @@ func toRefreshToken(r db.RefreshToken) session.RefreshToken {
 }
 
 // insertSession writes a session and its first refresh token, in one
-// statement.
+// statement (which files the token under the new session).
 func insertSession(ctx context.Context, q *db.Queries, s session.Session, rt session.RefreshToken) error {
+	if rt.SessionID != s.ID {
+		return fmt.Errorf("postgres: refresh token of session %s filed with session %s", rt.SessionID, s.ID)
+	}
 	return q.InsertSession(ctx, db.InsertSessionParams{
 		ID: s.ID, UserID: s.UserID, CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt,
 		ExpiresAt: s.ExpiresAt, RevokedAt: s.RevokedAt,
@@ -37,7 +41,7 @@ func insertRefreshToken(ctx context.Context, q *db.Queries, rt session.RefreshTo
 
 // CreateSession implements identity.SessionStore.
 func (s *IdentityStore) CreateSession(ctx context.Context, sess session.Session, rt session.RefreshToken) error {
-	return insertSession(ctx, s.q, sess, rt)
+	return translate(insertSession(ctx, s.q, sess, rt))
 }
 
 // Refresh implements identity.SessionStore.

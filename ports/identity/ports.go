@@ -79,7 +79,9 @@ type DirectoryStore interface {
 // SessionStore keeps login sessions and their refresh tokens: what login,
 // refresh, logout and the check behind every authenticated request use.
 type SessionStore interface {
-	// CreateSession stores a new session with its first refresh token.
+	// CreateSession stores a new session with its first refresh token (one
+	// of that session). A user that does not exist answers not found, a
+	// session id already stored a conflict.
 	CreateSession(ctx context.Context, s session.Session, rt session.RefreshToken) error
 	// Refresh locks the refresh token with the presented hash and its session
 	// and calls decide. The plan decide returns is applied and committed even

@@ -15,6 +15,21 @@ import (
 
 // RunSessionStore checks the behaviour every identity.SessionStore must have.
 func RunSessionStore(t *testing.T, open Open) {
+	run(t, open, "a session needs its user, an id of its own and its own refresh token", func(f *fixture) {
+		u, s1, _ := f.register("ruth")
+		_, h := newSecret(f.t)
+		stranger := session.New(uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7()), base, time.Hour)
+		errstest.WantKind(f.t, f.s.CreateSession(f.ctx, stranger, session.NewRefreshToken(h, stranger, base)), errs.ErrNotFound)
+		again := session.New(s1.ID, u.ID, base, time.Hour)
+		errstest.WantKind(f.t, f.s.CreateSession(f.ctx, again, session.NewRefreshToken(h, again, base)), errs.ErrConflict)
+		other := session.New(uuid.Must(uuid.NewV7()), u.ID, base, time.Hour)
+		if err := f.s.CreateSession(f.ctx, other, session.NewRefreshToken(h, s1, base)); err == nil {
+			f.t.Fatal("a refresh token of another session was filed with a new one")
+		}
+		if f.live(other, base.Add(time.Minute)) {
+			f.t.Fatal("a refused session is live")
+		}
+	})
 	run(t, open, "sessions are live until revoked or expired", func(f *fixture) {
 		u, s1, _ := f.register("alan")
 		if !f.live(s1, base.Add(time.Hour)) {

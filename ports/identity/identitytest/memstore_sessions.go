@@ -2,10 +2,12 @@ package identitytest
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 
+	"agora/domain/errs"
 	"agora/domain/session"
 	"agora/ports/identity"
 )
@@ -14,8 +16,14 @@ import (
 func (m *MemStore) CreateSession(_ context.Context, s session.Session, rt session.RefreshToken) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if rt.SessionID != s.ID {
+		return fmt.Errorf("identitytest: refresh token of session %s filed with session %s", rt.SessionID, s.ID)
+	}
 	if _, ok := m.users[s.UserID]; !ok {
 		return notFound()
+	}
+	if _, ok := m.sessions[s.ID]; ok {
+		return errs.New(errs.ErrConflict, "already exists")
 	}
 	m.sessions[s.ID] = s
 	m.refresh[rt.Hash] = rt
