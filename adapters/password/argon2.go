@@ -44,16 +44,10 @@ type Hasher struct {
 	// (a login flood reuses them), released when the hasher goes idle (7 MiB
 	// each is a tenth of the memory budget, not worth keeping for the next
 	// lone login).
-	slots chan *slot
+	slots chan *argon2.Workspace // nil: not made yet, or released
 	nice  int
 	busy  atomic.Int32 // calls in run, waiting for a slot included
 	cores *cores
-}
-
-// slot is one hash that may run at once: its workspace (nil until used, and
-// again once released).
-type slot struct {
-	w *argon2.Workspace
 }
 
 var _ identity.PasswordHasher = (*Hasher)(nil)
@@ -69,9 +63,9 @@ func New(params Params, concurrency, nice int) *Hasher {
 	if concurrency <= 0 {
 		concurrency = runtime.GOMAXPROCS(0)
 	}
-	slots := make(chan *slot, concurrency)
+	slots := make(chan *argon2.Workspace, concurrency)
 	for range concurrency {
-		slots <- &slot{}
+		slots <- nil
 	}
 	return &Hasher{params: params, slots: slots, nice: nice, cores: newCores(allowedCPUs())}
 }
@@ -79,41 +73,37 @@ func New(params Params, concurrency, nice int) *Hasher {
 // run runs f in a slot's workspace, on a low-priority thread.
 func (h *Hasher) run(ctx context.Context, f func(*argon2.Workspace)) error {
 	h.busy.Add(1)
-	sl, err := h.acquire(ctx)
-	if err != nil {
-		// The last caller to leave lets the memory go, even one that gave up
-		// waiting.
-		if h.busy.Add(-1) == 0 {
-			h.releaseIdle()
-		}
-		return err
-	}
+	// The last caller to leave lets the memory go, even one that gave up
+	// waiting (deferred first, so it runs after the slot is back).
 	defer func() {
-		h.slots <- sl
 		if h.busy.Add(-1) == 0 {
 			h.releaseIdle()
 		}
 	}()
-	onLowPriorityThread(h.nice, h.cores, func() { f(sl.w) })
+	w, err := h.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { h.slots <- w }()
+	onLowPriorityThread(h.nice, h.cores, func() { f(w) })
 	return nil
 }
 
 // releaseIdle gives back the memory of every workspace no hash holds.
 // Slots are taken without waiting: one a new hash holds keeps its workspace.
 func (h *Hasher) releaseIdle() {
-	var taken []*slot
+	taken := 0
 	defer func() {
-		for _, sl := range taken {
-			h.slots <- sl
+		for range taken {
+			h.slots <- nil
 		}
 	}()
 	for range cap(h.slots) {
 		select {
-		case sl := <-h.slots:
-			taken = append(taken, sl)
-			if sl.w != nil {
-				sl.w.Release()
-				sl.w = nil
+		case w := <-h.slots:
+			taken++
+			if w != nil {
+				w.Release()
 			}
 		default:
 			return
@@ -123,13 +113,13 @@ func (h *Hasher) releaseIdle() {
 
 // acquire waits for a hashing slot, or gives up when ctx ends (503: the
 // server is saturated, try again).
-func (h *Hasher) acquire(ctx context.Context) (*slot, error) {
+func (h *Hasher) acquire(ctx context.Context) (*argon2.Workspace, error) {
 	select {
-	case sl := <-h.slots:
-		if sl.w == nil {
-			sl.w = argon2.NewWorkspace(h.params.Memory)
+	case w := <-h.slots:
+		if w == nil {
+			w = argon2.NewWorkspace(h.params.Memory)
 		}
-		return sl, nil
+		return w, nil
 	case <-ctx.Done():
 		return nil, errs.Wrap(errs.ErrUnavailable, "The server is busy; retry later.", ctx.Err())
 	}

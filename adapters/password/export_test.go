@@ -13,11 +13,11 @@ func Decode(encoded string) (Params, error) {
 func (h *Hasher) Kept() int {
 	n := 0
 	for range cap(h.slots) {
-		sl := <-h.slots
-		if sl.w != nil {
+		w := <-h.slots
+		if w != nil {
 			n++
 		}
-		defer func() { h.slots <- sl }()
+		defer func() { h.slots <- w }()
 	}
 	return n
 }
