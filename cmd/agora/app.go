@@ -203,10 +203,12 @@ func serve(ctx context.Context, env map[string]string, stdout io.Writer) error {
 		return err
 	}
 	// The memory budget is 64 MiB (docs/benchmarks.md). Under 64 busy
-	// connections the default pacing (collect at twice the live heap),
-	// with the hasher's workspaces (7 MiB per hashing thread, kept for
-	// good), took the process to 71-75 MB in `make bench`; collecting at
-	// 1.5x costs a few percent of CPU. GOGC, when set, still decides.
+	// connections the default pacing (collect at twice the live heap) took
+	// the process to 71-75 MB in `make bench` while the hasher's 7 MiB
+	// workspaces lived on the Go heap; they are mapped outside it now, and
+	// with this pacing the runs peak at 55-57 MB (the default was not
+	// measured since). Collecting at 1.5x costs a few percent of CPU. GOGC,
+	// when set, still decides.
 	if _, set := env["GOGC"]; !set {
 		debug.SetGCPercent(50)
 	}
