@@ -70,6 +70,23 @@ pgss_save() {
     FROM pg_stat_statements WHERE calls > 100 ORDER BY total_exec_time DESC LIMIT 8" >"$root/tmp/bench/pgss-$1.txt"
 }
 
+# quiesce: the maintenance the previous phases owe is done before a phase is
+# measured, so that no phase pays for another's writes in its CPU per request
+# (the same for Agora's phases and pgbench's): VACUUM ANALYZE (what
+# autovacuum would otherwise start in the middle of the next phase), then a
+# CHECKPOINT (the dirty pages the writes and the vacuum left), then a wait,
+# bounded, for any autovacuum worker still running.
+quiesce() {
+  q "VACUUM ANALYZE"
+  q "CHECKPOINT"
+  local _
+  for _ in $(seq 1 100); do
+    [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" = 0 ] && return 0
+    sleep 0.1
+  done
+  say "quiesce: an autovacuum worker is still running after 10 s; measuring anyway"
+}
+
 # --- data set ----------------------------------------------------------------
 DATABASE_URL=$dburl "$work/agora" migrate up >/dev/null
 say "seeding $users users x $posts posts x $connections connections"
@@ -212,6 +229,7 @@ run_pass() {
   # --- saturation: wrk, 64 connections ------------------------------------------
   for ep in "post:GET /api/v1/posts/{id}" "feed:GET /api/v1/feed" "create:POST /api/v1/posts" "login:POST /api/v1/auth/login"; do
     mode=${ep%%:*} name=${ep#*:}
+    quiesce
     [ "$mode" = login ] && hasher_bench
     say "saturation: $name, $conns connections, ${dur}s"
     run_wrk "$mode" "$name" 2 >/dev/null || true # warm-up: pool, caches, statement caches
@@ -229,6 +247,7 @@ run_pass() {
   for spec in "post:1000:GET /api/v1/posts/{id}" "feed:500:GET /api/v1/feed"; do
     IFS=: read -r ep rate name <<<"$spec"
     say "constant rate: $name at $rate req/s, ${dur}s"
+    quiesce
     reset_rss
     cpu_start
     line=$("$lg" rate -url "$base" -endpoint "$ep" -rate "$rate" -duration "${dur}s" -tokens "$work/tokens.txt" \
@@ -237,6 +256,7 @@ run_pass() {
   done
 
   say "login flood ($conns connections) with GET /api/v1/posts/{id} at 200 req/s beside it, ${dur}s"
+  quiesce
   reset_rss
   cpu_start
   run_wrk login "login flood" $((dur + 2)) >/dev/null &
@@ -258,6 +278,7 @@ run_pass() {
   for ep in post feed create login feed-now; do
     say "pgbench: the SQL of $ep, $conns clients, ${dur}s"
     pgbench_script "$ep" >"$work/$ep.sql"
+    quiesce
     pgss_reset
     cpu_start
     out=$(pgbench -n -M prepared -c "$conns" -j 2 -T "$dur" -D sessions="$nsess" -D posts="$nposts" \
