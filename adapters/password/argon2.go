@@ -45,6 +45,11 @@ type Hasher struct {
 	// each is a tenth of the memory budget, not worth keeping for the next
 	// lone login).
 	slots chan *argon2.Workspace // nil: not made yet, or released
+	// large admits one verification at a time of a hash made with more
+	// memory than params (an older hash, replaced at its login): each needs
+	// a buffer of its own for the call, and one a core at once would take
+	// the process far past its memory budget (64 MiB each at most).
+	large chan struct{}
 	nice  int
 	busy  atomic.Int32 // calls in run, waiting for a slot included
 	cores *cores
@@ -67,11 +72,13 @@ func New(params Params, concurrency, nice int) *Hasher {
 	for range concurrency {
 		slots <- nil
 	}
-	return &Hasher{params: params, slots: slots, nice: nice, cores: newCores(allowedCPUs())}
+	return &Hasher{params: params, slots: slots, large: make(chan struct{}, 1), nice: nice, cores: newCores(allowedCPUs())}
 }
 
-// run runs f in a slot's workspace, on a low-priority thread.
-func (h *Hasher) run(ctx context.Context, f func(*argon2.Workspace)) error {
+// run runs f, a hash of memory KiB, in a slot's workspace, on a
+// low-priority thread; one larger than the hasher's own takes the turn of
+// larger hashes first.
+func (h *Hasher) run(ctx context.Context, memory uint32, f func(*argon2.Workspace)) error {
 	h.busy.Add(1)
 	// The last caller to leave lets the memory go, even one that gave up
 	// waiting (deferred first, so it runs after the slot is back).
@@ -80,6 +87,14 @@ func (h *Hasher) run(ctx context.Context, f func(*argon2.Workspace)) error {
 			h.releaseIdle()
 		}
 	}()
+	if memory > h.params.Memory {
+		select {
+		case h.large <- struct{}{}:
+			defer func() { <-h.large }()
+		case <-ctx.Done():
+			return busy(ctx)
+		}
+	}
 	w, err := h.acquire(ctx)
 	if err != nil {
 		return err
@@ -121,7 +136,7 @@ func (h *Hasher) acquire(ctx context.Context) (*argon2.Workspace, error) {
 		}
 		return w, nil
 	case <-ctx.Done():
-		return nil, errs.Wrap(errs.ErrUnavailable, "The server is busy; retry later.", ctx.Err())
+		return nil, busy(ctx)
 	}
 }
 
@@ -133,7 +148,7 @@ func (h *Hasher) Hash(ctx context.Context, pw user.Password) (string, error) {
 		return "", fmt.Errorf("argon2id: salt: %w", err)
 	}
 	var key []byte
-	if err := h.run(ctx, func(w *argon2.Workspace) {
+	if err := h.run(ctx, p.Memory, func(w *argon2.Workspace) {
 		key = w.IDKey([]byte(pw.Reveal()), salt, p.Iterations, p.Memory, p.Parallelism, p.KeyLength)
 	}); err != nil {
 		return "", err
@@ -150,7 +165,7 @@ func (h *Hasher) Verify(ctx context.Context, pw user.Password, encoded string) (
 		return false, false, fmt.Errorf("argon2id: stored hash unreadable: %w", err)
 	}
 	var got []byte
-	if err := h.run(ctx, func(w *argon2.Workspace) {
+	if err := h.run(ctx, p.Memory, func(w *argon2.Workspace) {
 		got = w.IDKey([]byte(pw.Reveal()), salt, p.Iterations, p.Memory, p.Parallelism, p.KeyLength)
 	}); err != nil {
 		return false, false, err
@@ -159,4 +174,10 @@ func (h *Hasher) Verify(ctx context.Context, pw user.Password, encoded string) (
 		return false, false, nil
 	}
 	return true, p != h.params, nil
+}
+
+// busy is the answer to a caller whose context ended while it waited (503:
+// the server is saturated, try again).
+func busy(ctx context.Context) error {
+	return errs.Wrap(errs.ErrUnavailable, "The server is busy; retry later.", ctx.Err())
 }

@@ -334,3 +334,61 @@ func TestIdleHasherKeepsNoWorkspace(t *testing.T) {
 		t.Fatalf("idle hasher keeps %d workspaces", n)
 	}
 }
+
+// A hash made with more memory than the hasher's parameters (an older one)
+// needs memory of its own for the call: such verifications run one at a
+// time, however many slots are free, so that a flood of old hashes costs
+// one such buffer and not one a core. Each still verifies.
+func TestLargerStoredHashesVerifyOneAtATime(t *testing.T) {
+	t.Parallel()
+	larger := password.Params{Memory: 8 * 1024, Iterations: 3, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+	enc, err := password.New(larger, 1, 0).Hash(context.Background(), pw(t, "an older login"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := password.New(cheap, 2, 0)
+	stop := make(chan struct{})
+	var peak atomic.Int32
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if n := int32(h.InUse()); n > peak.Load() {
+				peak.Store(n)
+			}
+			time.Sleep(50 * time.Microsecond)
+		}
+	}()
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			match, rehash, err := h.Verify(context.Background(), pw(t, "an older login"), enc)
+			if err != nil || !match || !rehash {
+				t.Errorf("Verify = %v, %v, %v; want a match that asks for a rehash", match, rehash, err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	<-sampled
+	if p := peak.Load(); p != 1 {
+		t.Fatalf("peak concurrent hashes of larger stored hashes = %d, want 1", p)
+	}
+
+	// One waiting for its turn gives up when its context ends.
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	release := h.HoldLarge()
+	_, _, err = h.Verify(ended, pw(t, "an older login"), enc)
+	release()
+	if !errors.Is(err, errs.ErrUnavailable) {
+		t.Fatalf("waiting with an ended context: %v, want ErrUnavailable", err)
+	}
+}

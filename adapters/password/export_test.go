@@ -1,7 +1,13 @@
 package password
 
-// InUse is how many hashes run right now (for tests).
-func (h *Hasher) InUse() int { return cap(h.slots) - len(h.slots) }
+// InUse is how many hashes run right now (for tests): those cores counts
+// in, on the hashing threads (a slot the idle release holds for a moment
+// is not a hash).
+func (h *Hasher) InUse() int {
+	h.cores.mu.Lock()
+	defer h.cores.mu.Unlock()
+	return h.cores.running
+}
 
 // Decode is decode: the parameters a stored hash asks for, or an error.
 func Decode(encoded string) (Params, error) {
@@ -20,4 +26,11 @@ func (h *Hasher) Kept() int {
 		defer func() { h.slots <- w }()
 	}
 	return n
+}
+
+// HoldLarge takes the turn of hashes larger than the hasher's parameters
+// until release is called (for tests).
+func (h *Hasher) HoldLarge() (release func()) {
+	h.large <- struct{}{}
+	return func() { <-h.large }
 }

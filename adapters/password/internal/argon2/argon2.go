@@ -64,8 +64,9 @@ func (w *Workspace) Release() {
 // IDKey derives a key from the password and salt with Argon2id, exactly as
 // golang.org/x/crypto/argon2.IDKey does, in the workspace's memory. A hash
 // that needs more memory than the workspace has (a hash made with older,
-// larger parameters) gets a buffer of its own for this call. time and
-// threads must be at least 1.
+// larger parameters) gets memory of its own for this call, mapped outside
+// the heap and given back when it returns. time and threads must be at
+// least 1.
 func (w *Workspace) IDKey(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
 	if time < 1 {
 		panic("argon2: number of rounds too small")
@@ -84,7 +85,11 @@ func (w *Workspace) IDKey(password, salt []byte, time, memory uint32, threads ui
 		B = w.blocks[:memory]
 		clear(B) // upstream's first pass XORs into fresh, zeroed memory
 	} else {
-		B = make([]block, memory)
+		// Mapped like a workspace and unmapped on return: no garbage for
+		// the collector, and the memory leaves the process at once.
+		var mapping []byte
+		B, mapping = allocBlocks(int(memory))
+		defer freeBlocks(mapping)
 	}
 	initBlocks(&h0, B, uint32(threads))
 	processBlocks(B, time, memory, uint32(threads), argon2id)
