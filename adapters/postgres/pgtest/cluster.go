@@ -11,7 +11,6 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -217,7 +216,7 @@ rm -rf %s`, os.Getpid(), filepath.Join(c.bin, "pg_ctl"), c.dataDir(), c.dir)
 	}
 	name, args = "sh", []string{"-c", script}
 	cmd := exec.Command(name, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.SysProcAttr = detached()
 	cmd.Stdout, cmd.Stderr = nil, nil
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start cluster reaper: %w", err)
