@@ -26,6 +26,7 @@ else
   users=10000 posts=100 connections=20
 fi
 login_users=64 # users with tokens: user1..user64
+pool=${BENCH_POOL:-$((4 * $(nproc)))} # Agora's pool_max_conns (its default: 4 per core)
 
 me=bench
 # shellcheck source=lib.sh
@@ -70,13 +71,20 @@ pgss_save() {
     FROM pg_stat_statements WHERE calls > 100 ORDER BY total_exec_time DESC LIMIT 8" >"$root/tmp/bench/pgss-$1.txt"
 }
 
-# quiesce: the maintenance the previous phases owe is done before a phase is
-# measured, so that no phase pays for another's writes in its CPU per request
-# (the same for Agora's phases and pgbench's): VACUUM ANALYZE (what
-# autovacuum would otherwise start in the middle of the next phase), then a
-# CHECKPOINT (the dirty pages the writes and the vacuum left), then a wait,
-# bounded, for any autovacuum worker still running.
+# quiesce: every measured phase, Agora's and pgbench's alike, starts on the
+# seeded data set at rest. The rows earlier phases wrote are deleted (the
+# create phases' posts, all marked "Benchmark post", and every session but
+# the 64 the tokens belong to: without this, pass 2 and every pgbench phase
+# would read feeds full of the benchmark users' own new posts), then the
+# maintenance they owe is done, so that no phase pays for another's writes in
+# its CPU per request: VACUUM ANALYZE (what autovacuum would otherwise start
+# in the middle of the next phase), a CHECKPOINT (the dirty pages), and a
+# bounded wait for any autovacuum worker still running.
 quiesce() {
+  if [ "$(q "SELECT to_regclass('bench_sessions') IS NOT NULL")" = t ]; then
+    q "DELETE FROM posts WHERE body LIKE 'Benchmark post%';
+       DELETE FROM sessions WHERE id NOT IN (SELECT session_id FROM bench_sessions)" >/dev/null
+  fi
   q "VACUUM ANALYZE"
   q "CHECKPOINT"
   local _
@@ -125,7 +133,7 @@ rss_start=$(rss)
 # --- the statements one request issues, as PostgreSQL logs them ------------------
 # (bench/pgbench/*.sql must run the same; the report lists them.)
 statements="$work/statements.md"
-capture() { # capture NAME loadgen-once-args...: the statements logged while it runs
+capture() { # capture NAME loadgen-once-args...: every statement logged while it runs (an sqlc query by its name, anything else by its first 60 characters)
   local name=$1 from
   shift
   "$lg" once "$@" # once first, so that caches are warm as in a run
@@ -134,7 +142,7 @@ capture() { # capture NAME loadgen-once-args...: the statements logged while it 
   "$lg" once "$@"
   sleep 0.2
   printf -- '- %s: %s\n' "$name" "$(tail -n +"$((from + 1))" "$pgdata/server.log" |
-    sed -nE 's/.*LOG:  (execute [^:]*: -- name: ([A-Za-z]+).*|statement: (begin|commit))$/\2\3/p' |
+    sed -nE -e 's/.*LOG:  execute [^:]*: -- name: ([A-Za-z]+).*/\1/p' -e t -e 's/.*LOG:  (execute [^:]*|statement): (.{1,60}).*/\2/p' |
     paste -sd, - | sed 's/,/, /g')" >>"$statements"
 }
 q "ALTER SYSTEM SET log_statement = 'all'"
@@ -162,9 +170,9 @@ add_rss() { # add_rss JSON -> the same object with this phase's peak RSS and CPU
     printf "\"app_cpu_s\":%.2f,\"db_cpu_s\":%.2f", y[1] - x[1], y[2] - x[2]}')
   printf '%s,"peak_rss_mb":%s,%s}\n' "${1%\}}" "$(rss)" "$cpu"
 }
-run_wrk() { # run_wrk MODE NAME SECONDS [extra env] -> one result line on stdout
-  local mode=$1 name=$2 secs=$3
-  BENCH_MODE=$mode BENCH_KEY="sat/$mode" BENCH_NAME="$name" BENCH_CONNS=$conns BENCH_TOKENS="$work/tokens.txt" \
+run_wrk() { # run_wrk MODE NAME SECONDS [KEY] -> one result line on stdout
+  local mode=$1 name=$2 secs=$3 key=${4:-sat/$1}
+  BENCH_MODE=$mode BENCH_KEY="$key" BENCH_NAME="$name" BENCH_CONNS=$conns BENCH_TOKENS="$work/tokens.txt" \
     BENCH_IDS="$work/ids.txt" BENCH_USERS=$users BENCH_PASSWORD=$password \
     wrk -t2 -c"$conns" -d"${secs}s" --timeout 10s -s bench/wrk/agora.lua "$base" | grep '^{'
 }
@@ -233,6 +241,21 @@ q "ANALYZE bench_sessions; ANALYZE bench_posts"
 nsess=$(q "SELECT count(*) FROM bench_sessions")
 nposts=$(q "SELECT count(*) FROM bench_posts")
 
+run_pgbench() { # run_pgbench EP SECONDS CLIENTS -> pgbench's output
+  local out
+  out=$(pgbench -n -M prepared -c "$3" -j 2 -T "$2" -D sessions="$nsess" -D posts="$nposts" \
+    -D users="$users" -f "$work/$1.sql" 2>&1) || { echo "$out" >&2; die "pgbench $1 failed"; }
+  echo "$out"
+}
+backends_gone() { # waits (bounded) until no client backend but this one is left
+  local _
+  for _ in $(seq 1 100); do
+    [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")" = 0 ] && return 0
+    sleep 0.05
+  done
+  say "pgbench's backends still there after 5 s; measuring anyway"
+}
+
 # Two passes over the same data set, each: saturation, constant rate, login
 # flood, then (Agora stopped) pgbench. The report shows both.
 run_pass() {
@@ -245,8 +268,8 @@ run_pass() {
     quiesce
     [ "$mode" = login ] && hasher_runs "$1"
     say "saturation: $name, $conns connections, ${dur}s"
+    reset_rss # before the warm-up: a cold start's memory counts too
     run_wrk "$mode" "$name" 2 >/dev/null || true # warm-up: pool, caches, statement caches
-    reset_rss
     profile "$mode-$1" $((dur - 1))
     pgss_reset
     cpu_start
@@ -254,7 +277,7 @@ run_pass() {
     [ -z "$prof_pid" ] || wait "$prof_pid" || say "profile of $mode failed"
     add_rss "$line" >>"$results"
     pgss_save "sat-$mode-$1"
-    [ "$mode" = login ] && { hasher_runs "$1"; hasher_rate "$1"; }
+    [ "$mode" = login ] && { quiesce; hasher_runs "$1"; hasher_rate "$1"; }
   done
 
   # --- constant rate: vegeta -------------------------------------------------------
@@ -273,13 +296,14 @@ run_pass() {
   quiesce
   reset_rss
   cpu_start
-  run_wrk login "login flood" $((dur + 2)) >/dev/null &
+  run_wrk login "login flood (beside GET /api/v1/posts/{id} at 200 req/s)" $((dur + 2)) flood/login >"$work/flood-login.json" &
   flood=$!
   sleep 1
   line=$("$lg" rate -url "$base" -endpoint post -rate 200 -duration "${dur}s" -tokens "$work/tokens.txt" \
     -ids "$work/ids.txt" -key flood/post -mode flood -name "GET /api/v1/posts/{id} (login flood)")
-  wait "$flood"
+  wait "$flood" || die "the login flood's wrk failed"
   add_rss "$line" >>"$results"
+  cat "$work/flood-login.json" >>"$results" # the flood itself: the report checks it was one
 
   # --- the database's ceiling: pgbench, Agora stopped ------------------------------
   kill "$agora_pid"
@@ -289,20 +313,27 @@ run_pass() {
   # (the ceiling each row is compared with); feed-now: the feed statement
   # Agora issues now, alone (its session check is answered from memory), the
   # yardstick for the feed's database CPU per request.
-  for ep in post feed create login feed-now; do
-    say "pgbench: the SQL of $ep, $conns clients, ${dur}s"
-    pgbench_script "$ep" >"$work/$ep.sql"
+  # feed-now-pool: the same at as many clients as Agora's pool has
+  # connections (information beside the issue's 64-client yardstick: fewer
+  # backends on two cores spend less CPU each).
+  for ep in post feed create login feed-now feed-now-pool; do
+    clients=$conns
+    [ "$ep" = feed-now-pool ] && clients=$pool
+    say "pgbench: the SQL of $ep, $clients clients, ${dur}s"
+    pgbench_script "${ep%-pool}" >"$work/$ep.sql"
     quiesce
+    run_pgbench "$ep" 2 "$clients" >/dev/null # warm-up, as Agora's phases have one
+    backends_gone
     pgss_reset
     cpu_start
-    out=$(pgbench -n -M prepared -c "$conns" -j 2 -T "$dur" -D sessions="$nsess" -D posts="$nposts" \
-      -D users="$users" -f "$work/$ep.sql" 2>&1) || { echo "$out" >&2; die "pgbench $ep failed"; }
+    out=$(run_pgbench "$ep" "$dur" "$clients")
+    backends_gone # their CPU is in the postmaster's only once they are reaped
     tps=$(awk '/^tps = / {print $3; exit}' <<<"$out")
     lat=$(awk '/^latency average = / {print $4; exit}' <<<"$out")
     n=$(awk '/^number of transactions actually processed:/ {print $6; exit}' <<<"$out")
     failed=$(awk '/^number of failed transactions:/ {print $5; exit}' <<<"$out")
     line=$(printf '{"key":"pg/%s","name":"%s","tool":"pgbench","mode":"ceiling","conns":%d,"requests":%s,"seconds":%s,"throughput":%s,"p50_ms":%s,"p99_ms":0,"errors":%s}' \
-      "$ep" "$ep" "$conns" "${n:-0}" "$dur" "${tps:-0}" "${lat:-0}" "${failed:-0}")
+      "$ep" "$ep" "$clients" "${n:-0}" "$dur" "${tps:-0}" "${lat:-0}" "${failed:-0}")
     add_rss "$line" >>"$results"
     pgss_save "pg-$ep-$1"
   done
