@@ -203,8 +203,8 @@ hasher_rate() {
   rates=$(sort -n "$work/hash-rates-$1.txt")
   [ -n "$rates" ] || die "the hasher benchmark printed no result"
   hash_rate_all=$(awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2}' <<<"$rates")
-  hash_runs=$(paste -sd' ' - <<<"$rates")
-  printf '{"key":"hash/all","name":"median of %s","tool":"go test","mode":"ceiling","requests":0,"seconds":0,"throughput":%s,"p50_ms":0,"p99_ms":0,"errors":0}\n' \
+  hash_runs="$(head -3 "$work/hash-rates-$1.txt" | paste -sd' ' -) before, $(tail -n +4 "$work/hash-rates-$1.txt" | paste -sd' ' -) after"
+  printf '{"key":"hash/all","name":"the median of %s","tool":"go test","mode":"ceiling","requests":0,"seconds":0,"throughput":%s,"p50_ms":0,"p99_ms":0,"errors":0}\n' \
     "$hash_runs" "$hash_rate_all" >>"$results"
 }
 
@@ -247,38 +247,85 @@ run_pgbench() { # run_pgbench EP SECONDS CLIENTS -> pgbench's output
     -D users="$users" -f "$work/$1.sql" 2>&1) || { echo "$out" >&2; die "pgbench $1 failed"; }
   echo "$out"
 }
-backends_gone() { # waits (bounded) until no client backend but this one is left
+backends_gone() { # waits (bounded) until pgbench's backends are gone
   local _
   for _ in $(seq 1 100); do
-    [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")" = 0 ] && return 0
+    [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgbench'")" = 0 ] && return 0
     sleep 0.05
   done
   say "pgbench's backends still there after 5 s; measuring anyway"
 }
 
-# Two passes over the same data set, each: saturation, constant rate, login
-# flood, then (Agora stopped) pgbench. The report shows both.
+# saturation MODE NAME PASS: Agora at $conns connections (wrk).
+saturation() {
+  local mode=$1 name=$2 line
+  say "saturation: $name, $conns connections, ${dur}s"
+  quiesce
+  reset_rss # before the warm-up: a cold start's memory counts too
+  run_wrk "$mode" "$name" 2 >/dev/null || true # warm-up: pool, caches, statement caches
+  profile "$mode-$3" $((dur - 1))
+  pgss_reset
+  cpu_start
+  line=$(run_wrk "$mode" "$name" "$dur")
+  [ -z "$prof_pid" ] || wait "$prof_pid" || say "profile of $mode failed"
+  add_rss "$line" >>"$results"
+  pgss_save "sat-$mode-$3"
+}
+
+# ceiling EP PASS: pgbench -M prepared over bench/pgbench/EP.sql, the SQL of
+# a request when issue 18 was filed (post, feed, create, login: the ceiling
+# each saturation row is compared with), or feed-now, the feed statement
+# Agora issues now, alone (its session check is answered from memory): the
+# yardstick for the feed's database CPU per request; feed-now-pool is the
+# same at as many clients as Agora's pool has connections (information
+# beside the issue's 64 clients: fewer backends on two cores spend less CPU
+# each). Agora is idle meanwhile (its pool's connections open, unused).
+ceiling() {
+  local ep=$1 clients=$conns out tps lat n failed line
+  [ "$ep" = feed-now-pool ] && clients=$pool
+  say "pgbench: the SQL of $ep, $clients clients, ${dur}s"
+  pgbench_script "${ep%-pool}" >"$work/$ep.sql"
+  quiesce
+  run_pgbench "$ep" 2 "$clients" >/dev/null # warm-up, as Agora's phases have one
+  backends_gone
+  pgss_reset
+  cpu_start
+  out=$(run_pgbench "$ep" "$dur" "$clients")
+  backends_gone # their CPU is in the postmaster's only once they are reaped
+  tps=$(awk '/^tps = / {print $3; exit}' <<<"$out")
+  lat=$(awk '/^latency average = / {print $4; exit}' <<<"$out")
+  n=$(awk '/^number of transactions actually processed:/ {print $6; exit}' <<<"$out")
+  failed=$(awk '/^number of failed transactions:/ {print $5; exit}' <<<"$out")
+  line=$(printf '{"key":"pg/%s","name":"%s","tool":"pgbench","mode":"ceiling","conns":%d,"requests":%s,"seconds":%s,"throughput":%s,"p50_ms":%s,"p99_ms":0,"errors":%s}' \
+    "$ep" "$ep" "$clients" "${n:-0}" "$dur" "${tps:-0}" "${lat:-0}" "${failed:-0}")
+  add_rss "$line" >>"$results"
+  pgss_save "pg-$ep-$2"
+}
+
+# Two passes over the same data set (Agora restarted for the second). Each
+# endpoint's saturation run is followed at once by its pgbench ceiling, so
+# that both see the machine in the same minute: this host's speed moves, and
+# with every pgbench run at the end of a pass the same SQL's ceiling moved by
+# 60 % between passes of one run. Then constant rate and the login flood.
 run_pass() {
   results="$work/results-$1.jsonl"
   : >"$results"
   [ -n "$agora_pid" ] || start_agora
-  # --- saturation: wrk, 64 connections ------------------------------------------
-  for ep in "post:GET /api/v1/posts/{id}" "feed:GET /api/v1/feed" "create:POST /api/v1/posts" "login:POST /api/v1/auth/login"; do
-    mode=${ep%%:*} name=${ep#*:}
-    quiesce
-    [ "$mode" = login ] && hasher_runs "$1"
-    say "saturation: $name, $conns connections, ${dur}s"
-    reset_rss # before the warm-up: a cold start's memory counts too
-    run_wrk "$mode" "$name" 2 >/dev/null || true # warm-up: pool, caches, statement caches
-    profile "$mode-$1" $((dur - 1))
-    pgss_reset
-    cpu_start
-    line=$(run_wrk "$mode" "$name" "$dur")
-    [ -z "$prof_pid" ] || wait "$prof_pid" || say "profile of $mode failed"
-    add_rss "$line" >>"$results"
-    pgss_save "sat-$mode-$1"
-    [ "$mode" = login ] && { quiesce; hasher_runs "$1"; hasher_rate "$1"; }
-  done
+  saturation post "GET /api/v1/posts/{id}" "$1"
+  ceiling post "$1"
+  saturation feed "GET /api/v1/feed" "$1"
+  ceiling feed "$1"
+  ceiling feed-now "$1"
+  ceiling feed-now-pool "$1"
+  saturation create "POST /api/v1/posts" "$1"
+  ceiling create "$1"
+  quiesce
+  hasher_runs "$1"
+  saturation login "POST /api/v1/auth/login" "$1"
+  quiesce
+  hasher_runs "$1"
+  hasher_rate "$1"
+  ceiling login "$1"
 
   # --- constant rate: vegeta -------------------------------------------------------
   for spec in "post:1000:GET /api/v1/posts/{id}" "feed:500:GET /api/v1/feed"; do
@@ -305,39 +352,9 @@ run_pass() {
   add_rss "$line" >>"$results"
   cat "$work/flood-login.json" >>"$results" # the flood itself: the report checks it was one
 
-  # --- the database's ceiling: pgbench, Agora stopped ------------------------------
   kill "$agora_pid"
   wait "$agora_pid" 2>/dev/null || true
   agora_pid=""
-  # post, feed, create, login: the SQL of a request when issue 18 was filed
-  # (the ceiling each row is compared with); feed-now: the feed statement
-  # Agora issues now, alone (its session check is answered from memory), the
-  # yardstick for the feed's database CPU per request.
-  # feed-now-pool: the same at as many clients as Agora's pool has
-  # connections (information beside the issue's 64-client yardstick: fewer
-  # backends on two cores spend less CPU each).
-  for ep in post feed create login feed-now feed-now-pool; do
-    clients=$conns
-    [ "$ep" = feed-now-pool ] && clients=$pool
-    say "pgbench: the SQL of $ep, $clients clients, ${dur}s"
-    pgbench_script "${ep%-pool}" >"$work/$ep.sql"
-    quiesce
-    run_pgbench "$ep" 2 "$clients" >/dev/null # warm-up, as Agora's phases have one
-    backends_gone
-    pgss_reset
-    cpu_start
-    out=$(run_pgbench "$ep" "$dur" "$clients")
-    backends_gone # their CPU is in the postmaster's only once they are reaped
-    tps=$(awk '/^tps = / {print $3; exit}' <<<"$out")
-    lat=$(awk '/^latency average = / {print $4; exit}' <<<"$out")
-    n=$(awk '/^number of transactions actually processed:/ {print $6; exit}' <<<"$out")
-    failed=$(awk '/^number of failed transactions:/ {print $5; exit}' <<<"$out")
-    line=$(printf '{"key":"pg/%s","name":"%s","tool":"pgbench","mode":"ceiling","conns":%d,"requests":%s,"seconds":%s,"throughput":%s,"p50_ms":%s,"p99_ms":0,"errors":%s}' \
-      "$ep" "$ep" "$clients" "${n:-0}" "$dur" "${tps:-0}" "${lat:-0}" "${failed:-0}")
-    add_rss "$line" >>"$results"
-    pgss_save "pg-$ep-$1"
-  done
-
 }
 for pass in 1 2; do
   say "pass $pass of 2"
