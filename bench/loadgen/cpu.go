@@ -78,17 +78,39 @@ func parseStat(s string) (stat, error) {
 }
 
 // treeCPU is the CPU time of root, of its reaped children, and of its live
-// children, in seconds.
+// children, in seconds. A child reaped while the live ones are being read
+// would be counted in neither (reaped after root's cutime was read, gone
+// before its own stat was), and a backend that lived for the whole run
+// carries seconds: so root is read before and after the scan, and the scan
+// is repeated until no child was reaped in between.
 func treeCPU(root int) (float64, error) {
-	st, err := procStat(root)
-	if err != nil {
-		return 0, err
+	for range 20 {
+		before, err := procStat(root)
+		if err != nil {
+			return 0, err
+		}
+		live, err := childrenCPU(root)
+		if err != nil {
+			return 0, err
+		}
+		after, err := procStat(root)
+		if err != nil {
+			return 0, err
+		}
+		if after.cutime+after.cstime == before.cutime+before.cstime {
+			return float64(after.utime+after.stime+after.cutime+after.cstime+live) / clockTicks, nil
+		}
 	}
-	ticks := st.utime + st.stime + st.cutime + st.cstime
+	return 0, fmt.Errorf("children of %d kept exiting during 20 scans", root)
+}
+
+// childrenCPU is the CPU ticks of root's live children.
+func childrenCPU(root int) (int64, error) {
 	dirs, err := os.ReadDir("/proc")
 	if err != nil {
 		return 0, err
 	}
+	var ticks int64
 	for _, d := range dirs {
 		pid, err := strconv.Atoi(d.Name())
 		if err != nil || pid == root {
@@ -100,5 +122,5 @@ func treeCPU(root int) (float64, error) {
 		}
 		ticks += c.utime + c.stime
 	}
-	return float64(ticks) / clockTicks, nil
+	return ticks, nil
 }
