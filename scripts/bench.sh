@@ -167,7 +167,7 @@ add_rss() { # add_rss JSON -> the same object with this phase's peak RSS and CPU
   local c1 cpu
   c1=$(cpu_now)
   cpu=$(awk -v a="$cpu0" -v b="$c1" 'BEGIN {split(a, x, " "); split(b, y, " ");
-    printf "\"app_cpu_s\":%.2f,\"db_cpu_s\":%.2f", y[1] - x[1], y[2] - x[2]}')
+    printf "\"app_cpu_s\":%.2f,\"db_cpu_s\":%.2f,\"steal_s\":%.2f", y[1] - x[1], y[2] - x[2], y[3] - x[3]}')
   printf '%s,"peak_rss_mb":%s,%s}\n' "${1%\}}" "$(rss)" "$cpu"
 }
 run_wrk() { # run_wrk MODE NAME SECONDS [KEY] -> one result line on stdout

@@ -14,7 +14,9 @@ import (
 const clockTicks = 100
 
 // cpu prints the CPU time (user + system, seconds) Agora and PostgreSQL have
-// used so far: "AGORA POSTGRES". The script reads it before and after a
+// used so far, and the machine's steal time (CPU the hypervisor gave to
+// other guests while this one had work: a run's drift shows there): "AGORA
+// POSTGRES STEAL". The script reads it before and after a
 // phase and divides the differences by the phase's requests.
 //
 // Agora is one process (its /proc/PID/stat counts every thread, live or
@@ -39,8 +41,31 @@ func cpu(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("%.2f %.2f\n", app, db)
+	steal, err := stealTime()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%.2f %.2f %.2f\n", app, db, steal)
 	return nil
+}
+
+// stealTime is the machine's steal time in seconds, summed over its CPUs
+// (the eighth number of /proc/stat's "cpu" line; 0 on a kernel without it).
+func stealTime() (float64, error) {
+	raw, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, err
+	}
+	line, _, _ := strings.Cut(string(raw), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0, nil
+	}
+	v, err := strconv.ParseInt(f[8], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("unreadable /proc/stat: %q", line)
+	}
+	return float64(v) / clockTicks, nil
 }
 
 // stat holds the fields of /proc/PID/stat this file needs, in ticks.

@@ -86,6 +86,7 @@ type result struct {
 	PeakRSSMB  float64        `json:"peak_rss_mb,omitzero"` // Agora's VmHWM over this phase
 	AppCPUs    float64        `json:"app_cpu_s,omitzero"`   // Agora's CPU seconds over this phase
 	DBCPUs     float64        `json:"db_cpu_s,omitzero"`    // PostgreSQL's CPU seconds (every process)
+	StealS     float64        `json:"steal_s,omitzero"`     // CPU seconds the hypervisor took from this machine's CPUs
 }
 
 // login signs user1..userK in and writes their access tokens, one a line.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 )
 
@@ -282,6 +283,26 @@ func table(rs map[string]result) string {
 	return b.String()
 }
 
+// stolen says how much CPU the hypervisor took from this machine during the
+// pass's measured phases: the host's other guests are the drift between runs
+// that nothing in the run controls.
+func stolen(rs map[string]result) string {
+	var steal, secs float64
+	for k, r := range rs {
+		if k == "flood/login" { // the same seconds as flood/post
+			continue
+		}
+		steal += r.StealS
+		secs += r.Seconds
+	}
+	if secs == 0 {
+		return ""
+	}
+	cores := float64(runtime.NumCPU()) // the report is written on the machine measured
+	return fmt.Sprintf("CPU taken by the hypervisor (steal, /proc/stat) during this pass's measured phases: %.1f s of %.0f s × %.0f cores (%.1f %%).\n\n",
+		steal, secs, cores, 100*steal/(cores*secs))
+}
+
 // atPool is pgbench's database CPU on the feed statement at as many clients
 // as Agora's pool has connections, when it was measured.
 func atPool(r result) string {
@@ -308,7 +329,7 @@ func render(runs []map[string]result, meta map[string]string, notes string) stri
 		meta["date"], meta["dataset"], meta["load_before"])
 	b.WriteString("## Results\n\n")
 	for i, rs := range runs {
-		fmt.Fprintf(&b, "### Pass %d of %d\n\n%s\n", i+1, len(runs), table(rs))
+		fmt.Fprintf(&b, "### Pass %d of %d\n\n%s\n%s", i+1, len(runs), table(rs), stolen(rs))
 	}
 	b.WriteString("Saturation rows: wrk, 2 threads, 64 keep-alive connections, " + meta["duration"] +
 		" after a short warm-up. The pgbench column runs, with Agora stopped, `pgbench -M prepared` at the same 64 clients" +
