@@ -342,7 +342,9 @@ func render(runs []map[string]result, meta map[string]string, notes string) stri
 	if st := meta["statements"]; st != "" {
 		b.WriteString("\n## Statements per request\n\nAs PostgreSQL logged them (`log_statement = all`) for one request of each kind" +
 			" during this run, after a first one (warm caches, as in the saturation runs). `bench/pgbench/*.sql` run the SQL" +
-			" of issue 18's time (the session check, then these), and feed-now the feed statement as it is now (the Feed statement of sql/queries/posts.sql).\n\n")
+			" of issue 18's time (the session check, then these), and feed-now the feed statement as it is now (the Feed statement of sql/queries/posts.sql)." +
+			" A `-- ping` is pgxpool checking a connection that sat idle for over a second before handing it out; under load" +
+			" none sits idle, and the saturation phases' pg_stat_statements show one statement per request.\n\n")
 		b.WriteString(st)
 	}
 	b.WriteString("\n## Machine, versions, data set\n\n| | |\n| --- | --- |\n")
