@@ -3,8 +3,9 @@
 # the 1M-post data set (BENCH_SMALL=1: a small one), VACUUM ANALYZE, serves
 # Agora with rate limits off, drives load from separate processes (wrk for
 # saturation, vegeta through bench/loadgen for constant rate), then stops
-# Agora and runs pgbench -M prepared over the same SQL as the database's own
-# ceiling. Writes docs/benchmarks.md and prints the table.
+# Agora and, right after each endpoint's run (Agora idle), pgbench -M
+# prepared over the same SQL as the database's own ceiling. Writes
+# docs/benchmarks.md and prints the table.
 #
 # Knobs: BENCH_SMALL=1, BENCH_DURATION (seconds per phase, default 10),
 # BENCH_CONNS (default 64), BENCH_POOL (Agora's pool_max_conns; default: its
@@ -25,6 +26,12 @@ if [ "$small" = 1 ]; then
 else
   users=10000 posts=100 connections=20
 fi
+# The knobs are checked before anything is built or seeded: a bad one fails
+# in a second, not after a million posts.
+case $small in 0 | 1) ;; *) echo "bench: BENCH_SMALL must be 0 or 1, got '$small'" >&2; exit 2 ;; esac
+for knob in "BENCH_DURATION:$dur" "BENCH_CONNS:$conns" ${BENCH_POOL+"BENCH_POOL:$BENCH_POOL"}; do
+  [[ ${knob#*:} =~ ^[1-9][0-9]{0,3}$ ]] || { echo "bench: ${knob%%:*} must be a whole number from 1 to 9999, got '${knob#*:}'" >&2; exit 2; }
+done
 login_users=64 # users with tokens: user1..user64
 pool=${BENCH_POOL:-$((4 * $(nproc)))} # Agora's pool_max_conns (its default: 4 per core)
 
@@ -204,8 +211,8 @@ hasher_rate() {
   [ -n "$rates" ] || die "the hasher benchmark printed no result"
   hash_rate_all=$(awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2}' <<<"$rates")
   hash_runs="$(head -3 "$work/hash-rates-$1.txt" | paste -sd' ' -) before, $(tail -n +4 "$work/hash-rates-$1.txt" | paste -sd' ' -) after"
-  printf '{"key":"hash/all","name":"the median of %s","tool":"go test","mode":"ceiling","requests":0,"seconds":0,"throughput":%s,"p50_ms":0,"p99_ms":0,"errors":0}\n' \
-    "$hash_runs" "$hash_rate_all" >>"$results"
+  printf '{"key":"hash/all","name":"the median of %s","tool":"go test","mode":"ceiling","requests":0,"seconds":0,"throughput":%s,"p50_ms":0,"p99_ms":0,"errors":0,"runs":[%s]}\n' \
+    "$hash_runs" "$hash_rate_all" "$(paste -sd, "$work/hash-rates-$1.txt")" >>"$results"
 }
 
 # pgbench_script EP prints the pgbench script of EP. bench/pgbench/EP.sql,
@@ -387,6 +394,7 @@ meta="$work/meta.tsv"
   printf 'hash_bound\t%s (one a core, nice 19; GOMAXPROCS raised to %s)\n' "$(nproc)" "$((2 * $(nproc)))"
   printf 'rss_start_mb\t%s\n' "$rss_start"
   printf 'duration\t%ss\n' "$dur"
+  printf 'conns\t%s\n' "$conns"
   printf 'load_before\t%s (1, 5, 15 min; the machine is shared)\n' "$load_before"
   printf 'total_seconds\t%s\n' "$(($(date +%s) - t0))"
 } >"$meta"

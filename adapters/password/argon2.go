@@ -30,6 +30,8 @@ import (
 	"runtime"
 	"sync/atomic"
 
+	"golang.org/x/sync/semaphore"
+
 	"agora/adapters/password/internal/argon2"
 	"agora/domain/errs"
 	"agora/domain/user"
@@ -45,11 +47,12 @@ type Hasher struct {
 	// each is a tenth of the memory budget, not worth keeping for the next
 	// lone login).
 	slots chan *argon2.Workspace // nil: not made yet, or released
-	// large admits one verification at a time of a hash made with more
-	// memory than params (an older hash, replaced at its login): each needs
-	// a buffer of its own for the call, and one a core at once would take
-	// the process far past its memory budget (64 MiB each at most).
-	large chan struct{}
+	// large bounds the memory of the hashes made with more memory than
+	// params (older hashes, replaced at their login) that run at once: each
+	// needs a buffer of its own for the call, and one a core at once would
+	// take the process far past its memory budget. Weighted by memory, so
+	// that two 19 MiB hashes still run side by side, one 64 MiB hash alone.
+	large *semaphore.Weighted
 	nice  int
 	busy  atomic.Int32 // calls in run, waiting for a slot included
 	cores *cores
@@ -72,12 +75,14 @@ func New(params Params, concurrency, nice int) *Hasher {
 	for range concurrency {
 		slots <- nil
 	}
-	return &Hasher{params: params, slots: slots, large: make(chan struct{}, 1), nice: nice, cores: newCores(allowedCPUs())}
+	return &Hasher{params: params, slots: slots, large: semaphore.NewWeighted(maxMemory), nice: nice, cores: newCores(allowedCPUs())}
 }
 
 // run runs f, a hash of memory KiB, in a slot's workspace, on a
-// low-priority thread; one larger than the hasher's own takes the turn of
-// larger hashes first.
+// low-priority thread; one larger than the hasher's own first waits until
+// the memory of the larger hashes running allows it. A caller whose context
+// has ended never starts a hash (select would pick a free slot over the
+// ended context half the time).
 func (h *Hasher) run(ctx context.Context, memory uint32, f func(*argon2.Workspace)) error {
 	h.busy.Add(1)
 	// The last caller to leave lets the memory go, even one that gave up
@@ -88,12 +93,10 @@ func (h *Hasher) run(ctx context.Context, memory uint32, f func(*argon2.Workspac
 		}
 	}()
 	if memory > h.params.Memory {
-		select {
-		case h.large <- struct{}{}:
-			defer func() { <-h.large }()
-		case <-ctx.Done():
+		if err := h.large.Acquire(ctx, int64(memory)); err != nil {
 			return busy(ctx)
 		}
+		defer h.large.Release(int64(memory))
 	}
 	w, err := h.acquire(ctx)
 	if err != nil {
@@ -129,6 +132,9 @@ func (h *Hasher) releaseIdle() {
 // acquire waits for a hashing slot, or gives up when ctx ends (503: the
 // server is saturated, try again).
 func (h *Hasher) acquire(ctx context.Context) (*argon2.Workspace, error) {
+	if ctx.Err() != nil {
+		return nil, busy(ctx)
+	}
 	select {
 	case w := <-h.slots:
 		if w == nil {

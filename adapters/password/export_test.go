@@ -1,5 +1,7 @@
 package password
 
+import "context"
+
 // InUse is how many hashes run right now (for tests): those cores counts
 // in, on the hashing threads (a slot the idle release holds for a moment
 // is not a hash).
@@ -28,9 +30,9 @@ func (h *Hasher) Kept() int {
 	return n
 }
 
-// HoldLarge takes the turn of hashes larger than the hasher's parameters
-// until release is called (for tests).
+// HoldLarge takes all the memory larger hashes may use at once until
+// release is called (for tests).
 func (h *Hasher) HoldLarge() (release func()) {
-	h.large <- struct{}{}
-	return func() { <-h.large }
+	_ = h.large.Acquire(context.Background(), maxMemory)
+	return func() { h.large.Release(maxMemory) }
 }

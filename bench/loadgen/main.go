@@ -87,6 +87,7 @@ type result struct {
 	AppCPUs    float64        `json:"app_cpu_s,omitzero"`   // Agora's CPU seconds over this phase
 	DBCPUs     float64        `json:"db_cpu_s,omitzero"`    // PostgreSQL's CPU seconds (every process)
 	StealS     float64        `json:"steal_s,omitzero"`     // CPU seconds the hypervisor took from this machine's CPUs
+	Runs       []float64      `json:"runs,omitempty"`       // the hash rate's runs, three before the login phase and three after
 }
 
 // login signs user1..userK in and writes their access tokens, one a line.
