@@ -94,12 +94,18 @@ quiesce() {
   fi
   q "VACUUM ANALYZE"
   q "CHECKPOINT"
+  none_left "backend_type = 'autovacuum worker'" "an autovacuum worker" 10
+}
+
+# none_left WHERE WHAT SECONDS: waits, SECONDS at most, until no backend of
+# pg_stat_activity matches WHERE; past that it says so and measures anyway.
+none_left() {
   local _
-  for _ in $(seq 1 100); do
-    [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" = 0 ] && return 0
-    sleep 0.1
+  for _ in $(seq 1 $(($3 * 20))); do
+    [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE $1")" = 0 ] && return 0
+    sleep 0.05
   done
-  say "quiesce: an autovacuum worker is still running after 10 s; measuring anyway"
+  say "$2 still there after $3 s; measuring anyway"
 }
 
 # --- data set ----------------------------------------------------------------
@@ -254,14 +260,7 @@ run_pgbench() { # run_pgbench EP SECONDS CLIENTS -> pgbench's output
     -D users="$users" -f "$work/$1.sql" 2>&1) || { echo "$out" >&2; die "pgbench $1 failed"; }
   echo "$out"
 }
-backends_gone() { # waits (bounded) until pgbench's backends are gone
-  local _
-  for _ in $(seq 1 100); do
-    [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgbench'")" = 0 ] && return 0
-    sleep 0.05
-  done
-  say "pgbench's backends still there after 5 s; measuring anyway"
-}
+backends_gone() { none_left "application_name = 'pgbench'" "pgbench's backends" 5; }
 
 # saturation MODE NAME PASS: Agora at $conns connections (wrk).
 saturation() {
