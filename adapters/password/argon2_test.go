@@ -8,10 +8,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"agora/adapters/password"
 	"agora/domain/errs"
@@ -144,35 +141,12 @@ func TestConcurrencyIsBounded(t *testing.T) {
 	t.Parallel()
 	heavy := password.Params{Memory: 8 * 1024, Iterations: 3, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 	h := password.New(heavy, 2, 0)
-	var wg sync.WaitGroup
 	ctx := context.Background()
-	stop := make(chan struct{})
-	var peak atomic.Int32
-	go func() {
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			if n := int32(h.InUse()); n > peak.Load() {
-				peak.Store(n)
-			}
-			time.Sleep(50 * time.Microsecond)
+	if p := peakInUse(h, 6, func() {
+		if _, err := h.Hash(ctx, pw(t, "concurrent1")); err != nil {
+			t.Error(err)
 		}
-	}()
-	for range 6 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := h.Hash(ctx, pw(t, "concurrent1")); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
-	close(stop)
-	if p := peak.Load(); p > 2 || p < 1 {
+	}); p > 2 || p < 1 {
 		t.Fatalf("peak concurrent hashes = %d, want 1-2", p)
 	}
 
