@@ -105,12 +105,19 @@ func (r refreshRequestDTO) parse() (session.Secret, error) {
 
 // parseSecret reads a body's one required token field.
 func parseSecret(v nullableString, field string) (session.Secret, error) {
+	return parseRequired(v, field, func(s string) (session.Secret, error) { return session.ParseSecret(field, s) })
+}
+
+// parseRequired reads a body's one required field with its domain parser,
+// reporting a missing or null field as the other parsers do.
+func parseRequired[T any](v nullableString, field string, parse func(string) (T, error)) (T, error) {
 	var f errs.Fields
-	secret, err := session.ParseSecret(field, v.required(&f, field))
+	out, err := parse(v.required(&f, field))
 	if err := withFieldErrors(f, err); err != nil {
-		return "", err
+		var zero T
+		return zero, err
 	}
-	return secret, nil
+	return out, nil
 }
 
 // refresh is limited per client address (LimitRefresh, on its route).
@@ -142,12 +149,7 @@ type passwordResetRequestDTO struct {
 }
 
 func (r passwordResetRequestDTO) parse() (user.Email, error) {
-	var f errs.Fields
-	email, err := user.ParseEmail(r.Email.required(&f, "email"))
-	if err := withFieldErrors(f, err); err != nil {
-		return "", err
-	}
-	return email, nil
+	return parseRequired(r.Email, "email", user.ParseEmail)
 }
 
 // requestPasswordReset is limited per client address (LimitPasswordReset,
